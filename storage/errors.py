@@ -1,0 +1,28 @@
+"""Errors the storage library raises. Each one's ``str()`` is a single line a
+user can act on; the CLI and the TUI print it as is."""
+
+from __future__ import annotations
+
+
+class StorageError(Exception):
+    """Base class for every error redline reports to the user."""
+
+
+class DatabaseError(StorageError):
+    """The database cannot be opened, reached, or used."""
+
+
+class DatabaseTooNew(DatabaseError):
+    """The database was written by a newer redline (unknown migration)."""
+
+
+class DatabaseOutdated(DatabaseError):
+    """The database needs ``redline db upgrade`` before this redline can use it."""
+
+
+class NotFound(StorageError):
+    """A referenced row does not exist."""
+
+
+class Conflict(StorageError):
+    """An action cannot be applied to the current state (e.g. a stale undo)."""
