@@ -1,0 +1,84 @@
+"""Adding articles: normalised text, sha256 identity, duplicates skipped."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlmodel import col, select
+
+from storage.db import Database
+from storage.errors import StorageError
+from storage.models import Article
+from storage.text import normalise, sha256
+
+
+class ArticleLike(Protocol):
+    """What an importer hands over (see ``storage.importers.ParsedArticle``)."""
+
+    text: str
+    title: str
+    source: str | None
+    url: str | None
+    published: dt.date | None
+    dateline: str | None
+    lang: str
+    meta: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Added:
+    """The outcome for one article: its id, and whether it was new."""
+
+    article_id: int
+    created: bool
+    sha256: str
+
+
+def _row(article: ArticleLike) -> Article:
+    text = normalise(article.text)
+    if not text.strip():
+        raise StorageError("article text is empty")
+    return Article(
+        sha256=sha256(text),
+        title=(article.title or text.strip().splitlines()[0])[:500],
+        text=text,
+        source=article.source,
+        url=article.url,
+        published=article.published,
+        dateline=article.dateline,
+        lang=article.lang or "en",
+        length=len(text),
+        meta=dict(article.meta or {}),
+    )
+
+
+def add_articles(db: Database, articles: Iterable[ArticleLike]) -> list[Added]:
+    """Store articles in one transaction; an article whose text is already there is skipped."""
+    rows = [_row(article) for article in articles]
+    if not rows:
+        return []
+    results: list[Added] = []
+    with db.transaction() as session:
+        digests = [row.sha256 for row in rows]
+        existing = dict(
+            session.exec(
+                select(Article.sha256, Article.id).where(col(Article.sha256).in_(digests))
+            ).all()
+        )
+        for row in rows:
+            if row.sha256 in existing:
+                results.append(Added(existing[row.sha256], False, row.sha256))
+                continue
+            session.add(row)
+            session.flush()
+            assert row.id is not None
+            existing[row.sha256] = row.id
+            results.append(Added(row.id, True, row.sha256))
+    return results
+
+
+def add_article(db: Database, article: ArticleLike) -> Added:
+    return add_articles(db, [article])[0]

@@ -1,0 +1,323 @@
+"""Read-side queries: the library list, an article's annotations, statistics.
+
+Nothing here writes; the library list is paged and filtered in SQL so a
+corpus of 100,000 articles stays responsive.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Literal
+
+from sqlalchemy import and_, case, func, or_
+from sqlmodel import Session, col, select
+
+from storage.db import Database
+from storage.models import (
+    Annotator,
+    Article,
+    ArticleState,
+    Entity,
+    Figure,
+    Span,
+    TopicAssignment,
+)
+
+SortKey = Literal["id", "title", "source", "published", "length", "state", "spans"]
+
+
+@dataclass(frozen=True)
+class ArticleRow:
+    """One line of the library: an article with one annotator's progress on it."""
+
+    id: int
+    title: str
+    source: str | None
+    published: str | None
+    length: int
+    state: str
+    entities: int
+    figures: int
+    topics: int
+    suggested: int
+
+
+@dataclass(frozen=True)
+class LibraryQuery:
+    search: str = ""
+    state: str | None = None
+    sort: SortKey = "id"
+    descending: bool = False
+    offset: int = 0
+    limit: int = 200
+
+
+@dataclass
+class Stats:
+    articles: int = 0
+    by_state: Counter[str] = field(default_factory=Counter)
+    spans_by_label: Counter[tuple[str, str]] = field(default_factory=Counter)
+    topics: Counter[str] = field(default_factory=Counter)
+    figure_kinds: Counter[str] = field(default_factory=Counter)
+    suggested: int = 0
+    entities: int = 0
+
+
+def _annotator_id(session: Session, name: str) -> int | None:
+    return session.exec(select(Annotator.id).where(Annotator.name == name)).first()
+
+
+def _span_count(annotator_id: int, layer: str, status: str = "accepted"):
+    return (
+        select(func.count())
+        .where(
+            Span.article_id == Article.id,
+            Span.annotator_id == annotator_id,
+            Span.layer == layer,
+            Span.status == status,
+        )
+        .scalar_subquery()
+    )
+
+
+def _filtered(query, search: str, state: str | None, state_column):  # type: ignore[no-untyped-def]
+    if search.strip():
+        pattern = f"%{search.strip().lower()}%"
+        query = query.where(
+            or_(func.lower(Article.title).like(pattern), func.lower(Article.text).like(pattern))
+        )
+    if state:
+        query = query.where(state_column == state)
+    return query
+
+
+def list_articles(
+    db: Database, annotator: str, query: LibraryQuery = LibraryQuery()
+) -> list[ArticleRow]:
+    with db.reading() as session:
+        annotator_id = _annotator_id(session, annotator) or -1
+        state_column = func.coalesce(ArticleState.state, "todo")
+        counts = {
+            "entities": _span_count(annotator_id, "entity"),
+            "figures": _span_count(annotator_id, "figure"),
+            "suggested": (
+                select(func.count())
+                .where(
+                    Span.article_id == Article.id,
+                    Span.annotator_id == annotator_id,
+                    Span.status == "suggested",
+                )
+                .scalar_subquery()
+            ),
+            "topics": (
+                select(func.count())
+                .where(
+                    TopicAssignment.article_id == Article.id,
+                    TopicAssignment.annotator_id == annotator_id,
+                )
+                .scalar_subquery()
+            ),
+        }
+        statement = select(
+            Article.id,
+            Article.title,
+            Article.source,
+            Article.published,
+            Article.length,
+            state_column.label("state"),
+            *(value.label(name) for name, value in counts.items()),
+        ).outerjoin(
+            ArticleState,
+            and_(ArticleState.article_id == Article.id, ArticleState.annotator_id == annotator_id),
+        )
+        statement = _filtered(statement, query.search, query.state, state_column)
+        order = {
+            "id": col(Article.id),
+            "title": func.lower(Article.title),
+            "source": Article.source,
+            "published": Article.published,
+            "length": Article.length,
+            "state": case(
+                {"todo": 0, "in_progress": 1, "skipped": 2, "done": 3}, value=state_column
+            ),
+            "spans": counts["entities"],
+        }[query.sort]
+        statement = statement.order_by(order.desc() if query.descending else order, Article.id)
+        rows = session.exec(statement.offset(query.offset).limit(query.limit)).all()
+        return [
+            ArticleRow(
+                id=row.id,
+                title=row.title,
+                source=row.source,
+                published=row.published.isoformat() if row.published else None,
+                length=row.length,
+                state=row.state,
+                entities=row.entities,
+                figures=row.figures,
+                topics=row.topics,
+                suggested=row.suggested,
+            )
+            for row in rows
+        ]
+
+
+def count_articles(db: Database, annotator: str, search: str = "", state: str | None = None) -> int:
+    with db.reading() as session:
+        annotator_id = _annotator_id(session, annotator) or -1
+        state_column = func.coalesce(ArticleState.state, "todo")
+        statement = select(func.count(Article.id)).outerjoin(
+            ArticleState,
+            and_(ArticleState.article_id == Article.id, ArticleState.annotator_id == annotator_id),
+        )
+        return session.exec(_filtered(statement, search, state, state_column)).one()
+
+
+def progress(db: Database, annotator: str) -> tuple[int, int]:
+    """(done, total) for the library header."""
+    return count_articles(db, annotator, state="done"), count_articles(db, annotator)
+
+
+def article_ids(db: Database) -> list[int]:
+    """Every article id in library order (for previous/next article)."""
+    with db.reading() as session:
+        return list(session.exec(select(Article.id).order_by(Article.id)).all())
+
+
+def first_not_done(db: Database, annotator: str) -> int | None:
+    with db.reading() as session:
+        annotator_id = _annotator_id(session, annotator) or -1
+        done = select(ArticleState.article_id).where(
+            ArticleState.annotator_id == annotator_id,
+            col(ArticleState.state).in_(("done", "skipped")),
+        )
+        return session.exec(
+            select(Article.id).where(col(Article.id).not_in(done)).order_by(Article.id).limit(1)
+        ).first()
+
+
+def get_article(db: Database, article_id: int) -> Article | None:
+    with db.reading() as session:
+        return session.get(Article, article_id)
+
+
+def article_state(db: Database, article_id: int, annotator: str) -> str:
+    with db.reading() as session:
+        annotator_id = _annotator_id(session, annotator) or -1
+        state = session.get(ArticleState, (article_id, annotator_id))
+        return state.state if state else "todo"
+
+
+def spans_for(
+    db: Database,
+    article_id: int,
+    annotator: str,
+    *,
+    statuses: tuple[str, ...] = ("accepted", "suggested"),
+    layers: tuple[str, ...] | None = None,
+) -> list[Span]:
+    """One annotator's spans on an article, in reading order."""
+    with db.reading() as session:
+        annotator_id = _annotator_id(session, annotator) or -1
+        statement = select(Span).where(
+            Span.article_id == article_id,
+            Span.annotator_id == annotator_id,
+            col(Span.status).in_(statuses),
+        )
+        if layers is not None:
+            statement = statement.where(col(Span.layer).in_(layers))
+        return list(session.exec(statement.order_by(Span.start, Span.end, Span.id)).all())
+
+
+def figures_for(db: Database, span_ids: list[int]) -> dict[int, Figure]:
+    if not span_ids:
+        return {}
+    with db.reading() as session:
+        rows = session.exec(select(Figure).where(col(Figure.span_id).in_(span_ids))).all()
+        return {figure.span_id: figure for figure in rows}
+
+
+def topics_for(db: Database, article_id: int, annotator: str) -> list[TopicAssignment]:
+    with db.reading() as session:
+        annotator_id = _annotator_id(session, annotator) or -1
+        return list(
+            session.exec(
+                select(TopicAssignment)
+                .where(
+                    TopicAssignment.article_id == article_id,
+                    TopicAssignment.annotator_id == annotator_id,
+                )
+                .order_by(TopicAssignment.id)
+            ).all()
+        )
+
+
+def entities(db: Database, type: str | None = None, include_merged: bool = False) -> list[Entity]:
+    with db.reading() as session:
+        statement = select(Entity)
+        if type is not None:
+            statement = statement.where(Entity.type == type)
+        if not include_merged:
+            statement = statement.where(col(Entity.merged_into).is_(None))
+        return list(session.exec(statement.order_by(func.lower(Entity.name))).all())
+
+
+def entity_mentions(db: Database) -> dict[int, int]:
+    """Accepted mentions per entity id, across the corpus and annotators."""
+    with db.reading() as session:
+        rows = session.exec(
+            select(Span.entity_id, func.count())
+            .where(col(Span.entity_id).is_not(None), Span.status == "accepted")
+            .group_by(Span.entity_id)
+        ).all()
+        return {entity_id: count for entity_id, count in rows}
+
+
+def stats(db: Database, annotator: str | None = None) -> Stats:
+    """Counts per state, label, topic and figure kind (one annotator, or all when None)."""
+    result = Stats()
+    with db.reading() as session:
+        annotator_id = _annotator_id(session, annotator) if annotator else None
+        result.articles = session.exec(select(func.count(Article.id))).one()
+
+        def scoped(statement, column):  # type: ignore[no-untyped-def]
+            if annotator is None:
+                return statement
+            return statement.where(column == (annotator_id or -1))
+
+        states = scoped(
+            select(ArticleState.state, func.count()).group_by(ArticleState.state),
+            ArticleState.annotator_id,
+        )
+        result.by_state.update(dict(session.exec(states).all()))
+        touched = sum(result.by_state.values())
+        if annotator is not None:
+            result.by_state["todo"] += result.articles - touched
+        spans = scoped(
+            select(Span.layer, Span.label, Span.status, func.count()).group_by(
+                Span.layer, Span.label, Span.status
+            ),
+            Span.annotator_id,
+        )
+        for layer, label, status, count in session.exec(spans).all():
+            if status == "accepted":
+                result.spans_by_label[(layer, label)] += count
+            elif status == "suggested":
+                result.suggested += count
+        topics = scoped(
+            select(TopicAssignment.topic, func.count()).group_by(TopicAssignment.topic),
+            TopicAssignment.annotator_id,
+        )
+        result.topics.update(dict(session.exec(topics).all()))
+        kinds = scoped(
+            select(Figure.kind, func.count())
+            .join(Span, col(Span.id) == Figure.span_id)
+            .where(Span.status == "accepted")
+            .group_by(Figure.kind),
+            Span.annotator_id,
+        )
+        result.figure_kinds.update(dict(session.exec(kinds).all()))
+        result.entities = session.exec(
+            select(func.count(Entity.id)).where(col(Entity.merged_into).is_(None))
+        ).one()
+    return result
