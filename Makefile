@@ -16,6 +16,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
+	$(BIN)/redline --db $(DB) import sample_articles/kazakhstan-eu-kallas.md
 	$(BIN)/redline --db $(DB) import sample_articles
 	$(BIN)/redline --db $(DB)
 

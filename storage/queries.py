@@ -321,3 +321,11 @@ def stats(db: Database, annotator: str | None = None) -> Stats:
             select(func.count(Entity.id)).where(col(Entity.merged_into).is_(None))
         ).one()
     return result
+
+
+def entities_by_id(db: Database, ids: set[int]) -> dict[int, Entity]:
+    if not ids:
+        return {}
+    with db.reading() as session:
+        rows = session.exec(select(Entity).where(col(Entity.id).in_(ids))).all()
+        return {entity.id: entity for entity in rows if entity.id is not None}

@@ -1,0 +1,253 @@
+"""The ``redline`` command line (Typer).
+
+Only the TUI commands import Textual; ``redline --help``, ``import``,
+``export`` and friends stay light. Every expected failure is one line on
+stderr and a non-zero exit code — never a traceback.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from storage.errors import StorageError
+
+app = typer.Typer(
+    name="redline",
+    help="Read news articles and annotate entities, topics and figures.",
+    no_args_is_help=False,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+out = Console()
+err = Console(stderr=True, highlight=False)
+
+
+class Failed(Exception):
+    """A command failed in a way already explained to the user; exit with ``code``."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def default_annotator() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "annotator"
+
+
+class Context:
+    """Global options shared by every command."""
+
+    def __init__(self, db: str, annotator: str, schema: Path | None) -> None:
+        self.db_location = db
+        self.annotator = annotator
+        self.schema_path = schema
+        self._db = None
+        self._config = None
+
+    def open_db(self, *, migrate: bool = True):  # type: ignore[no-untyped-def]
+        from storage.db import open_db
+
+        if self._db is None:
+            self._db = open_db(self.db_location, migrate=migrate)
+        return self._db
+
+    def config(self):  # type: ignore[no-untyped-def]
+        from storage.schema import load_config
+
+        if self._config is None:
+            self._config = load_config(self.schema_path)
+        return self._config
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        out.print(f"redline {version('redline')}")
+        raise typer.Exit()
+
+
+@app.callback(invoke_without_command=True)
+def main_callback(
+    ctx: typer.Context,
+    db: Annotated[
+        str,
+        typer.Option("--db", envvar="REDLINE_DB", help="SQLite path or postgresql:// URL."),
+    ] = "redline.db",
+    annotator: Annotated[
+        str | None,
+        typer.Option(
+            "--annotator", envvar="REDLINE_ANNOTATOR", help="Who is annotating (default: OS user)."
+        ),
+    ] = None,
+    schema: Annotated[
+        Path | None,
+        typer.Option("--schema", envvar="REDLINE_SCHEMA", help="A redline.toml to use."),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Open the library screen when no command is given."""
+    ctx.obj = Context(db, annotator or default_annotator(), schema)
+    if ctx.invoked_subcommand is None:
+        run_tui(ctx.obj)
+
+
+def run_tui(context: Context, article_ids: list[int] | None = None) -> None:
+    database = context.open_db()
+    config = context.config()
+    from tui.app import RedlineApp
+
+    RedlineApp(
+        database=database,
+        annotator=context.annotator,
+        config=config,
+        open_articles=article_ids,
+    ).run()
+
+
+@app.command("open")
+def open_command(
+    ctx: typer.Context,
+    targets: Annotated[list[str], typer.Argument(help="Article ids or files to import and open.")],
+) -> None:
+    """Open articles by id, or import files and open them."""
+    context: Context = ctx.obj
+    database = context.open_db()
+    ids: list[int] = []
+    paths: list[str] = []
+    for target in targets:
+        (ids if target.isdigit() else paths).append(int(target) if target.isdigit() else target)
+    if paths:
+        from tui.commands.import_files import import_files
+
+        summary = import_files(database, paths, console=err)
+        if summary.failed:
+            raise Failed(summary.line)
+        ids.extend(summary.article_ids)
+    from storage.queries import get_article
+
+    for article_id in ids:
+        if get_article(database, article_id) is None:
+            raise Failed(f"no article with id {article_id}")
+    run_tui(context, ids)
+
+
+@app.command("import")
+def import_command(
+    ctx: typer.Context,
+    paths: Annotated[list[str], typer.Argument(help="Files, directories or globs.")],
+) -> None:
+    """Import articles (.txt .md .html .jsonl) into the database."""
+    from tui.commands.import_files import import_files
+
+    summary = import_files(ctx.obj.open_db(), paths, console=err)
+    out.print(summary.line)
+    if summary.failed:
+        raise typer.Exit(1)
+
+
+@app.command("list")
+def list_command(
+    ctx: typer.Context,
+    search: Annotated[str, typer.Option("--search", "-s", help="Filter by title/text.")] = "",
+    state: Annotated[
+        str | None, typer.Option("--state", help="todo|in_progress|done|skipped")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n")] = 100,
+) -> None:
+    """A table of articles with this annotator's state and counts."""
+    from tui.commands.report import print_articles
+
+    print_articles(out, ctx.obj.open_db(), ctx.obj.annotator, search, state, limit)
+
+
+@app.command("stats")
+def stats_command(
+    ctx: typer.Context,
+    everyone: Annotated[bool, typer.Option("--all", help="Count every annotator.")] = False,
+) -> None:
+    """Counts per state, label, topic and figure kind."""
+    from tui.commands.report import print_stats
+
+    context: Context = ctx.obj
+    print_stats(out, context.open_db(), None if everyone else context.annotator)
+
+
+@app.command("schema")
+def schema_command(ctx: typer.Context) -> None:
+    """Print the label schema in force (built-in or redline.toml)."""
+    from tui.commands.report import print_schema
+
+    print_schema(out, ctx.obj.config())
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context) -> None:
+    """Create or migrate the database schema to this redline's revision."""
+    database = ctx.obj.open_db(migrate=False)
+    before = database.current_revision()
+    from storage.errors import DatabaseTooNew
+    from storage.migrations import HEAD_REVISION, KNOWN_REVISIONS
+
+    if before is not None and before not in KNOWN_REVISIONS:
+        raise DatabaseTooNew(
+            f"{database.label} is at revision {before}, newer than this redline ({HEAD_REVISION})"
+        )
+    after = database.upgrade()
+    if before == after:
+        out.print(f"{database.label} is up to date (revision {after})")
+    else:
+        out.print(f"{database.label} upgraded from {before or 'empty'} to {after}")
+
+
+def main() -> None:
+    """Console-script entry point: run the CLI and turn known errors into one line."""
+    from storage.importers import ImportFileError
+    from storage.schema import SchemaError
+
+    try:
+        code = app(standalone_mode=False)
+    except (StorageError, SchemaError, ImportFileError, Failed) as exc:
+        err.print(f"redline: error: {exc}", markup=False)
+        raise SystemExit(getattr(exc, "code", 1)) from None
+    except typer.Exit as exc:
+        raise SystemExit(exc.exit_code) from None
+    except typer.Abort:
+        err.print("redline: aborted")
+        raise SystemExit(130) from None
+    except KeyboardInterrupt:
+        err.print("redline: interrupted")
+        raise SystemExit(130) from None
+    except OSError as exc:
+        err.print(f"redline: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
+        raise SystemExit(1) from None
+    except Exception as exc:  # click usage errors
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            raise SystemExit(exc.exit_code) from None
+        raise
+    if isinstance(code, int) and code:
+        raise SystemExit(code)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    main()

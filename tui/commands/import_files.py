@@ -1,0 +1,86 @@
+"""``redline import``: files, directories and globs into the database, with progress."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from storage.articles import add_articles
+from storage.db import Database
+from storage.errors import StorageError
+from storage.importers import ImportFileError, ParsedArticle, expand_paths, read_articles
+
+
+@dataclass
+class ImportSummary:
+    imported: int = 0
+    skipped: int = 0
+    failed: int = 0
+    article_ids: list[int] = field(default_factory=list)
+
+    @property
+    def line(self) -> str:
+        return (
+            f"imported {self.imported}, skipped {self.skipped} duplicate"
+            f"{'' if self.skipped == 1 else 's'}, failed {self.failed}"
+        )
+
+
+def _read(path: Path) -> tuple[list[ParsedArticle], list[ImportFileError]]:
+    articles: list[ParsedArticle] = []
+    errors: list[ImportFileError] = []
+    try:
+        for item in read_articles(path):
+            if isinstance(item, ImportFileError):
+                errors.append(item)
+            else:
+                articles.append(item)
+    except ImportFileError as exc:
+        errors.append(exc)
+    except (OSError, UnicodeError, ValueError) as exc:
+        errors.append(ImportFileError(path, str(exc) or type(exc).__name__))
+    return articles, errors
+
+
+def import_files(database: Database, patterns: list[str], *, console: Console) -> ImportSummary:
+    """Import every article found; report each bad file by name and keep going."""
+    summary = ImportSummary()
+    paths, missing = expand_paths(patterns)
+    for error in missing:
+        console.print(f"[red]✗[/] {error}", highlight=False, markup=True)
+        summary.failed += 1
+    progress = Progress(
+        TextColumn("importing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[name]}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not paths,
+    )
+    with progress:
+        task = progress.add_task("import", total=len(paths), name="")
+        for path in paths:
+            progress.update(task, name=path.name)
+            articles, errors = _read(path)
+            for error in errors:
+                progress.console.print(f"✗ {error}", highlight=False, markup=False)
+                summary.failed += 1
+            try:
+                results = add_articles(database, articles)
+            except StorageError as exc:
+                progress.console.print(f"✗ {path}: {exc}", highlight=False, markup=False)
+                summary.failed += 1
+                results = []
+            for result in results:
+                summary.article_ids.append(result.article_id)
+                if result.created:
+                    summary.imported += 1
+                else:
+                    summary.skipped += 1
+            progress.advance(task)
+    return summary

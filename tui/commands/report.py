@@ -1,0 +1,92 @@
+"""Rich tables for ``redline list``, ``stats`` and ``schema``."""
+
+from __future__ import annotations
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from storage import queries
+from storage.db import Database
+from storage.schema import Config
+
+STATE_STYLE = {"todo": "dim", "in_progress": "yellow", "done": "green", "skipped": "magenta"}
+
+
+def print_articles(
+    console: Console, database: Database, annotator: str, search: str, state: str | None, limit: int
+) -> None:
+    rows = queries.list_articles(
+        database, annotator, queries.LibraryQuery(search=search, state=state, limit=limit)
+    )
+    done, total = queries.progress(database, annotator)
+    table = Table(
+        title=f"{done} of {total} done · annotator {annotator}",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        collapse_padding=True,
+        pad_edge=False,
+    )
+    fixed = (("id", 3, "right"), ("source", 12, "left"), ("date", 10, "left"))
+    counts = (("length", 7, "right"), ("state", 11, "left"))
+    small = (("ent", 3, "right"), ("fig", 3, "right"), ("top", 3, "right"))
+    columns = (*fixed, *counts, *small)
+    title_width = max(12, console.width - sum(width + 1 for _, width, _ in columns) - 6)
+    for name, width, justify in columns[:1]:
+        table.add_column(name, width=width, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+    table.add_column("title", width=title_width, no_wrap=True)
+    for name, width, justify in columns[1:]:
+        table.add_column(name, width=width, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+    for row in rows:
+        table.add_row(
+            str(row.id),
+            Text(row.title, overflow="ellipsis", no_wrap=True),
+            Text(row.source or "", overflow="ellipsis", no_wrap=True),
+            row.published or "",
+            f"{row.length:,}",
+            Text(row.state, style=STATE_STYLE.get(row.state, "")),
+            str(row.entities),
+            str(row.figures),
+            str(row.topics),
+        )
+    console.print(table)
+    if not rows:
+        console.print("No articles. Import some with: redline import PATH…")
+
+
+def print_stats(console: Console, database: Database, annotator: str | None) -> None:
+    stats = queries.stats(database, annotator)
+    who = annotator or "all annotators"
+    console.print(Text(f"{stats.articles} articles · {who}", style="bold"))
+    states = Table("state", "articles", title="Progress", title_justify="left")
+    for state in ("todo", "in_progress", "done", "skipped"):
+        states.add_row(state, str(stats.by_state.get(state, 0)))
+    console.print(states)
+    labels = Table("layer", "label", "accepted", title="Spans", title_justify="left")
+    for (layer, label), count in sorted(stats.spans_by_label.items()):
+        labels.add_row(layer, label, str(count))
+    console.print(labels)
+    kinds = Table("kind", "figures", title="Figures", title_justify="left")
+    for kind, count in sorted(stats.figure_kinds.items()):
+        kinds.add_row(kind, str(count))
+    console.print(kinds)
+    topics = Table("topic", "articles", title="Topics", title_justify="left")
+    for topic, count in stats.topics.most_common():
+        topics.add_row(topic, str(count))
+    console.print(topics)
+    console.print(f"{stats.entities} canonical entities · {stats.suggested} pending suggestions")
+
+
+def print_schema(console: Console, config: Config) -> None:
+    from storage.schema import schema_rows
+
+    origin = str(config.source) if config.source else "built-in"
+    table = Table(title=f"Label schema ({origin})", title_justify="left")
+    for name in ("layer", "key", "title", "hotkey", "parent", "description"):
+        table.add_column(name)
+    for layer, key, title, colour, hotkey, parent, description in schema_rows(config.schema):
+        table.add_row(
+            layer, Text(key, style=f"bold {colour}"), title, hotkey or "", parent or "", description
+        )
+    console.print(table)

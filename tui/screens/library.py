@@ -1,0 +1,236 @@
+"""The library: every article with this annotator's state, search, sort and filter."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from storage import queries
+from storage.errors import StorageError
+from storage.queries import ArticleRow, LibraryQuery
+
+PAGE = 500
+STATES = (None, "todo", "in_progress", "done", "skipped")
+SORTS: tuple[queries.SortKey, ...] = ("id", "title", "source", "published", "length", "state")
+STATE_STYLE = {"todo": "dim", "in_progress": "yellow", "done": "green", "skipped": "magenta"}
+COLUMNS = (
+    ("title", "Title"),
+    ("source", "Source"),
+    ("published", "Date"),
+    ("length", "Length"),
+    ("state", "State"),
+    ("entities", "Ent"),
+    ("figures", "Fig"),
+    ("topics", "Top"),
+)
+EMPTY_HELP = """\
+[b]No articles yet.[/b]
+
+Import some, then start redline again:
+
+  redline import sample_articles/        [dim]# a directory, recursively[/dim]
+  redline import 'news/**/*.html'        [dim]# a glob: .txt .md .html .jsonl[/dim]
+  redline import corpus.jsonl            [dim]# one article per line[/dim]
+
+or run [b]make run[/b] in a checkout to load the sample articles.
+"""
+
+
+class LibraryScreen(Screen[None]):
+    """Articles, progress, live search; ``enter`` opens the reader."""
+
+    BINDINGS = [
+        Binding("enter", "open", "Open", id="library-open", priority=False),
+        Binding("slash", "search", "Search", id="library-search"),
+        Binding("escape", "clear_search", "Clear", id="library-clear", show=False),
+        Binding("f", "cycle_filter", "Filter state", id="library-filter"),
+        Binding("o", "cycle_sort", "Sort", id="library-sort"),
+        Binding("O", "reverse_sort", "Reverse", id="library-reverse", show=False),
+        Binding("E", "entities", "Entities", id="library-entities"),
+        Binding("q", "app.quit", "Quit", id="library-quit"),
+    ]
+
+    library_query: reactive[LibraryQuery] = reactive(LibraryQuery(limit=PAGE), init=False)
+    """What the table shows: search text, state filter, sort and page size."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows: list[ArticleRow] = []
+        self._total = 0
+        self._first_load = True
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="library-bar"):
+            yield Input(placeholder="search titles and text  (/)", id="library-search")
+            yield Static(id="library-progress")
+        yield DataTable(id="library-table", cursor_type="row", zebra_stripes=True)
+        yield Static(EMPTY_HELP, id="library-empty")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for key, title in COLUMNS:
+            table.add_column(title, key=key)
+        table.focus()
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        if not self._first_load:
+            self.load(keep_cursor=True)
+
+    # -- loading ----------------------------------------------------------------
+
+    def watch_library_query(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="library-load")
+    def load(self, keep_cursor: bool = False) -> None:
+        app = self.app
+        query = self.library_query
+        try:
+            rows = queries.list_articles(app.database, app.annotator, query)  # type: ignore[attr-defined]
+            total = queries.count_articles(
+                app.database,
+                app.annotator,
+                query.search,
+                query.state,  # type: ignore[attr-defined]
+            )
+            done, everything = queries.progress(app.database, app.annotator)  # type: ignore[attr-defined]
+            start_at = (
+                queries.first_not_done(app.database, app.annotator)  # type: ignore[attr-defined]
+                if self._first_load
+                else None
+            )
+        except StorageError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.app.call_from_thread(self._show, rows, total, done, everything, start_at, keep_cursor)
+
+    def _show(
+        self,
+        rows: list[ArticleRow],
+        total: int,
+        done: int,
+        everything: int,
+        start_at: int | None,
+        keep_cursor: bool,
+    ) -> None:
+        table = self.query_one(DataTable)
+        current = self._current_id() if keep_cursor else None
+        self._rows, self._total = rows, total
+        table.clear()
+        for row in rows:
+            table.add_row(*self._cells(row), key=str(row.id))
+        empty = everything == 0
+        self.query_one("#library-empty").display = empty
+        table.display = not empty
+        shown = f" · showing {len(rows)} of {total}" if total > len(rows) else ""
+        state = f" · {self.library_query.state}" if self.library_query.state else ""
+        self.query_one("#library-progress", Static).update(
+            f"{done} of {everything} done{state}{shown} · sort: {self.library_query.sort}"
+        )
+        target = current if current is not None else start_at
+        if target is not None:
+            index = next((i for i, row in enumerate(rows) if row.id == target), None)
+            if index is not None:
+                table.move_cursor(row=index, scroll=True)
+        self._first_load = False
+
+    @staticmethod
+    def _cells(row: ArticleRow) -> tuple[Text | str, ...]:
+        return (
+            Text(row.title, overflow="ellipsis", no_wrap=True),
+            Text(row.source or "", overflow="ellipsis", no_wrap=True),
+            row.published or "",
+            Text(f"{row.length:,}", justify="right"),
+            Text(row.state.replace("_", " "), style=STATE_STYLE.get(row.state, "")),
+            Text(str(row.entities), justify="right"),
+            Text(str(row.figures), justify="right"),
+            Text(str(row.topics), justify="right"),
+        )
+
+    def _current_id(self) -> int | None:
+        table = self.query_one(DataTable)
+        if not self._rows or table.cursor_row >= len(self._rows):
+            return None
+        return self._rows[table.cursor_row].id
+
+    # -- events -------------------------------------------------------------------
+
+    @on(Input.Changed, "#library-search")
+    def search_changed(self, event: Input.Changed) -> None:
+        self.library_query = replace(self.library_query, search=event.value, limit=PAGE)
+
+    @on(Input.Submitted, "#library-search")
+    def search_submitted(self) -> None:
+        self.query_one(DataTable).focus()
+
+    @on(DataTable.RowSelected)
+    def row_selected(self, event: DataTable.RowSelected) -> None:
+        self._open(int(str(event.row_key.value)))
+
+    @on(DataTable.RowHighlighted)
+    def maybe_load_more(self, event: DataTable.RowHighlighted) -> None:
+        near_end = event.cursor_row >= len(self._rows) - 20
+        if (
+            near_end
+            and self._total > len(self._rows)
+            and self.library_query.limit <= len(self._rows)
+        ):
+            self.library_query = replace(self.library_query, limit=self.library_query.limit + PAGE)
+
+    @on(DataTable.HeaderSelected)
+    def header_selected(self, event: DataTable.HeaderSelected) -> None:
+        key = str(event.column_key.value)
+        if key in SORTS:
+            same = self.library_query.sort == key
+            self.library_query = replace(
+                self.library_query,
+                sort=key,
+                descending=not self.library_query.descending if same else False,
+            )
+
+    # -- actions ------------------------------------------------------------------
+
+    def _open(self, article_id: int) -> None:
+        self.app.open_reader(article_id, [row.id for row in self._rows])  # type: ignore[attr-defined]
+
+    def action_open(self) -> None:
+        current = self._current_id()
+        if current is not None:
+            self._open(current)
+
+    def action_search(self) -> None:
+        self.query_one("#library-search", Input).focus()
+
+    def action_clear_search(self) -> None:
+        search = self.query_one("#library-search", Input)
+        search.value = ""
+        self.query_one(DataTable).focus()
+
+    def action_cycle_filter(self) -> None:
+        state = STATES[(STATES.index(self.library_query.state) + 1) % len(STATES)]
+        self.library_query = replace(self.library_query, state=state)
+
+    def action_cycle_sort(self) -> None:
+        sort = SORTS[(SORTS.index(self.library_query.sort) + 1) % len(SORTS)]
+        self.library_query = replace(self.library_query, sort=sort, descending=False)
+
+    def action_reverse_sort(self) -> None:
+        self.library_query = replace(
+            self.library_query, descending=not self.library_query.descending
+        )
+
+    def action_entities(self) -> None:
+        from tui.screens.entities import EntitiesScreen
+
+        self.app.push_screen(EntitiesScreen())

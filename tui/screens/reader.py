@@ -1,0 +1,225 @@
+"""The reader: the article in a reading pane beside Entities, Topics and Figures.
+
+Layout and data loading live here; the annotation key handlers are in
+:class:`tui.screens.reader_actions.ReaderActions`. Each handler performs one
+storage call through ``app.save`` (one transaction) and then redraws from the
+database, so what the screen shows is always what is stored.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+
+from textual import on
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input
+
+from storage import queries
+from storage.errors import StorageError
+from storage.models import Article
+from tui.reader_view import ArticleView, build_view
+from tui.screens.reader_actions import READER_BINDINGS, ReaderActions
+from tui.widgets.entity_panel import EntityPanel
+from tui.widgets.figure_panel import FigurePanel
+from tui.widgets.reading_pane import ReadingPane
+from tui.widgets.status_bar import ArticleHeader, StatusBar
+from tui.widgets.topic_panel import TopicPanel
+
+
+class ReaderScreen(ReaderActions, Screen[None]):
+    """Read one article and annotate it at the keyboard."""
+
+    BINDINGS = [
+        *READER_BINDINGS,
+        Binding("q", "back", "Library", id="reader-back"),
+    ]
+
+    def __init__(self, article_id: int, sequence: list[int] | None = None) -> None:
+        super().__init__()
+        self.article_id = article_id
+        self.sequence = list(sequence or [])
+        self.article: Article | None = None
+        self.view: ArticleView | None = None
+        self._opened_at = time.monotonic()
+
+    def compose(self) -> ComposeResult:
+        app = self.app
+        yield ArticleHeader(id="reader-header")
+        with Horizontal(id="reader-body"):
+            yield ReadingPane(id="reader-pane")
+            with Vertical(id="reader-side"):
+                yield EntityPanel(id="entity-panel")
+                yield TopicPanel(id="topic-panel")
+                yield FigurePanel(id="figure-panel")
+        yield Input(placeholder="search in article — enter next, shift+enter previous", id="find")
+        yield StatusBar(app.config.schema, app.annotator, id="status-bar")  # type: ignore[attr-defined]
+        yield Footer(compact=True)
+
+    @property
+    def pane(self) -> ReadingPane:
+        return self.query_one(ReadingPane)
+
+    def on_mount(self) -> None:
+        self.pane.max_width = self.app.config.reader_max_width  # type: ignore[attr-defined]
+        self.query_one("#find").display = False
+        self.watch(self.app, "save_state", self._show_save_state)
+        self.open_article(self.article_id)
+        self.pane.focus()
+
+    def _show_save_state(self, state: str) -> None:
+        self.query_one(StatusBar).save_state = state
+
+    # -- loading --------------------------------------------------------------------
+
+    def open_article(self, article_id: int) -> None:
+        database = self.app.database  # type: ignore[attr-defined]
+        try:
+            article = queries.get_article(database, article_id)
+        except StorageError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        if article is None:
+            self.notify(f"No article with id {article_id}", severity="error")
+            return
+        self.article_id = article_id
+        self.article = article
+        if article_id not in self.sequence:
+            self.sequence = queries.article_ids(database)
+        self._opened_at = time.monotonic()
+        view = self._fetch_view()
+        self.pane.load(article.text, view.pane_spans if view else [], cursor=0)
+        self._show(view)
+        self.run_suggesters()
+
+    def _fetch_view(self) -> ArticleView | None:
+        app = self.app
+        try:
+            spans = queries.spans_for(app.database, self.article_id, app.annotator)  # type: ignore[attr-defined]
+            figure_ids = [span.id for span in spans if span.layer == "figure" and span.id]
+            figures = queries.figures_for(app.database, figure_ids)  # type: ignore[attr-defined]
+            topics = queries.topics_for(app.database, self.article_id, app.annotator)  # type: ignore[attr-defined]
+            linked = {span.entity_id for span in spans if span.entity_id is not None}
+            entities = queries.entities_by_id(app.database, linked)  # type: ignore[attr-defined]
+        except StorageError as exc:
+            self.notify(f"Cannot read annotations: {exc}", severity="error")
+            return None
+        return build_view(app.config.schema, spans, figures, topics, entities)  # type: ignore[attr-defined]
+
+    def reload(self) -> None:
+        """Redraw annotations from the database after a change."""
+        view = self._fetch_view()
+        if view is not None:
+            self.pane.set_spans(view.pane_spans)
+            self._show(view)
+
+    def _show(self, view: ArticleView | None) -> None:
+        self.view = view
+        if view is not None:
+            self.query_one(EntityPanel).show(view.mentions)
+            self.query_one(TopicPanel).show(view.topics)
+            self.query_one(FigurePanel).show(view.figures)
+        self._show_header()
+
+    def _show_header(self) -> None:
+        article = self.article
+        if article is None:
+            return
+        app = self.app
+        state = queries.article_state(app.database, self.article_id, app.annotator)  # type: ignore[attr-defined]
+        position = (
+            self.sequence.index(self.article_id) + 1 if self.article_id in self.sequence else 0
+        )
+        self.query_one(ArticleHeader).show(
+            article.title,
+            article.source,
+            article.published.isoformat() if article.published else None,
+            article.dateline,
+            position,
+            len(self.sequence),
+            state,
+        )
+
+    def run_suggesters(self) -> None:
+        """Hook for the suggestion flow (filled in by the suggestions feature)."""
+
+    # -- panels ---------------------------------------------------------------------
+
+    @on(EntityPanel.MentionSelected)
+    @on(TopicPanel.EvidenceSelected)
+    @on(FigurePanel.FigureSelected)
+    def jump_to_span(
+        self,
+        event: EntityPanel.MentionSelected
+        | TopicPanel.EvidenceSelected
+        | FigurePanel.FigureSelected,
+    ) -> None:
+        self.pane.move_cursor(event.start)
+        self.pane.focus()
+
+    @on(ReadingPane.SpanClicked)
+    def span_clicked(self, event: ReadingPane.SpanClicked) -> None:
+        self.query_one(StatusBar).mode = f"{event.span.layer} {event.span.label}"
+
+    # -- search ---------------------------------------------------------------------
+
+    def action_find(self) -> None:
+        find = self.query_one("#find", Input)
+        find.display = True
+        find.focus()
+
+    @on(Input.Changed, "#find")
+    def find_changed(self, event: Input.Changed) -> None:
+        count = self.pane.search(event.value) if event.value else 0
+        if not event.value:
+            self.pane.clear_search()
+        self.query_one(StatusBar).mode = f"{count} matches" if event.value else ""
+
+    @on(Input.Submitted, "#find")
+    def find_next(self) -> None:
+        self.pane.next_match()
+
+    def close_find(self) -> bool:
+        find = self.query_one("#find", Input)
+        if not find.display:
+            return False
+        find.display = False
+        find.value = ""
+        self.pane.clear_search()
+        self.query_one(StatusBar).mode = ""
+        self.pane.focus()
+        return True
+
+    # -- navigation -----------------------------------------------------------------
+
+    def step_article(self, delta: int) -> None:
+        if self.article_id not in self.sequence:
+            return
+        index = self.sequence.index(self.article_id) + delta
+        if 0 <= index < len(self.sequence):
+            self.open_article(self.sequence[index])
+        else:
+            self.notify("No more articles this way.", timeout=2)
+
+    def elapsed(self) -> float:
+        now = time.monotonic()
+        seconds, self._opened_at = now - self._opened_at, now
+        return seconds
+
+    def action_back(self) -> None:
+        if not self.close_find():
+            self.app.pop_screen()
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        """Reader actions for the command palette, from the same bindings."""
+        for binding in self.BINDINGS:
+            if isinstance(binding, Binding) and binding.description:
+                action = binding.action
+                yield SystemCommand(
+                    binding.description,
+                    f"key: {binding.key}",
+                    lambda action=action: self.run_action(action),
+                )

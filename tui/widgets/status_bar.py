@@ -1,0 +1,63 @@
+"""The reader's header line and status bar."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from storage.schema import Schema
+
+
+class ArticleHeader(Static):
+    """Title, source, date, dateline and the position in the reading sequence."""
+
+    def show(
+        self,
+        title: str,
+        source: str | None,
+        published: str | None,
+        dateline: str | None,
+        position: int,
+        total: int,
+        state: str,
+    ) -> None:
+        details = " · ".join(part for part in (source, published, dateline) if part)
+        line = Text.assemble(
+            (title, "bold"),
+            ("  " + details if details else "", "dim"),
+            (f"  ·  article {position} of {total}" if total else "", ""),
+            (f"  ·  {state.replace('_', ' ')}", "italic"),
+        )
+        line.no_wrap = True
+        line.overflow = "ellipsis"
+        self.update(line)
+
+
+class StatusBar(Static):
+    """Label keys in their colours, the annotator, and whether the last action is saved."""
+
+    save_state: reactive[str] = reactive("saved")
+    mode: reactive[str] = reactive("")
+
+    def __init__(self, schema: Schema, annotator: str, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._schema = schema
+        self._annotator = annotator
+
+    def render(self) -> Text:
+        line = Text(no_wrap=True, overflow="ellipsis")
+        for label in self._schema.layer("entity"):
+            if label.hotkey:
+                line.append(f" {label.hotkey}", "bold")
+                line.append(f" {label.key} ", f"black on {label.colour}")
+        if self.mode:
+            line.append(f"  {self.mode}", "bold reverse")
+        line.append(f"  {self._annotator} ", "dim")
+        if self.save_state == "saved":
+            line.append("● saved", "green")
+        elif self.save_state == "saving":
+            line.append("◌ saving", "yellow")
+        else:
+            line.append(f"✗ {self.save_state} (ctrl+s retries)", "bold red")
+        return line
