@@ -22,15 +22,16 @@ STATES = (None, "todo", "in_progress", "done", "skipped")
 SORTS: tuple[queries.SortKey, ...] = ("id", "title", "source", "published", "length", "state")
 STATE_STYLE = {"todo": "dim", "in_progress": "yellow", "done": "green", "skipped": "magenta"}
 COLUMNS = (
-    ("title", "Title"),
-    ("source", "Source"),
-    ("published", "Date"),
-    ("length", "Length"),
-    ("state", "State"),
-    ("entities", "Ent"),
-    ("figures", "Fig"),
-    ("topics", "Top"),
+    ("title", "Title", 0),
+    ("source", "Source", 16),
+    ("published", "Date", 10),
+    ("length", "Length", 8),
+    ("state", "State", 11),
+    ("entities", "Ent", 4),
+    ("figures", "Fig", 4),
+    ("topics", "Top", 4),
 )
+"""(key, header, width); the title takes what the others leave."""
 EMPTY_HELP = """\
 [b]No articles yet.[/b]
 
@@ -78,8 +79,10 @@ class LibraryScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        for key, title in COLUMNS:
-            table.add_column(title, key=key)
+        fixed = sum(width + 2 for _, _, width in COLUMNS)
+        title_width = max(16, self.app.size.width - fixed - 4)
+        for key, title, width in COLUMNS:
+            table.add_column(title, key=key, width=width or title_width)
         table.focus()
         self.load()
 

@@ -125,7 +125,10 @@ class ReaderActions:
             lambda: self.repository.add_span(self.article_id, start, end, label.key),
             f"label {label.key}",
         ):
+            # Keep the new span under the cursor so the next key (relabel,
+            # resize, link) acts on it.
             self.pane.clear_selection()
+            self.pane.move_cursor(start)
 
     def _relabel(self, span: PaneSpan, label: str) -> None:
         def write() -> object:
