@@ -119,6 +119,13 @@ class Database:
     def label(self) -> str:
         return describe(self.url)
 
+    @property
+    def short_label(self) -> str:
+        """The file name (SQLite) or host/database (PostgreSQL), for headers."""
+        if self.is_sqlite:
+            return Path(self.url.database or ":memory:").name
+        return f"{self.url.host or 'localhost'}/{self.url.database or ''}"
+
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session inside one transaction: committed on success, rolled back on error.

@@ -58,7 +58,7 @@ class RedlineApp(App[None]):
         self._pending: tuple[Callable[[], object], str, Callable[[object], None] | None] | None = (
             None
         )
-        self.sub_title = f"{annotator} · {database.label}"
+        self.sub_title = f"{annotator} · {database.short_label}"
 
     def on_mount(self) -> None:
         if self.config.keymap:

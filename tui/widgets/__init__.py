@@ -1,0 +1,1 @@
+"""Reusable widgets of the redline app (attributes down, messages up)."""

@@ -1,0 +1,418 @@
+"""The reading pane: one article on Textual's Line API, with spans, cursor and selection.
+
+The pane never builds a widget per paragraph or one giant ``Static``: the text is
+wrapped once per width into a table of visual lines (``pane_layout``), and
+``render_line`` draws only the rows on screen, from an LRU cache of span-styled
+strips, painting search matches, the selection and the cursor on top. Spans are
+found per line by ``bisect``, so a 1 MB article with 5,000 spans stays instant.
+
+Everything the pane reports (cursor, selection, clicked span) is a code-point
+offset into the article text; cells never leave the widget. Selections snap to
+spaCy token edges; the tokenizer runs only on the paragraph being selected.
+Keyboard and mouse handling live in ``pane_input.ReadingPaneInput``.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich.style import Style
+from textual.cache import LRUCache
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.strip import Strip
+
+from tui.widgets import pane_layout as layout
+from tui.widgets.pane_input import ReadingPaneInput
+from tui.widgets.pane_render import line_strip, overlay, span_style
+from tui.widgets.pane_words import WordIndex
+
+
+def _first(pair: tuple[int, int]) -> int:
+    return pair[0]
+
+
+@dataclass(frozen=True)
+class PaneSpan:
+    """A span as the pane draws it: offsets are code points into the article, ``[start, end)``."""
+
+    id: int
+    start: int
+    end: int
+    layer: str  # "entity" | "figure" | "evidence"
+    label: str
+    colour: str  # a Rich colour string from the schema, e.g. "#e5c07b"
+    status: str = "accepted"  # "accepted" | "suggested"
+
+
+@dataclass(frozen=True)
+class _Line:
+    """A cached visual line: its strip and what is needed to place overlays on it."""
+
+    strip: Strip
+    start: int
+    shown: int
+    positions: list[int] | None
+
+
+class ReadingPane(ReadingPaneInput, can_focus=True):
+    """Shows an article with its spans and lets the user move, select and click."""
+
+    ALLOW_SELECT = False  # the pane selects itself, in snapped character offsets
+
+    DEFAULT_CSS = """
+    ReadingPane {
+        background: $surface;
+        color: $foreground;
+        overflow-x: hidden;
+        overflow-y: auto;
+        scrollbar-gutter: stable;
+        padding: 0 1;
+        &:focus { background-tint: $foreground 4%; }
+        & > .reading-pane--cursor { text-style: reverse; }
+        & > .reading-pane--selection { background: $accent 45%; }
+        & > .reading-pane--suggested { text-style: dim italic underline; }
+        & > .reading-pane--match { background: $warning 35%; }
+    }
+    """
+
+    COMPONENT_CLASSES = {
+        "reading-pane--cursor",
+        "reading-pane--selection",
+        "reading-pane--suggested",
+        "reading-pane--match",
+    }
+
+    cursor: reactive[int] = reactive(0, repaint=False, init=False)
+    """Code-point offset of the cursor; ``len(text)`` is the end position."""
+
+    max_width: reactive[int] = reactive(88, init=False)
+    """Widest visual line in cells (a comfortable measure); 0 means the pane width."""
+
+    select_mode: reactive[bool] = reactive(False, repaint=False, init=False)
+    """On while `v` selection mode lasts: every cursor movement extends the selection."""
+
+    class CursorMoved(Message):
+        """The cursor moved to ``offset``."""
+
+        def __init__(self, pane: ReadingPane, offset: int) -> None:
+            super().__init__()
+            self.pane = pane
+            self.offset = offset
+
+        @property
+        def control(self) -> ReadingPane:
+            return self.pane
+
+    class SelectionChanged(Message):
+        """The (snapped) selection changed; ``None`` when cleared."""
+
+        def __init__(self, pane: ReadingPane, selection: tuple[int, int] | None) -> None:
+            super().__init__()
+            self.pane = pane
+            self.selection = selection
+
+        @property
+        def control(self) -> ReadingPane:
+            return self.pane
+
+    class SpanClicked(Message):
+        """A click landed on ``span`` (the innermost one under the pointer)."""
+
+        def __init__(self, pane: ReadingPane, span: PaneSpan) -> None:
+            super().__init__()
+            self.pane = pane
+            self.span = span
+
+        @property
+        def control(self) -> ReadingPane:
+            return self.pane
+
+    def __init__(
+        self,
+        text: str = "",
+        spans: Sequence[PaneSpan] = (),
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
+        self._spans: tuple[PaneSpan, ...] = ()
+        self._index: layout.SpanIndex[PaneSpan] = layout.SpanIndex(())
+        self._revision = 0
+        self._line_cache: LRUCache[tuple[int, int, int], _Line] = LRUCache(1024)
+        self._styles: dict[tuple[str, str, str], Style] = {}
+        self._matches: list[tuple[int, int]] = []
+        self.load(text, spans)
+
+    # -- content -------------------------------------------------------------
+
+    @property
+    def text(self) -> str:
+        """The article text as loaded (control characters shown as replacements)."""
+        return self._text
+
+    @property
+    def spans(self) -> tuple[PaneSpan, ...]:
+        """The spans drawn, sorted by start."""
+        return self._spans
+
+    def load(self, text: str, spans: Sequence[PaneSpan], cursor: int = 0) -> None:
+        """Show a new article: re-wrap, drop selection and search, place the cursor."""
+        self._text = layout.sanitize(text)
+        self._words = WordIndex(self._text)
+        self._anchor: int | None = None
+        self._snap = True
+        self._selection: tuple[int, int] | None = None
+        self._reset_input_state()
+        self.set_reactive(ReadingPane.select_mode, False)
+        self._matches = []
+        self._table = layout.wrap(self._text, self._wrap_width())
+        self._install_spans(spans)
+        self.set_reactive(ReadingPane.cursor, max(0, min(cursor, len(self._text))))
+        self._after_layout()
+
+    def set_spans(self, spans: Sequence[PaneSpan]) -> None:
+        """Replace the spans after an edit; cached lines are redrawn on demand."""
+        self._install_spans(spans)
+        self.refresh()
+
+    def _install_spans(self, spans: Sequence[PaneSpan]) -> None:
+        self._index = layout.SpanIndex(spans)
+        self._spans = tuple(sorted(spans, key=lambda span: (span.start, -span.end)))
+        self._revision += 1
+        self._line_cache.clear()
+
+    def spans_at(self, offset: int) -> list[PaneSpan]:
+        """Spans covering ``offset``, innermost first."""
+        return self._index.covering(offset)
+
+    # -- cursor and selection ----------------------------------------------
+
+    def validate_cursor(self, offset: int) -> int:
+        return max(0, min(offset, len(self._text)))
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        """Repaint only the rows the cursor left and entered, and keep it in view."""
+        self.refresh_line(self._table.row_of(old))
+        self.refresh_line(self._table.row_of(new))
+        self.scroll_to_offset(new)
+        self.post_message(self.CursorMoved(self, new))
+
+    @property
+    def selection(self) -> tuple[int, int] | None:
+        """The selection as ``[start, end)`` (snapped to tokens unless made with alt), or None."""
+        return self._selection
+
+    def move_cursor(self, offset: int, *, select: bool = False) -> None:
+        """Move the cursor and scroll it into view; ``select`` extends the selection to it."""
+        if not select:
+            self.select_mode = False
+        self._move(offset, extend=select)
+
+    def _move(self, offset: int, *, extend: bool, snap: bool = True) -> None:
+        """Move the cursor, keeping the selection anchor when extending, else dropping it."""
+        if extend:
+            if self._anchor is None:
+                self._anchor = self.cursor
+            self._snap = snap
+        else:
+            self._anchor = None
+        self.cursor = offset
+        self.scroll_to_offset(self.cursor)
+        self._update_selection()
+
+    def _select(self, anchor: int, cursor: int, *, snap: bool) -> None:
+        """Set the selection from ``anchor`` to ``cursor`` in one step (mouse, span click)."""
+        self._anchor = anchor
+        self._snap = snap
+        self.cursor = cursor
+        self._update_selection()
+
+    def clear_selection(self) -> None:
+        """Drop the selection and leave selection mode."""
+        self.select_mode = False
+        self._anchor = None
+        self._update_selection()
+
+    def _update_selection(self) -> None:
+        """Recompute the (snapped) selection; repaint and announce it if it changed."""
+        selection: tuple[int, int] | None = None
+        if self._anchor is not None and self._anchor != self.cursor:
+            start, end = sorted((self._anchor, self.cursor))
+            selection = self._words.snap(start, end) if self._snap else (start, end)
+        previous = self._selection
+        if selection == previous:
+            return
+        self._selection = selection
+        for changed in (previous, selection):
+            if changed is not None:
+                self._refresh_range(*changed)
+        self.post_message(self.SelectionChanged(self, selection))
+
+    def _post_span_clicked(self, span: PaneSpan) -> None:
+        self.post_message(self.SpanClicked(self, span))
+
+    def target_range(self) -> tuple[int, int] | None:
+        """What a label key acts on: the selection, else the word under the cursor."""
+        if self._selection is not None:
+            return self._selection
+        return self._words.word_at(self.cursor)
+
+    # -- layout --------------------------------------------------------------
+
+    def _wrap_width(self) -> int:
+        """Cells a line may fill: the pane less a margin column, capped by ``max_width``."""
+        available = self.scrollable_content_region.width - 1
+        if available <= 0:
+            available = self.max_width or 80
+        if self.max_width > 0:
+            available = min(available, self.max_width)
+        return max(1, available)
+
+    def _relayout(self) -> None:
+        """Re-wrap if the width changed, keeping the cursor offset and scrolling to it."""
+        width = self._wrap_width()
+        if width != self._table.width:
+            self._table = layout.wrap(self._text, width)
+            self._line_cache.clear()
+        self._after_layout()
+
+    def _after_layout(self) -> None:
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self._table))
+        self.refresh()
+        self.scroll_to_offset(self.cursor)
+
+    def on_resize(self) -> None:
+        self._relayout()
+
+    def watch_max_width(self) -> None:
+        self._relayout()
+
+    def notify_style_update(self) -> None:
+        """Theme or focus changed the colours: restyle every line."""
+        super().notify_style_update()
+        self._styles.clear()
+        self._line_cache.clear()
+
+    def scroll_to_offset(self, offset: int, *, center: bool = False) -> None:
+        """Scroll so the cell showing ``offset`` is visible."""
+        if not self.is_mounted or self.scrollable_content_region.height <= 0:
+            return
+        row, column = layout.offset_to_cell(self._text, self._table, offset)
+        self.scroll_to_region(
+            Region(column, row, 1, 1), animate=False, center=center, immediate=True
+        )
+
+    def _refresh_range(self, start: int, end: int) -> None:
+        """Repaint the rows showing offsets ``[start, end]``, not the whole pane."""
+        first = self._table.row_of(start)
+        last = self._table.row_of(end)
+        self.refresh_lines(first, last - first + 1)
+
+    # -- search --------------------------------------------------------------
+
+    def search(self, query: str) -> int:
+        """Highlight every case-insensitive match; move to the first at/after the cursor."""
+        self._matches = (
+            [
+                (match.start(), match.end())
+                for match in re.finditer(re.escape(query), self._text, re.IGNORECASE)
+            ]
+            if query
+            else []
+        )
+        self.refresh()
+        if self._matches:
+            index = bisect_left(self._matches, self.cursor, key=_first)
+            self.move_cursor(self._matches[index % len(self._matches)][0])
+        return len(self._matches)
+
+    def next_match(self, backwards: bool = False) -> None:
+        """Move to the next match (or previous), wrapping around the article."""
+        if not self._matches:
+            return
+        if backwards:
+            index = bisect_left(self._matches, self.cursor, key=_first) - 1
+        else:
+            index = bisect_right(self._matches, self.cursor, key=_first)
+        self.move_cursor(self._matches[index % len(self._matches)][0])
+
+    def clear_search(self) -> None:
+        """Remove the match highlights."""
+        self._matches = []
+        self.refresh()
+
+    # -- drawing -------------------------------------------------------------
+
+    def _style_of(self, key: tuple[str, str, str]) -> Style:
+        style = self._styles.get(key)
+        if style is None:
+            suggested = self.get_component_rich_style("reading-pane--suggested", partial=True)
+            style = span_style(*key, self.background_colors[1], suggested)
+            self._styles[key] = style
+        return style
+
+    def _line(self, row: int) -> _Line:
+        key = (row, self._table.width, self._revision)
+        cached = self._line_cache.get(key)
+        if cached is not None:
+            return cached
+        start, _ = self._table.line_range(row)
+        shown = layout.line_text(self._text, self._table, row)
+        spans = self._index.touching(start, start + len(shown))
+        for span in spans:
+            self._style_of((span.layer, span.colour, span.status))
+        strip = line_strip(shown, start, spans, self._styles, self.rich_style, self.app.console)
+        line = _Line(strip, start, len(shown), layout.cell_positions(shown))
+        self._line_cache.set(key, line)
+        return line
+
+    def _cells(self, line: _Line, start: int, end: int) -> tuple[int, int]:
+        return layout.cell_range(line.positions, line.shown, start - line.start, end - line.start)
+
+    def render_line(self, y: int) -> Strip:
+        """Draw visual line ``y`` of the viewport: cached spans, then matches, selection, cursor."""
+        scroll_x, scroll_y = self.scroll_offset
+        row = scroll_y + y
+        width = self.scrollable_content_region.width
+        if row >= len(self._table):
+            return Strip.blank(width, self.rich_style)
+        line = self._line(row)
+        strip = line.strip.crop_extend(scroll_x, scroll_x + width, self.rich_style)
+        line_end = line.start + line.shown
+        # Selection and matches take their whole style (readable text on a blended
+        # background); the cursor only reverses what is already there.
+        component = self.get_component_rich_style
+        for start, end in layout.match_ranges(self._matches, line.start, line_end):
+            first, last = self._cells(line, start, end)
+            strip = overlay(
+                strip,
+                first - scroll_x,
+                last - scroll_x,
+                component("reading-pane--match"),
+            )
+        selection = self.selection
+        if selection is not None and selection[0] < line_end and selection[1] > line.start:
+            first, last = self._cells(line, *selection)
+            strip = overlay(
+                strip,
+                first - scroll_x,
+                last - scroll_x,
+                component("reading-pane--selection"),
+            )
+        if self._table.row_of(self.cursor) == row:
+            first, last = layout.char_cells(line.positions, self.cursor - line.start)
+            strip = overlay(
+                strip,
+                first - scroll_x,
+                last - scroll_x,
+                component("reading-pane--cursor", partial=True),
+            )
+        return strip
