@@ -116,8 +116,12 @@ class RedlineApp(App[None]):
             self.notify("Nothing to retry: everything is saved.", timeout=2)
             return
         write, description, on_saved = self._pending
-        if self.save(write, description, on_saved) is not None or self._pending is None:
+        self.save(write, description, on_saved)
+        if self._pending is None:
             self.notify(f"Saved: {description}", timeout=2)
+            reload = getattr(self.screen, "reload", None)
+            if callable(reload):
+                reload()
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen

@@ -21,6 +21,7 @@ from textual.widgets import Footer, Input
 from storage import queries
 from storage.errors import StorageError
 from storage.models import Article
+from tui import tokens
 from tui.reader_view import ArticleView, build_view
 from tui.screens.reader_actions import READER_BINDINGS, ReaderActions
 from tui.widgets.entity_panel import EntityPanel
@@ -69,6 +70,9 @@ class ReaderScreen(ReaderActions, Screen[None]):
         self.watch(self.app, "save_state", self._show_save_state)
         self.open_article(self.article_id)
         self.pane.focus()
+        # spaCy's tokenizer (for snapping) takes about a second to load: do it
+        # off the event loop before the first selection needs it.
+        self.run_worker(tokens.warm_up, thread=True, group="warm-up")
 
     def _show_save_state(self, state: str) -> None:
         self.query_one(StatusBar).save_state = state
@@ -169,7 +173,9 @@ class ReaderScreen(ReaderActions, Screen[None]):
     def action_find(self) -> None:
         find = self.query_one("#find", Input)
         find.display = True
-        find.focus()
+        # Focus now, not on the next idle: keys typed right after "/" (pasted,
+        # or arriving in one burst over SSH) must land in the search field.
+        self.set_focus(find)
 
     @on(Input.Changed, "#find")
     def find_changed(self, event: Input.Changed) -> None:

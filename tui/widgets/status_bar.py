@@ -24,10 +24,10 @@ class ArticleHeader(Static):
     ) -> None:
         details = " · ".join(part for part in (source, published, dateline) if part)
         line = Text.assemble(
+            (f"article {position} of {total} · " if total else "", "dim"),
+            (f"{state.replace('_', ' ')}  ", "italic"),
             (title, "bold"),
             ("  " + details if details else "", "dim"),
-            (f"  ·  article {position} of {total}" if total else "", ""),
-            (f"  ·  {state.replace('_', ' ')}", "italic"),
         )
         line.no_wrap = True
         line.overflow = "ellipsis"

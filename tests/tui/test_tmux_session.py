@@ -1,0 +1,87 @@
+"""The installed ``redline`` in a real terminal (tmux): open → tag → done."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from storage import queries
+from storage.db import open_db
+
+TMUX = shutil.which("tmux")
+REDLINE = Path(sys.executable).parent / "redline"
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_articles"
+
+pytestmark = pytest.mark.skipif(TMUX is None, reason="tmux is not installed")
+
+
+def _tmux(*args: str) -> str:
+    assert TMUX is not None
+    return subprocess.run([TMUX, *args], check=True, capture_output=True, text=True).stdout
+
+
+def _wait_for(
+    session: str, predicate: Callable[[str], bool], what: str, timeout: float = 30
+) -> str:
+    """Poll the pane until ``predicate`` holds on its text (the app runs at its own pace)."""
+    deadline = time.monotonic() + timeout
+    screen = ""
+    while time.monotonic() < deadline:
+        screen = _tmux("capture-pane", "-p", "-t", session)
+        if predicate(screen):
+            return screen
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}; screen was:\n{screen}")
+
+
+@pytest.fixture
+def session(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    database = tmp_path / "redline.db"
+    for target in (SAMPLES / "kazakhstan-eu-kallas.md", SAMPLES):
+        subprocess.run(
+            [str(REDLINE), "--db", str(database), "import", str(target)],
+            check=True,
+            capture_output=True,
+        )
+    name = f"redline-test-{uuid.uuid4().hex[:8]}"
+    command = f"{REDLINE} --db {database} --annotator tmux"
+    _tmux("new-session", "-d", "-s", name, "-x", "120", "-y", "40", command)
+    try:
+        yield name, database
+    finally:
+        subprocess.run([TMUX, "kill-session", "-t", name], capture_output=True)  # type: ignore[list-item]
+
+
+def test_open_tag_done_in_tmux(session: tuple[str, Path]) -> None:
+    name, path = session
+    _wait_for(name, lambda s: "0 of 7 done" in s and "Kazakhstan" in s, "the library")
+    _tmux("send-keys", "-t", name, "Enter")
+    _wait_for(name, lambda s: "article 1 of 7" in s, "the reader")
+    _tmux("send-keys", "-t", name, "/")
+    # Keys that arrive in the same burst as "/" are already queued for the
+    # reading pane; a person types slower than the focus moves.
+    _wait_for(name, lambda s: "search in article" in s, "the search bar")
+    _tmux("send-keys", "-t", name, "Murat", "Enter")
+    _wait_for(name, lambda s: "1 matches" in s, "the search result")
+    # Escape alone: a key sent right after it would arrive as an alt+key sequence.
+    _tmux("send-keys", "-t", name, "Escape")
+    _wait_for(name, lambda s: "matches" not in s, "the search bar to close")
+    _tmux("send-keys", "-t", name, "S-Right", "S-Right", "1")
+    screen = _wait_for(name, lambda s: "PERSON  Murat Nurtleu" in s, "the entity in the panel")
+    assert "saved" in screen
+    database = open_db(str(path))
+    try:
+        [span] = queries.spans_for(database, 1, "tmux")
+        assert (span.text, span.label) == ("Murat Nurtleu", "PERSON")
+        _tmux("send-keys", "-t", name, "d")
+        _wait_for(name, lambda s: "article 2 of 7" in s, "the next article")
+        assert queries.article_state(database, 1, "tmux") == "done"
+    finally:
+        database.dispose()

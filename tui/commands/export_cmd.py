@@ -1,0 +1,149 @@
+"""``redline export``: the CLI over :func:`storage.export.export`, with a Rich progress bar.
+
+``register(app)`` adds the command to the Typer app (``tui/cli.py`` calls it).
+Nothing here imports Textual, and spaCy/pyarrow load only for the formats that
+need them. Progress, problems and the summary go to stderr, so ``--out -``
+leaves stdout to the data.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from storage.exporters import FORMATS, ExportReport
+
+LAYER_CHOICES = ("entity", "figure", "topic")
+
+
+def default_out(fmt: str) -> str:
+    """Where an export goes without ``--out``: ``<format>-export<suffix>`` in the cwd."""
+    return f"{fmt}-export{FORMATS[fmt].suffix}"
+
+
+def parse_layers(value: str) -> tuple[str, ...]:
+    layers = tuple(dict.fromkeys(part.strip() for part in value.split(",") if part.strip()))
+    unknown = [layer for layer in layers if layer not in LAYER_CHOICES]
+    if unknown or not layers:
+        raise typer.BadParameter(
+            f"unknown layer(s) {', '.join(unknown) or '(none)'}; use {','.join(LAYER_CHOICES)}",
+            param_hint="--layer",
+        )
+    return layers
+
+
+def print_problems(console: Console, report: ExportReport) -> None:
+    for problem in report.problems:
+        console.print(f"⚠ {problem}", markup=False, highlight=False)
+    for note in report.notes:
+        console.print(f"note: {note}", markup=False, highlight=False)
+
+
+def run_export(
+    context: Any,
+    *,
+    fmt: str,
+    out: str | None,
+    status: str,
+    annotator: str | None,
+    layers: tuple[str, ...],
+    include_suggested: bool,
+    strict: bool,
+    console: Console,
+) -> ExportReport:
+    """Run one export for the CLI; raises ``StorageError`` subclasses with one-line messages."""
+    from storage.export import StrictExportError, export
+    from storage.exporters import ExportError
+
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
+    database = context.open_db()
+    schema = context.config().schema if "topic" in layers else None
+    progress = Progress(
+        TextColumn(f"exporting {fmt}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+    with progress:
+        task = progress.add_task("export", total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        try:
+            report = export(
+                database,
+                fmt,
+                out or default_out(fmt),
+                annotator=annotator or context.annotator,
+                status=status,
+                layers=layers,
+                include_suggested=include_suggested,
+                strict=strict,
+                progress=advance,
+                schema=schema,
+            )
+        except StrictExportError as error:
+            progress.stop()
+            print_problems(console, error.report)
+            raise
+    print_problems(console, report)
+    console.print(report.line, markup=False, highlight=False)
+    if report.problems:
+        console.print(
+            "(the spans above are not in the output as stored; --strict makes this an error)",
+            markup=False,
+            highlight=False,
+        )
+    return report
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``redline export`` to ``app`` (its callback sets ``ctx.obj`` to the CLI Context)."""
+
+    @app.command("export")
+    def export_command(
+        ctx: typer.Context,
+        fmt: Annotated[
+            str, typer.Option("--format", "-f", help=f"One of: {', '.join(FORMATS)}.")
+        ],
+        out: Annotated[
+            str | None,
+            typer.Option("--out", "-o", help="File or directory to write; '-' for stdout."),
+        ] = None,
+        status: Annotated[
+            str, typer.Option("--status", help="Articles in this state (done|all|…).")
+        ] = "done",
+        annotator: Annotated[
+            str | None,
+            typer.Option("--annotator", help="Whose annotations: a name or 'all' (default: you)."),
+        ] = None,
+        layer: Annotated[
+            str, typer.Option("--layer", help="Comma-separated: entity,figure,topic.")
+        ] = ",".join(LAYER_CHOICES),
+        include_suggested: Annotated[
+            bool, typer.Option("--include-suggested", help="Also export pending suggestions.")
+        ] = False,
+        strict: Annotated[
+            bool,
+            typer.Option("--strict", help="Fail (and write nothing) if any span cannot be exact."),
+        ] = False,
+    ) -> None:
+        """Export annotations as a labelled dataset (jsonl, spacy, conll, brat, …)."""
+        run_export(
+            ctx.obj,
+            fmt=fmt,
+            out=out,
+            status=status,
+            annotator=annotator,
+            layers=parse_layers(layer),
+            include_suggested=include_suggested,
+            strict=strict,
+            console=Console(stderr=True, highlight=False),
+        )

@@ -1,0 +1,226 @@
+"""The entity picker: link a mention to a canonical entity, or create one.
+
+The search starts as the mention's text, so "Kallas" finds "Kaja Kallas"
+(names and aliases are both searched). Rows show each entity's type, knowledge
+base id, mention count and aliases; the last rows create a new entity named as
+typed (or after the mention) and, for a linked mention, unlink it. ``↑``/``↓``
+move, ``enter`` chooses, ``tab`` reaches the optional knowledge-base id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tui.dialogs import fuzzy
+from tui.dialogs.validators import KbIdValidator, normalise_kb_id
+
+CREATE = "create"
+UNLINK = "unlink"
+HELP = "type to search · ↑↓ move · enter choose · tab knowledge-base id · esc cancel"
+
+
+@dataclass(frozen=True)
+class EntityOption:
+    """A canonical entity as the picker lists it."""
+
+    entity_id: int
+    name: str
+    type: str
+    kb_id: str | None = None
+    aliases: tuple[str, ...] = ()
+    mentions: int = 0
+
+
+@dataclass(frozen=True)
+class EntityChoice:
+    """The picker's answer: link to ``entity_id``, create ``create_name``, or ``unlink``.
+
+    ``kb_id`` (normalised, e.g. 'Q42') goes to a created entity, or to the chosen
+    one when it differs from what that entity has.
+    """
+
+    entity_id: int | None = None
+    create_name: str | None = None
+    kb_id: str | None = None
+    unlink: bool = False
+
+
+class EntityPicker(ModalScreen[EntityChoice | None]):
+    """Fuzzy list of entities of the mention's type, plus create and unlink rows."""
+
+    DEFAULT_CSS = """
+    EntityPicker {
+        align: center middle;
+        background: $background 60%;
+    }
+    EntityPicker > #entity-box {
+        width: 90;
+        max-width: 100%;
+        height: 80%;
+        max-height: 30;
+        padding: 0 1;
+        border: thick $accent;
+        border-title-color: $text;
+        background: $surface;
+    }
+    EntityPicker #entity-search {
+        margin-top: 1;
+    }
+    EntityPicker #entity-list {
+        height: 1fr;
+        margin: 1 0;
+        border: none;
+        background: $surface;
+    }
+    EntityPicker #entity-kb.-invalid {
+        background-tint: $error 25%;
+    }
+    EntityPicker #entity-error {
+        color: $error;
+        height: auto;
+    }
+    EntityPicker #entity-help {
+        color: $text-muted;
+        margin: 1 0 0 0;
+    }
+    """
+
+    BINDINGS = [
+        Binding("down", "move(1)", "Down", id="entity-picker-down", show=False),
+        Binding("up", "move(-1)", "Up", id="entity-picker-up", show=False),
+        Binding("escape", "cancel", "Cancel", id="entity-picker-cancel"),
+    ]
+
+    AUTO_FOCUS = "#entity-search"
+
+    def __init__(
+        self,
+        span_text: str,
+        span_label: str,
+        options: Sequence[EntityOption],
+        current_entity_id: int | None = None,
+    ) -> None:
+        super().__init__()
+        self.span_text = span_text
+        self.span_label = span_label
+        self.options = list(options)
+        self.by_id = {option.entity_id: option for option in self.options}
+        self.current_entity_id = current_entity_id
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="entity-box") as box:
+            box.border_title = f"Link “{self.span_text}” ({self.span_label})".replace("\n", " ")
+            yield Input(self.span_text, placeholder="search entities", id="entity-search")
+            yield OptionList(id="entity-list")
+            yield Input(
+                placeholder="knowledge-base id (optional): Wikidata Q42, or prefix:id",
+                id="entity-kb",
+                validators=[KbIdValidator()],
+                compact=True,
+            )
+            yield Static(id="entity-error")
+            yield Static(HELP, id="entity-help")
+
+    def on_mount(self) -> None:
+        self._refill(self.span_text)
+
+    # -- the list -----------------------------------------------------------------
+
+    def _prompt(self, option: EntityOption) -> Text:
+        prompt = Text.assemble(
+            ("✓ " if option.entity_id == self.current_entity_id else "  ", "bold green"),
+            (option.name, "bold"),
+            (f"  {option.type}", "dim"),
+            (f"  {option.kb_id}" if option.kb_id else "", "cyan"),
+            (f"  ×{option.mentions}", "dim"),
+        )
+        if option.aliases:
+            prompt.append("  aka " + ", ".join(option.aliases), "italic dim")
+        prompt.no_wrap = True
+        prompt.overflow = "ellipsis"
+        return prompt
+
+    def _create_name(self, query: str) -> str:
+        return " ".join(query.split()) or self.span_text
+
+    def _refill(self, query: str) -> None:
+        entity_list = self.query_one("#entity-list", OptionList)
+        order = fuzzy.rank(query, [(option.name, *option.aliases) for option in self.options])
+        rows = [
+            Option(self._prompt(self.options[i]), id=str(self.options[i].entity_id)) for i in order
+        ]
+        rows.append(
+            Option(
+                Text.assemble(("+ create new: ", "bold green"), (self._create_name(query), "bold")),
+                id=CREATE,
+            )
+        )
+        current = self.by_id.get(self.current_entity_id) if self.current_entity_id else None
+        if current is not None:
+            rows.append(
+                Option(Text.assemble(("− unlink from ", "bold red"), current.name), id=UNLINK)
+            )
+        entity_list.set_options(rows)
+        entity_list.highlighted = 0  # the best match, or "create new" when nothing matches
+
+    @on(Input.Changed, "#entity-search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        self._refill(event.value)
+
+    def action_move(self, step: int) -> None:
+        entity_list = self.query_one("#entity-list", OptionList)
+        if step > 0:
+            entity_list.action_cursor_down()
+        else:
+            entity_list.action_cursor_up()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The list moves its own highlight while it has focus."""
+        if action == "move" and isinstance(self.focused, OptionList):
+            return False
+        return True
+
+    # -- choosing -----------------------------------------------------------------
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._choose()
+
+    @on(OptionList.OptionSelected, "#entity-list")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self._choose()
+
+    def _choose(self) -> None:
+        """Answer with the highlighted row; a bad knowledge-base id keeps the picker open."""
+        option = self.query_one("#entity-list", OptionList).highlighted_option
+        if option is None or option.id is None:
+            return
+        kb_input = self.query_one("#entity-kb", Input)
+        try:
+            kb_id = normalise_kb_id(kb_input.value)
+        except ValueError as exc:
+            self.query_one("#entity-error", Static).update(Text(f"Knowledge-base id: {exc}"))
+            kb_input.focus()
+            return
+        if option.id == CREATE:
+            query = self.query_one("#entity-search", Input).value
+            self.dismiss(EntityChoice(create_name=self._create_name(query), kb_id=kb_id))
+        elif option.id == UNLINK:
+            self.dismiss(EntityChoice(unlink=True))
+        else:
+            self.dismiss(EntityChoice(entity_id=int(option.id), kb_id=kb_id))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
