@@ -1,0 +1,246 @@
+"""Tokens and numerals: the lowest layer of the figure parser.
+
+The tokenizer keeps exact code-point offsets so every later step can report
+spans into the caller's text. Numerals are read into exact ``Decimal`` values:
+digit strings with thousands separators (",", space, nbsp, narrow nbsp, thin
+space), decimals, and written numbers ("twenty-five", "five thousand",
+"a million", "zero").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from storage.figures import rules
+
+#: One token: a numeral, a word (letters, with ’s/'s kept) or a single symbol.
+_TOKEN_RE = re.compile(
+    r"(?P<num>\d{1,3}(?:[,\u00a0\u202f\u2009]\d{3})+(?:\.\d+)?(?!\d)|\d+(?:\.\d+)?)"
+    r"|(?P<word>[^\W\d_]+(?:['’][^\W\d_]+)*)"
+    r"|(?P<sym>\S)"
+)
+#: Inline whitespace a multi-token expression may contain (no line breaks).
+_INLINE_SPACE = re.compile(r"[ \t\u00a0\u202f\u2009]*")
+_SEPARATORS = str.maketrans("", "", ",\u00a0\u202f\u2009 ")
+
+
+@dataclass(frozen=True)
+class Token:
+    """A token and its ``[start, end)`` offsets in the text."""
+
+    text: str
+    start: int
+    end: int
+    kind: str  # "num" | "word" | "sym"
+
+    @property
+    def lower(self) -> str:
+        """The lower-cased text, used for every table look-up."""
+        return self.text.lower()
+
+
+class Tokens:
+    """The token list of one text plus adjacency helpers used by all rules."""
+
+    def __init__(self, text: str, start: int = 0, end: int | None = None) -> None:
+        self.text = text
+        self.items: list[Token] = [
+            Token(m.group(), m.start(), m.end(), m.lastgroup or "sym")
+            for m in _TOKEN_RE.finditer(text, start, len(text) if end is None else end)
+        ]
+        self.lowers: list[str] = [token.text.lower() for token in self.items]
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, index: int) -> Token:
+        return self.items[index]
+
+    def get(self, index: int) -> Token | None:
+        """The token at ``index`` or None outside the list."""
+        if 0 <= index < len(self.items):
+            return self.items[index]
+        return None
+
+    def lower(self, index: int) -> str:
+        """Lower-cased token text, or "" outside the list."""
+        if 0 <= index < len(self.lowers):
+            return self.lowers[index]
+        return ""
+
+    def glued(self, left: int, right: int) -> bool:
+        """True when token ``right`` follows ``left`` with no space at all."""
+        a, b = self.get(left), self.get(right)
+        return a is not None and b is not None and a.end == b.start
+
+    def spaced(self, left: int, right: int) -> bool:
+        """True when only inline spaces (no line break, maybe none) separate the two tokens."""
+        a, b = self.get(left), self.get(right)
+        if a is None or b is None:
+            return False
+        gap = self.text[a.end : b.start]
+        return _INLINE_SPACE.fullmatch(gap) is not None
+
+    def match_phrase(self, index: int, phrase: tuple[str, ...]) -> bool:
+        """True when the lower-cased tokens from ``index`` on spell ``phrase`` on one line."""
+        for offset, word in enumerate(phrase):
+            if self.lower(index + offset) != word:
+                return False
+            if offset and not self.spaced(index + offset - 1, index + offset):
+                return False
+        return True
+
+    def longest(
+        self, index: int, table: dict[tuple[str, ...], str] | dict[tuple[str, ...], object]
+    ) -> tuple[tuple[str, ...], object] | None:
+        """The longest key of ``table`` spelled from ``index`` on, with its value."""
+        best: tuple[tuple[str, ...], object] | None = None
+        for phrase, value in table.items():
+            if (best is None or len(phrase) > len(best[0])) and self.match_phrase(index, phrase):
+                best = (phrase, value)
+        return best
+
+    def longest_ending(
+        self, index: int, table: dict[tuple[str, ...], tuple[bool, str | None]]
+    ) -> tuple[int, tuple[bool, str | None]] | None:
+        """The longest key of ``table`` whose last token is ``index``: (first index, value)."""
+        best: tuple[int, tuple[bool, str | None]] | None = None
+        for phrase, value in table.items():
+            first = index - len(phrase) + 1
+            if first < 0 or (best is not None and first >= best[0]):
+                continue
+            if self.match_phrase(first, phrase):
+                best = (first, value)
+        return best
+
+
+@dataclass(frozen=True)
+class Numeral:
+    """A numeral read at a token position: tokens ``first..last`` inclusive."""
+
+    value: Decimal
+    first: int
+    last: int
+    written: bool  # spelled out in words
+    scale: int  # scale word consumed inside a written numeral ("five thousand")
+    weak: bool  # "one": too ambiguous to be a figure by itself
+    plain: bool  # digits only, no separator, no decimals (a year or id candidate)
+
+
+def clean_decimal(value: Decimal) -> Decimal:
+    """An exact value without spurious exponent or trailing zeros ("49700000000")."""
+    if value == value.to_integral_value():
+        return Decimal(int(value))
+    return value.normalize()
+
+
+def digits_value(text: str) -> Decimal:
+    """The exact value of a digit token, thousands separators removed."""
+    return Decimal(text.translate(_SEPARATORS))
+
+
+def read_numeral(tokens: Tokens, index: int) -> Numeral | None:
+    """The numeral starting at token ``index`` (digits or words), or None."""
+    token = tokens.get(index)
+    if token is None:
+        return None
+    if token.kind == "num":
+        return _read_digits(tokens, index)
+    if token.kind == "sym" and token.text == "[":
+        inner = read_numeral(tokens, index + 1)
+        closing = tokens.get(inner.last + 1) if inner else None
+        if inner and inner.written and closing is not None and closing.text == "]":
+            return Numeral(
+                inner.value, index, inner.last + 1, True, inner.scale, inner.weak, False
+            )
+        return None
+    if token.kind == "word":
+        return _read_words(tokens, index)
+    return None
+
+
+def _read_digits(tokens: Tokens, index: int) -> Numeral:
+    """Digits, merging "3 000 000" (plain-space grouping) into one value."""
+    token = tokens[index]
+    text = token.text
+    last = index
+    if re.fullmatch(r"\d{1,3}", text) and tokens.lower(index - 1) not in rules.MONTHS:
+        while True:
+            nxt = tokens.get(last + 1)
+            if (
+                nxt is not None
+                and nxt.kind == "num"
+                and re.fullmatch(r"\d{3}(?:\.\d+)?", nxt.text)
+                and tokens.text[tokens[last].end : nxt.start] == " "
+                and "." not in text
+            ):
+                text += nxt.text
+                last += 1
+                continue
+            break
+    plain = last == index and text.isdigit()
+    return Numeral(digits_value(text), index, last, False, 1, False, plain)
+
+
+def _read_words(tokens: Tokens, index: int) -> Numeral | None:
+    """Written numbers: "twenty-five", "two hundred and fifty", "five thousand", "a million"."""
+    position = index
+    total = 0
+    current = 0
+    last = -1
+    previous_scale: int | None = None
+    if tokens.lower(index) in ("a", "an"):
+        follower = tokens.lower(index + 1)
+        if not tokens.spaced(index, index + 1) or not (
+            follower in rules.WORD_SCALES or follower in (rules.HUNDRED_WORD, rules.DOZEN_WORD)
+        ):
+            return None
+        current = 1
+        position = index + 1
+    while True:
+        if position > index and not tokens.spaced(position - 1, position):
+            break
+        word = tokens.lower(position)
+        if word in rules.NUMBER_WORDS:
+            if current % 100 != 0 or (last >= 0 and tokens.lower(last) in rules.NUMBER_WORDS):
+                break
+            current += rules.NUMBER_WORDS[word]
+            if (
+                word in rules.TENS_WORDS
+                and tokens.lower(position + 1) == "-"
+                and tokens.glued(position, position + 1)
+                and tokens.glued(position + 1, position + 2)
+                and 0 < rules.NUMBER_WORDS.get(tokens.lower(position + 2), 0) < 10
+            ):
+                current += rules.NUMBER_WORDS[tokens.lower(position + 2)]
+                position += 2
+        elif word == rules.HUNDRED_WORD and 0 < current < 100:
+            current *= 100
+        elif word == rules.DOZEN_WORD and 0 < current < 100 and current % 100 == current:
+            current *= 12
+        elif word in rules.WORD_SCALES and current > 0 and (
+            previous_scale is None or rules.WORD_SCALES[word] < previous_scale
+        ):
+            previous_scale = rules.WORD_SCALES[word]
+            total += current * previous_scale
+            current = 0
+        elif (
+            word == "and"
+            and last >= 0
+            and tokens.lower(last) in (rules.HUNDRED_WORD, *rules.WORD_SCALES)
+            and tokens.lower(position + 1) in rules.NUMBER_WORDS
+        ):
+            position += 1
+            continue
+        else:
+            break
+        last = position
+        position += 1
+    if last < 0:
+        return None
+    words = [tokens.lower(i) for i in range(index, last + 1)]
+    scale = rules.WORD_SCALES.get(words[-1], 1)
+    weak = len(words) == 1 and words[0] in rules.WEAK_NUMBER_WORDS
+    return Numeral(Decimal(total + current), index, last, True, scale, weak, False)
