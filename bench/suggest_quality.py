@@ -26,12 +26,16 @@ from storage.figures.quality import (  # noqa: E402
     read_gold,
     score,
 )
+from storage.suggest import suggest_entities  # noqa: E402
 
 Suggester = Callable[[str], list[dict[str, Any]]]
 
 #: Gold folder (under tests/data/gold) -> function giving gold-style dicts for a text.
 SUGGESTERS: dict[str, Suggester] = {
     "figures": lambda text: [figure_record(figure) for figure in find_figures(text)],
+    "entities": lambda text: [
+        {"start": s.start, "end": s.end, "kind": s.label} for s in suggest_entities(text)
+    ],
 }
 ATTRIBUTES = ("value_max", "unit", "approximate", "bound", "change", "direction", "date_value")
 
@@ -44,7 +48,8 @@ def evaluate(layer: str, suggester: Suggester) -> None:
     for number, (article, gold_path) in enumerate(pairs):
         shift = number * 10_000_000
         text = article_text(article)
-        gold += [{**g, "start": g["start"] + shift, "end": g["end"] + shift}
+        gold += [{**g, "kind": g.get("kind", g.get("label")),
+                  "start": g["start"] + shift, "end": g["end"] + shift}
                  for g in read_gold(gold_path)]
         predicted += [{**p, "start": p["start"] + shift, "end": p["end"] + shift}
                       for p in suggester(text)]

@@ -37,10 +37,31 @@ class Added:
     sha256: str
 
 
+def _check_storable(name: str, value: str | None) -> None:
+    """Refuse what one backend cannot store, so SQLite and PostgreSQL agree.
+
+    PostgreSQL rejects NUL in text columns and UTF-8 cannot encode lone
+    surrogates (a JSONL ``"\\ud800"`` escape decodes to one); both would
+    otherwise fail deep in the driver, or only on one backend.
+    """
+    if value is None:
+        return
+    if "\x00" in value:
+        raise StorageError(f"article {name} contains a NUL character (at {value.index(chr(0))})")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise StorageError(
+            f"article {name} is not valid Unicode (lone surrogate at {exc.start})"
+        ) from None
+
+
 def _row(article: ArticleLike) -> Article:
     text = normalise(article.text)
     if not text.strip():
         raise StorageError("article text is empty")
+    for name in ("text", "title", "source", "url", "dateline", "lang"):
+        _check_storable(name, text if name == "text" else getattr(article, name))
     return Article(
         sha256=sha256(text),
         title=(article.title or text.strip().splitlines()[0])[:500],

@@ -176,6 +176,29 @@ class Repository(EntityActions):
             self._event(changes, "add_span", article_id, f"{label} {covered!r}")
             return span
 
+    def add_spans(
+        self, article_id: int, ranges: Sequence[tuple[int, int]], label: str, layer: str = "entity"
+    ) -> list[Span]:
+        """Label several ranges at once (e.g. every occurrence of a name): one action."""
+        with self.db.transaction() as session:
+            changes = ChangeSet(session)
+            text = self._article(session, article_id).text
+            spans = []
+            for start, end in ranges:
+                span = Span(
+                    article_id=article_id,
+                    annotator_id=self.annotator_id,
+                    layer=layer,
+                    label=label,
+                    start=start,
+                    end=end,
+                    text=check_span(text, start, end),
+                )
+                changes.insert(span)
+                spans.append(span)
+            self._event(changes, "add_spans", article_id, f"{label} ×{len(spans)}")
+            return spans
+
     def remove_span(self, span_id: int) -> None:
         with self.db.transaction() as session:
             changes = ChangeSet(session)

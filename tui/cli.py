@@ -29,7 +29,7 @@ db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
 out = Console()
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 class Failed(Exception):
@@ -195,6 +195,60 @@ def schema_command(ctx: typer.Context) -> None:
     from tui.commands.report import print_schema
 
     print_schema(out, ctx.obj.config())
+
+
+@app.command("suggest")
+def suggest_command(
+    ctx: typer.Context,
+    ids: Annotated[list[int] | None, typer.Argument(help="Article ids (default: --all).")] = None,
+    all_articles: Annotated[bool, typer.Option("--all", help="Every article.")] = False,
+    model: Annotated[
+        str | None, typer.Option("--model", help="An installed spaCy pipeline (name or path).")
+    ] = None,
+    gazetteer: Annotated[
+        Path | None, typer.Option("--gazetteer", help="TSV or JSONL: text, label, kb_id.")
+    ] = None,
+    no_rules: Annotated[
+        bool, typer.Option("--no-rules", help="Skip the built-in entity rules.")
+    ] = False,
+    no_figures: Annotated[bool, typer.Option("--no-figures", help="Skip figure rules.")] = False,
+) -> None:
+    """Pre-annotate articles: figures, gazetteer entities, rules, an optional model."""
+    from storage.suggestions import SuggestOptions
+    from tui.commands.suggest_cmd import gazetteer_path, run_suggest, summary
+
+    if ids and all_articles:
+        raise Failed("give article ids or --all, not both")
+    options = SuggestOptions(
+        figures=not no_figures,
+        entity_rules=not no_rules,
+        gazetteer_file=gazetteer_path(gazetteer),
+        model=model,
+    )
+    context: Context = ctx.obj
+    report = run_suggest(context.open_db(), context.annotator, ids or None, options, err)
+    out.print(summary(report))
+
+
+@app.command("serve")
+def serve_command(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the app in a browser (textual-serve): one app process per browser tab."""
+    import shlex
+    import sys
+
+    from textual_serve.server import Server
+
+    context: Context = ctx.obj
+    context.open_db()  # fail now, with one line, rather than in every browser tab
+    command = [sys.executable, "-m", "tui.cli", "--db", context.db_location]
+    command += ["--annotator", context.annotator]
+    if context.schema_path is not None:
+        command += ["--schema", str(context.schema_path)]
+    Server(shlex.join(command), host=host, port=port, title="redline").serve()
 
 
 @db_app.command("upgrade")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from storage.articles import add_articles
@@ -29,8 +30,12 @@ def sample_database(path: Path) -> Database:
     return database
 
 
-def make_app(database: Database, annotator: str = "ana", **kwargs: object) -> RedlineApp:
-    return RedlineApp(database, annotator, load_config(None, cwd=database_dir(database)), **kwargs)  # type: ignore[arg-type]
+def make_app(
+    database: Database, annotator: str = "ana", *, auto_suggest: bool = False, **kwargs: object
+) -> RedlineApp:
+    """The app on ``database`` with the built-in schema; suggesters off unless asked."""
+    config = replace(load_config(None, cwd=database_dir(database)), auto_suggest=auto_suggest)
+    return RedlineApp(database, annotator, config, **kwargs)  # type: ignore[arg-type]
 
 
 def database_dir(database: Database) -> Path:

@@ -16,7 +16,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
@@ -66,8 +66,8 @@ class EntityPicker(ModalScreen[EntityChoice | None]):
     EntityPicker > #entity-box {
         width: 90;
         max-width: 100%;
-        height: 80%;
-        max-height: 30;
+        height: auto;
+        max-height: 90%;
         padding: 0 1;
         border: thick $accent;
         border-title-color: $text;
@@ -77,10 +77,22 @@ class EntityPicker(ModalScreen[EntityChoice | None]):
         margin-top: 1;
     }
     EntityPicker #entity-list {
-        height: 1fr;
+        height: auto;
+        max-height: 16;
         margin: 1 0;
         border: none;
         background: $surface;
+    }
+    EntityPicker #entity-kb-row {
+        height: 1;
+    }
+    EntityPicker #entity-kb-label {
+        width: auto;
+        color: $text-muted;
+        padding: 0 1;
+    }
+    EntityPicker #entity-kb {
+        width: 1fr;
     }
     EntityPicker #entity-kb.-invalid {
         background-tint: $error 25%;
@@ -113,8 +125,8 @@ class EntityPicker(ModalScreen[EntityChoice | None]):
         super().__init__()
         self.span_text = span_text
         self.span_label = span_label
-        self.options = list(options)
-        self.by_id = {option.entity_id: option for option in self.options}
+        self.entity_options = list(options)
+        self.by_id = {option.entity_id: option for option in self.entity_options}
         self.current_entity_id = current_entity_id
 
     def compose(self) -> ComposeResult:
@@ -122,12 +134,14 @@ class EntityPicker(ModalScreen[EntityChoice | None]):
             box.border_title = f"Link “{self.span_text}” ({self.span_label})".replace("\n", " ")
             yield Input(self.span_text, placeholder="search entities", id="entity-search")
             yield OptionList(id="entity-list")
-            yield Input(
-                placeholder="knowledge-base id (optional): Wikidata Q42, or prefix:id",
-                id="entity-kb",
-                validators=[KbIdValidator()],
-                compact=True,
-            )
+            with Horizontal(id="entity-kb-row"):
+                yield Static("Knowledge-base id", id="entity-kb-label")
+                yield Input(
+                    placeholder="optional: Wikidata Q42, or prefix:id",
+                    id="entity-kb",
+                    validators=[KbIdValidator()],
+                    compact=True,
+                )
             yield Static(id="entity-error")
             yield Static(HELP, id="entity-help")
 
@@ -155,9 +169,12 @@ class EntityPicker(ModalScreen[EntityChoice | None]):
 
     def _refill(self, query: str) -> None:
         entity_list = self.query_one("#entity-list", OptionList)
-        order = fuzzy.rank(query, [(option.name, *option.aliases) for option in self.options])
+        order = fuzzy.rank(
+            query, [(option.name, *option.aliases) for option in self.entity_options]
+        )
         rows = [
-            Option(self._prompt(self.options[i]), id=str(self.options[i].entity_id)) for i in order
+            Option(self._prompt(self.entity_options[i]), id=str(self.entity_options[i].entity_id))
+            for i in order
         ]
         rows.append(
             Option(

@@ -171,7 +171,7 @@ class FigureForm(ModalScreen[FigureFields | None]):
         return [
             ("Kind", Select(self.kinds, value=initial.kind, allow_blank=False, compact=True,
                             id="figure-kind")),
-            ("Date", _input("date", initial.date_value, "2024-03-28")),
+            ("Date", _input("date", initial.date_value, "ISO date, for DATE figures")),
             ("Value", _input("value", plain_decimal(initial.value), "49700000000",
                              DecimalValidator())),
             ("Up to", _input("value-max", plain_decimal(initial.value_max), "range maximum",

@@ -49,7 +49,7 @@ class TopicPicker(ModalScreen[TopicChoice | None]):
         background: $background 60%;
     }
     TopicPicker > #topic-box {
-        width: 84;
+        width: 92;
         max-width: 100%;
         height: 90%;
         max-height: 36;
@@ -64,8 +64,23 @@ class TopicPicker(ModalScreen[TopicChoice | None]):
         height: auto;
         max-height: 3;
     }
+    TopicPicker #topic-search-row {
+        height: 1;
+        margin-top: 1;
+    }
+    TopicPicker #topic-search-label {
+        width: auto;
+        padding: 0 1;
+        color: $accent;
+    }
     TopicPicker #topic-search {
-        margin: 1 0 0 0;
+        width: 1fr;
+    }
+    TopicPicker #topic-description {
+        height: 1;
+        padding: 0 1;
+        color: $text-muted;
+        text-style: italic;
     }
     TopicPicker #topic-list {
         height: 1fr;
@@ -110,8 +125,8 @@ class TopicPicker(ModalScreen[TopicChoice | None]):
         With ``evidence_text`` the picker is in evidence mode (pick one topic).
         """
         super().__init__()
-        self.tree = list(tree)
-        self.labels = {label.key: label for _, label in self.tree}
+        self.topic_tree = list(tree)
+        self.labels = {label.key: label for _, label in self.topic_tree}
         self.evidence_counts = dict(evidence_counts or {})
         self.evidence_text = evidence_text
         self.checked: set[str] = set(assigned)
@@ -139,10 +154,13 @@ class TopicPicker(ModalScreen[TopicChoice | None]):
                 )
             else:
                 box.border_title = "Topics of this article"
-            search = Input(placeholder="type to search topics", id="topic-search", compact=True)
-            search.can_focus = False
-            yield search
+            with Horizontal(id="topic-search-row"):
+                yield Static("search ›", id="topic-search-label")
+                search = Input(placeholder="type to filter topics", id="topic-search", compact=True)
+                search.can_focus = False
+                yield search
             yield OptionList(id="topic-list")
+            yield Static(id="topic-description")
             with Horizontal(id="topic-note-row"):
                 yield Static("Note", id="topic-note-label")
                 yield Input(placeholder="optional note", id="topic-note", compact=True)
@@ -157,19 +175,21 @@ class TopicPicker(ModalScreen[TopicChoice | None]):
     def _visible(self, query: str) -> tuple[list[tuple[int, LabelDef, bool]], str | None]:
         """Rows to show as (depth, label, matched) in tree order, and the best match's key."""
         ranked = fuzzy.rank(
-            query, [(label.title, label.key, label.description) for _, label in self.tree]
+            query, [(label.title, label.key, label.description) for _, label in self.topic_tree]
         )
         if not query.strip():
-            return [(depth, label, True) for depth, label in self.tree], None
-        matched = {self.tree[index][1].key for index in ranked}
+            return [(depth, label, True) for depth, label in self.topic_tree], None
+        matched = {self.topic_tree[index][1].key for index in ranked}
         keep = set(matched)
         for key in matched:
             parent = self.labels[key].parent
             while parent is not None and parent in self.labels:
                 keep.add(parent)
                 parent = self.labels[parent].parent
-        rows = [(d, label, label.key in matched) for d, label in self.tree if label.key in keep]
-        best = self.tree[ranked[0]][1].key if ranked else None
+        rows = [
+            (d, label, label.key in matched) for d, label in self.topic_tree if label.key in keep
+        ]
+        best = self.topic_tree[ranked[0]][1].key if ranked else None
         return rows, best
 
     def _prompt(self, depth: int, label: LabelDef, matched: bool) -> Text:
@@ -212,7 +232,7 @@ class TopicPicker(ModalScreen[TopicChoice | None]):
 
     def _redraw(self, key: str) -> None:
         topic_list = self.query_one("#topic-list", OptionList)
-        depth = next(d for d, label in self.tree if label.key == key)
+        depth = next(d for d, label in self.topic_tree if label.key == key)
         query = self.query_one("#topic-search", Input).value
         rows, _ = self._visible(query)
         matched = next((m for _, label, m in rows if label.key == key), True)
@@ -274,6 +294,8 @@ class TopicPicker(ModalScreen[TopicChoice | None]):
         note = self.query_one("#topic-note", Input)
         title = self.labels[key].title if key else "—"
         label.update(Text.assemble("Note for ", (title, "bold")))
+        description = self.labels[key].description if key else ""
+        self.query_one("#topic-description", Static).update(Text(description, overflow="ellipsis"))
         with note.prevent(Input.Changed):
             note.value = self.notes.get(key) or "" if key else ""
 
@@ -302,7 +324,9 @@ class TopicPicker(ModalScreen[TopicChoice | None]):
                 return
             self.dismiss(TopicChoice({key: self.notes.get(key)}, evidence_for=key))
             return
-        ordered = [label.key for _, label in self.tree if label.key in self.checked]
+        ordered = [label.key for _, label in self.topic_tree if label.key in self.checked]
+        # Topics outside the schema (imported, or a schema changed since) stay assigned.
+        ordered += sorted(self.checked - set(self.labels))
         self.dismiss(TopicChoice({key: self.notes.get(key) for key in ordered}))
 
     def action_cancel(self) -> None:

@@ -24,6 +24,8 @@ from storage.models import Article
 from tui import tokens
 from tui.reader_view import ArticleView, build_view
 from tui.screens.reader_actions import READER_BINDINGS, ReaderActions
+from tui.screens.reader_annotate import ANNOTATE_BINDINGS, ReaderAnnotate
+from tui.screens.reader_review import REVIEW_BINDINGS, ReaderReview
 from tui.widgets.entity_panel import EntityPanel
 from tui.widgets.figure_panel import FigurePanel
 from tui.widgets.reading_pane import ReadingPane
@@ -31,11 +33,13 @@ from tui.widgets.status_bar import ArticleHeader, StatusBar
 from tui.widgets.topic_panel import TopicPanel
 
 
-class ReaderScreen(ReaderActions, Screen[None]):
+class ReaderScreen(ReaderReview, ReaderActions, ReaderAnnotate, Screen[None]):
     """Read one article and annotate it at the keyboard."""
 
     BINDINGS = [
         *READER_BINDINGS,
+        *REVIEW_BINDINGS,
+        *ANNOTATE_BINDINGS,
         Binding("q", "back", "Library", id="reader-back"),
     ]
 
@@ -146,9 +150,6 @@ class ReaderScreen(ReaderActions, Screen[None]):
             len(self.sequence),
             state,
         )
-
-    def run_suggesters(self) -> None:
-        """Hook for the suggestion flow (filled in by the suggestions feature)."""
 
     # -- panels ---------------------------------------------------------------------
 

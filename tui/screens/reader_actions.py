@@ -51,8 +51,6 @@ READER_BINDINGS: list[Binding] = [
     Binding("ctrl+r", "redo", "Redo", id="redo"),
     Binding("n", "next_span", "Next span", id="span-next", show=False),
     Binding("N", "previous_span", "Previous span", id="span-previous", show=False),
-    Binding("a", "accept", "Accept suggestion", id="suggestion-accept", show=False),
-    Binding("r", "reject", "Reject suggestion", id="suggestion-reject", show=False),
     Binding("left_square_bracket", "step_article(-1)", "Previous article", id="article-previous"),
     Binding("right_square_bracket", "step_article(1)", "Next article", id="article-next"),
     Binding("d", "done", "Done → next", id="article-done"),
@@ -196,28 +194,6 @@ class ReaderActions:
             self.reload()
             self._show_header()
             self.notify(f"Redone: {event.summary or event.action}", timeout=2)
-
-    # -- suggestions --------------------------------------------------------------
-
-    def _suggestion_under_cursor(self) -> PaneSpan | None:
-        spans = [
-            span for span in self.pane.spans_at(self.pane.cursor) if span.status == "suggested"
-        ]
-        return spans[0] if spans else None
-
-    def action_accept(self) -> None:
-        span = self._suggestion_under_cursor()
-        if span is None:
-            self.app.refuse("No suggestion under the cursor")
-            return
-        self._save(lambda: self.repository.accept([span.id]), f"accept {span.label}")
-
-    def action_reject(self) -> None:
-        span = self._suggestion_under_cursor()
-        if span is None:
-            self.app.refuse("No suggestion under the cursor")
-            return
-        self._save(lambda: self.repository.reject([span.id]), f"reject {span.label}")
 
     # -- moving -------------------------------------------------------------------
 
