@@ -51,6 +51,8 @@ class LibraryQuery:
     descending: bool = False
     offset: int = 0
     limit: int = 200
+    title_only: bool = False
+    article_id: int | None = None
 
 
 @dataclass
@@ -81,11 +83,12 @@ def _span_count(annotator_id: int, layer: str, status: str = "accepted"):
     )
 
 
-def _filtered(query, search: str, state: str | None, state_column):  # type: ignore[no-untyped-def]
+def _filtered(query, search: str, state: str | None, state_column, title_only: bool = False):  # type: ignore[no-untyped-def]
     if search.strip():
         pattern = f"%{search.strip().lower()}%"
+        in_title = func.lower(Article.title).like(pattern)
         query = query.where(
-            or_(func.lower(Article.title).like(pattern), func.lower(Article.text).like(pattern))
+            in_title if title_only else or_(in_title, func.lower(Article.text).like(pattern))
         )
     if state:
         query = query.where(state_column == state)
@@ -131,7 +134,9 @@ def list_articles(
             ArticleState,
             and_(ArticleState.article_id == Article.id, ArticleState.annotator_id == annotator_id),
         )
-        statement = _filtered(statement, query.search, query.state, state_column)
+        statement = _filtered(statement, query.search, query.state, state_column, query.title_only)
+        if query.article_id is not None:
+            statement = statement.where(Article.id == query.article_id)
         order = {
             "id": col(Article.id),
             "title": func.lower(Article.title),

@@ -19,15 +19,15 @@ class ArticleCommands(Provider):
 
     async def search(self, query: str) -> Hits:
         app: RedlineApp = self.app  # type: ignore[assignment]
-        words = query.removeprefix("go to").strip()
+        words = query.lower().removeprefix("go to").strip().removeprefix("article").strip()
         rows = await self._rows(words)
         matcher = self.matcher(query)
         for row in rows:
             title = f"go to article {row.id}: {row.title}"
             score = matcher.match(title)
-            if score > 0:
+            if score > 0 or words == str(row.id):
                 yield Hit(
-                    score,
+                    max(score, 1.0 if words == str(row.id) else score),
                     matcher.highlight(title),
                     partial(app.open_reader, row.id),
                     help=f"{row.source or ''} · {row.state}",
@@ -42,12 +42,13 @@ class ArticleCommands(Provider):
                 help=row.state,
             )
 
-    async def _rows(self, search: str) -> list[queries.ArticleRow]:
+    async def _rows(self, words: str) -> list[queries.ArticleRow]:
+        """Candidate articles: by id when ``words`` is a number, else by title words."""
         app: RedlineApp = self.app  # type: ignore[assignment]
-        fetch = partial(
-            queries.list_articles,
-            app.database,
-            app.annotator,
-            queries.LibraryQuery(search=search if len(search) > 2 else "", limit=50),
-        )
+        query = queries.LibraryQuery(limit=50)
+        if words.isdigit():
+            query = queries.LibraryQuery(article_id=int(words), limit=1)
+        elif len(words) > 2:
+            query = queries.LibraryQuery(search=words, title_only=True, limit=50)
+        fetch = partial(queries.list_articles, app.database, app.annotator, query)
         return await asyncio.to_thread(fetch)
