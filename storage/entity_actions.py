@@ -52,8 +52,11 @@ class EntityActions:
             self._event(changes, "create_entity", None, name)
             return entity
 
-    def link_span(self, span_id: int, entity_id: int | None) -> Span:
-        """Link an entity span to a canonical entity; its text becomes an alias."""
+    def link_span(self, span_id: int, entity_id: int | None, *, accept: bool = False) -> Span:
+        """Link an entity span to a canonical entity; its text becomes an alias.
+
+        ``accept`` also accepts a suggested span, in the same action.
+        """
         with self.db.transaction() as session:
             changes = ChangeSet(session)
             span = session.get(Span, span_id)
@@ -64,12 +67,18 @@ class EntityActions:
                 aliases = _with_alias(entity.aliases, entity.name, span.text)
                 if aliases != entity.aliases:
                     changes.update(entity, aliases=aliases)
-            changes.update(span, entity_id=entity_id, updated_at=utcnow())
+            status = "accepted" if accept else span.status
+            changes.update(span, entity_id=entity_id, status=status, updated_at=utcnow())
             self._event(changes, "link_span", span.article_id, span.text)
             return span
 
     def create_and_link(
-        self, span_id: int, name: str | None = None, kb_id: str | None = None
+        self,
+        span_id: int,
+        name: str | None = None,
+        kb_id: str | None = None,
+        *,
+        accept: bool = False,
     ) -> Entity:
         """Create an entity named after the span (or ``name``) and link the span: one action."""
         with self.db.transaction() as session:
@@ -81,7 +90,8 @@ class EntityActions:
             aliases = [] if span.text == entity_name else [span.text]
             entity = Entity(name=entity_name, type=span.label, kb_id=kb_id or None, aliases=aliases)
             changes.insert(entity)
-            changes.update(span, entity_id=entity.id, updated_at=utcnow())
+            status = "accepted" if accept else span.status
+            changes.update(span, entity_id=entity.id, status=status, updated_at=utcnow())
             self._event(changes, "create_entity", span.article_id, entity_name)
             return entity
 

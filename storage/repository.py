@@ -240,8 +240,19 @@ class Repository(EntityActions):
 
     # -- figures ------------------------------------------------------------------
 
-    def set_figure(self, span_id: int, **values: Any) -> Figure:
-        """Set figure attributes (value, unit, metric, period, …) of a figure span."""
+    def set_figure(
+        self,
+        span_id: int,
+        *,
+        accept: bool = False,
+        note: str | object | None = ...,
+        **values: Any,
+    ) -> Figure:
+        """Set figure attributes (value, unit, metric, period, …) of a figure span.
+
+        ``accept`` also accepts a suggested span and ``note`` sets the span's
+        note, in the same action, so one undo takes the whole edit back.
+        """
         unknown = set(values) - FIGURE_FIELDS
         if unknown:
             raise StorageError(f"unknown figure attribute(s): {', '.join(sorted(unknown))}")
@@ -256,8 +267,15 @@ class Repository(EntityActions):
                 changes.insert(figure)
             else:
                 changes.update(figure, **_figure_values(span.label, values, partial=True))
+            span_values: dict[str, Any] = {}
             if "kind" in values and values["kind"] != span.label:
-                changes.update(span, label=values["kind"], updated_at=utcnow())
+                span_values["label"] = values["kind"]
+            if accept and span.status != "accepted":
+                span_values["status"] = "accepted"
+            if note is not ...:
+                span_values["note"] = note or None
+            if span_values:
+                changes.update(span, **span_values, updated_at=utcnow())
             self._event(changes, "set_figure", span.article_id, f"figure {span.text!r}")
             return figure
 

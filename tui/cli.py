@@ -28,6 +28,13 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
+
+def _register_export() -> None:
+    from tui.commands.export_cmd import register
+
+    register(app)
+
+
 out = Console()
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -152,11 +159,29 @@ def open_command(
 def import_command(
     ctx: typer.Context,
     paths: Annotated[list[str], typer.Argument(help="Files, directories or globs.")],
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="Read as an annotated export: jsonl, prodigy, doccano, labelstudio, brat "
+            "(detected when omitted).",
+        ),
+    ] = None,
 ) -> None:
-    """Import articles (.txt .md .html .jsonl) into the database."""
+    """Import articles (.txt .md .html .jsonl) or annotated exports into the database."""
     from tui.commands.import_files import import_files
 
-    summary = import_files(ctx.obj.open_db(), paths, console=err)
+    context: Context = ctx.obj
+    summary = import_files(
+        context.open_db(),
+        paths,
+        console=err,
+        annotator=context.annotator,
+        fmt=fmt,
+        schema=context.config().schema,
+    )
+    for line in summary.annotated:
+        out.print(line, highlight=False)
     out.print(summary.line)
     if summary.failed:
         raise typer.Exit(1)
@@ -270,6 +295,9 @@ def db_upgrade(ctx: typer.Context) -> None:
         out.print(f"{database.label} upgraded from {before or 'empty'} to {after}")
 
 
+_register_export()
+
+
 def main() -> None:
     """Console-script entry point: run the CLI and turn known errors into one line."""
     from storage.importers import ImportFileError
@@ -291,12 +319,13 @@ def main() -> None:
     except OSError as exc:
         err.print(f"redline: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
         raise SystemExit(1) from None
-    except Exception as exc:  # click usage errors
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            raise SystemExit(exc.exit_code) from None
+    except Exception as exc:
+        # Usage errors (unknown option, bad value) are the ClickExceptions of
+        # the click Typer vendors: they know how to show themselves.
+        show, exit_code = getattr(exc, "show", None), getattr(exc, "exit_code", None)
+        if callable(show) and isinstance(exit_code, int):
+            show()
+            raise SystemExit(exit_code) from None
         raise
     if isinstance(code, int) and code:
         raise SystemExit(code)

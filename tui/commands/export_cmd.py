@@ -110,9 +110,7 @@ def register(app: typer.Typer) -> None:
     @app.command("export")
     def export_command(
         ctx: typer.Context,
-        fmt: Annotated[
-            str, typer.Option("--format", "-f", help=f"One of: {', '.join(FORMATS)}.")
-        ],
+        fmt: Annotated[str, typer.Option("--format", "-f", help=f"One of: {', '.join(FORMATS)}.")],
         out: Annotated[
             str | None,
             typer.Option("--out", "-o", help="File or directory to write; '-' for stdout."),

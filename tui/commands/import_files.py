@@ -20,6 +20,8 @@ class ImportSummary:
     skipped: int = 0
     failed: int = 0
     article_ids: list[int] = field(default_factory=list)
+    annotated: list[str] = field(default_factory=list)
+    """One line per annotated file: records, spans added, already present."""
 
     @property
     def line(self) -> str:
@@ -45,10 +47,61 @@ def _read(path: Path) -> tuple[list[ParsedArticle], list[ImportFileError]]:
     return articles, errors
 
 
-def import_files(database: Database, patterns: list[str], *, console: Console) -> ImportSummary:
-    """Import every article found; report each bad file by name and keep going."""
+def _import_annotated(
+    database: Database,
+    path: Path,
+    fmt: str | None,
+    annotator: str,
+    schema: object | None,
+    summary: ImportSummary,
+    console: Console,
+) -> None:
+    """An export of redline, Prodigy, doccano, Label Studio or brat: articles and spans."""
+    from storage.formats import import_annotated
+
+    try:
+        report = import_annotated(database, path, fmt, annotator=annotator, schema=schema)  # type: ignore[arg-type]
+    except ImportFileError as exc:
+        console.print(f"✗ {exc}", highlight=False, markup=False)
+        summary.failed += 1
+        return
+    for error in report.errors:
+        console.print(f"✗ {error}", highlight=False, markup=False)
+    summary.failed += len(report.errors)
+    summary.imported += report.articles_created
+    summary.skipped += report.articles_existing
+    summary.article_ids.extend(report.article_ids)
+    summary.annotated.append(report.line)
+
+
+def import_files(
+    database: Database,
+    patterns: list[str],
+    *,
+    console: Console,
+    annotator: str = "",
+    fmt: str | None = None,
+    schema: object | None = None,
+) -> ImportSummary:
+    """Import every article found; report each bad file by name and keep going.
+
+    A path holding annotations (see ``storage.formats.detect_format``, or any
+    path when ``fmt`` is given) is imported with its spans under ``annotator``.
+    """
+    from storage.formats import detect_format
+
     summary = ImportSummary()
-    paths, missing = expand_paths(patterns)
+    plain: list[str] = []
+    for pattern in patterns:
+        path = Path(pattern)
+        annotated = fmt or (detect_format(path) if path.exists() else None)
+        if annotated:
+            _import_annotated(database, path, annotated, annotator, schema, summary, console)
+        else:
+            plain.append(pattern)
+    if not plain:
+        return summary
+    paths, missing = expand_paths(plain)
     for error in missing:
         console.print(f"[red]✗[/] {error}", highlight=False, markup=True)
         summary.failed += 1

@@ -170,7 +170,9 @@ class EntityPicker(ModalScreen[EntityChoice | None]):
     def _refill(self, query: str) -> None:
         entity_list = self.query_one("#entity-list", OptionList)
         order = fuzzy.rank(
-            query, [(option.name, *option.aliases) for option in self.entity_options]
+            query,
+            [(option.name, *option.aliases) for option in self.entity_options],
+            prefer=[option.mentions for option in self.entity_options],
         )
         rows = [
             Option(self._prompt(self.entity_options[i]), id=str(self.entity_options[i].entity_id))

@@ -9,6 +9,7 @@ not parse keeps the form open with the problem shown under the fields.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 
 from rich.text import Text
 from textual import on
@@ -138,6 +139,7 @@ class FigureForm(ModalScreen[FigureFields | None]):
         subjects: Sequence[SubjectOption] = (),
         *,
         editing: bool = False,
+        suggested: bool = False,
     ) -> None:
         """``kinds`` are (title, key) pairs from the schema's figure layer."""
         super().__init__()
@@ -148,10 +150,13 @@ class FigureForm(ModalScreen[FigureFields | None]):
             self.kinds.append((initial.kind, initial.kind))
         self.subjects = list(subjects)
         self.editing = editing
+        self.suggested = suggested
 
     def compose(self) -> ComposeResult:
         with Vertical(id="figure-box") as box:
             box.border_title = "Edit figure" if self.editing else "New figure"
+            if self.suggested:
+                box.border_title = "Suggested figure: enter accepts it"
             box.border_subtitle = "enter save · esc cancel · tab next field"
             shown = self.span_text.replace("\n", " ")
             yield Static(
@@ -243,6 +248,8 @@ class FigureForm(ModalScreen[FigureFields | None]):
         except _FieldError as error:
             self.query_one("#figure-error", Static).update(Text(error.message))
             error.widget.focus()
+            if isinstance(error.widget, Input):
+                error.widget.select_all()  # typing replaces the bad value
             return
         self.dismiss(fields)
 
@@ -252,7 +259,7 @@ class FigureForm(ModalScreen[FigureFields | None]):
         def field(name: str) -> Input:
             return self.query_one(f"#figure-{name}", Input)
 
-        def number(name: str, title: str):  # type: ignore[no-untyped-def]
+        def number(name: str, title: str) -> Decimal | None:
             widget = field(name)
             try:
                 return parse_decimal(widget.value)

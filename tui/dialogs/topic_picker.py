@@ -175,7 +175,9 @@ class TopicPicker(ModalScreen[TopicChoice | None]):
     def _visible(self, query: str) -> tuple[list[tuple[int, LabelDef, bool]], str | None]:
         """Rows to show as (depth, label, matched) in tree order, and the best match's key."""
         ranked = fuzzy.rank(
-            query, [(label.title, label.key, label.description) for _, label in self.topic_tree]
+            query,
+            [(label.title, label.key) for _, label in self.topic_tree],
+            extras=[(label.description,) for _, label in self.topic_tree],
         )
         if not query.strip():
             return [(depth, label, True) for depth, label in self.topic_tree], None

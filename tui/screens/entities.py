@@ -117,7 +117,11 @@ class EntitiesScreen(Screen[None]):
     def _fill(self, keep: int | None = None) -> None:
         """Show the rows matching the filter, keeping the cursor on entity ``keep``."""
         query = self.query_one("#entities-filter", Input).value
-        order = fuzzy.rank(query, [(r.name, *r.aliases, r.type, r.kb_id or "") for r in self._rows])
+        order = fuzzy.rank(
+            query,
+            [(row.name, *row.aliases, row.type, row.kb_id or "") for row in self._rows],
+            prefer=[row.mentions for row in self._rows],
+        )
         self._shown = [self._rows[index] for index in order]
         table = self.query_one(DataTable)
         table.clear()
@@ -131,9 +135,8 @@ class EntitiesScreen(Screen[None]):
                 Text(str(row.mentions), justify="right"),
                 key=str(row.id),
             )
-        index = next((i for i, row in enumerate(self._shown) if row.id == keep), None)
-        if index is not None:
-            table.move_cursor(row=index, scroll=True)
+        index = next((i for i, row in enumerate(self._shown) if row.id == keep), 0)
+        table.move_cursor(row=index, scroll=True)
         self._show_status()
 
     def _show_status(self) -> None:
@@ -168,7 +171,7 @@ class EntitiesScreen(Screen[None]):
 
     @on(Input.Changed, "#entities-filter")
     def _filter_changed(self) -> None:
-        self._fill(self.current_id)
+        self._fill()  # the best match first, highlighted
 
     @on(Input.Submitted, "#entities-filter")
     def _filter_submitted(self) -> None:

@@ -38,8 +38,8 @@ class ReaderScreen(ReaderReview, ReaderActions, ReaderAnnotate, Screen[None]):
 
     BINDINGS = [
         *READER_BINDINGS,
-        *REVIEW_BINDINGS,
         *ANNOTATE_BINDINGS,
+        *REVIEW_BINDINGS,
         Binding("q", "back", "Library", id="reader-back"),
     ]
 

@@ -190,14 +190,18 @@ class ReaderAnnotate:
         def save(result: FigureFields | None) -> None:
             if result is None:
                 return
-            writes: list[tuple[Callable[[], Any], str]] = []
-            if span.status == "suggested":
-                writes.append((lambda: repository.accept([span.id]), f"accept {span.label}"))
             values = result.figure_values()
-            writes.append((lambda: repository.set_figure(span.id, **values), "edit figure"))
-            if (result.note or None) != (note or None):
-                writes.append((lambda: repository.set_note(span.id, result.note), "figure note"))
-            self._apply(writes)
+            accept = span.status == "suggested"
+            self._apply(
+                [
+                    (
+                        lambda: repository.set_figure(
+                            span.id, accept=accept, note=result.note, **values
+                        ),
+                        "edit figure",
+                    )
+                ]
+            )
 
         form = FigureForm(
             self._article_text()[span.start : span.end],
@@ -205,6 +209,7 @@ class ReaderAnnotate:
             self._figure_kinds(),
             subjects,
             editing=span.status == "accepted",
+            suggested=span.status == "suggested",
         )
         self.app.push_screen(form, save)
 
@@ -320,19 +325,26 @@ class ReaderAnnotate:
             if choice is None:
                 return
             writes: list[tuple[Callable[[], Any], str]] = []
-            if span.status == "suggested":
-                writes.append((lambda: repository.accept([span.id]), f"accept {span.label}"))
+            accept = span.status == "suggested"
             if choice.unlink:
-                writes.append((lambda: repository.link_span(span.id, None), "unlink"))
+                writes.append(
+                    (lambda: repository.link_span(span.id, None, accept=accept), "unlink")
+                )
             elif choice.create_name is not None:
                 name, kb_id = choice.create_name, choice.kb_id
                 writes.append(
-                    (lambda: repository.create_and_link(span.id, name, kb_id), f"new {name}")
+                    (
+                        lambda: repository.create_and_link(span.id, name, kb_id, accept=accept),
+                        f"new {name}",
+                    )
                 )
             elif choice.entity_id is not None:
                 target = by_id[choice.entity_id]
                 writes.append(
-                    (lambda: repository.link_span(span.id, target.entity_id), f"→ {target.name}")
+                    (
+                        lambda: repository.link_span(span.id, target.entity_id, accept=accept),
+                        f"→ {target.name}",
+                    )
                 )
                 if choice.kb_id is not None and choice.kb_id != target.kb_id:
                     kb_id = choice.kb_id
