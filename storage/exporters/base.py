@@ -1,0 +1,126 @@
+"""The shape every export format has: a writer fed one record at a time.
+
+A writer writes to a path it is given — always a temporary file or directory
+that :func:`storage.export.export` renames into place only when the export
+succeeded — so formats never deal with atomicity, stdout or strict mode.
+"""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, Literal
+
+from storage.exporters.records import ExportRecord, ExportSpan
+from storage.exporters.report import ExportReport
+from storage.formats.codec import EVIDENCE_PREFIX
+
+
+@dataclass(frozen=True)
+class Options:
+    """What a writer needs beyond the records."""
+
+    topic_keys: tuple[str, ...] = ()
+    """Every topic of the taxonomy in force (spaCy ``doc.cats`` lists them all)."""
+    layers: tuple[str, ...] = ("entity", "figure", "topic")
+    multi_annotator: bool = False
+    """Records from several annotators: file names and ids must say whose they are."""
+
+
+class Writer(ABC):
+    """Receives records in order, then ``close()``; problems go to ``report``."""
+
+    def __init__(self, target: Path, report: ExportReport, options: Options) -> None:
+        self.target = target
+        self.report = report
+        self.options = options
+
+    @abstractmethod
+    def add(self, record: ExportRecord) -> None: ...
+
+    def close(self) -> None:  # noqa: B027 - most writers have nothing to finish
+        """Finish the output (write a footer, flush a buffer)."""
+
+
+class TextWriter(Writer):
+    """A writer producing one UTF-8 text file, opened without newline translation."""
+
+    def __init__(self, target: Path, report: ExportReport, options: Options) -> None:
+        super().__init__(target, report, options)
+        self.handle: IO[str] = target.open("w", encoding="utf-8", newline="")
+
+    def close(self) -> None:
+        self.handle.close()
+
+
+Kind = Literal["stream", "file", "directory"]
+
+
+@dataclass(frozen=True)
+class FormatSpec:
+    """One export format: its name on the command line and how it is written."""
+
+    name: str
+    suffix: str
+    kind: Kind
+    """``stream``: one text file that ``--out -`` can send to stdout; ``file``: a
+    binary file; ``directory``: a folder of files (brat)."""
+    writer: Callable[[Path, ExportReport, Options], Writer]
+    description: str
+    layers: tuple[str, ...] = ("entity", "figure", "topic")
+    """The layers the format can carry; the others are noted, not silently left out."""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+_LINE_BREAKS = {"\u0085": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def json_line(value: Any) -> str:
+    """Compact UTF-8 JSON on one line, safe for readers that split on any Unicode line break."""
+    line = json.dumps(value, ensure_ascii=False)
+    for char, escaped in _LINE_BREAKS.items():
+        line = line.replace(char, escaped)
+    return line + "\n"
+
+
+def flat_label(span: ExportSpan) -> str:
+    """The label in a single flat namespace: evidence becomes ``Topic_<key>``."""
+    if span.layer == "evidence":
+        return f"{EVIDENCE_PREFIX}{span.topic or span.label}"
+    return span.label
+
+
+def span_extras(span: ExportSpan) -> dict[str, Any]:
+    """What a flat ``[start, end, label]`` loses, keyed to find its span again on import."""
+    extras: dict[str, Any] = {
+        "start": span.start,
+        "end": span.end,
+        "label": flat_label(span),
+        "layer": span.layer,
+    }
+    if span.status != "accepted":
+        extras["status"] = span.status
+    for name in ("score", "note"):
+        if getattr(span, name) is not None:
+            extras[name] = getattr(span, name)
+    if span.entity is not None:
+        extras["entity"] = span.entity.to_json()
+    if span.figure is not None:
+        extras["figure"] = span.figure
+    return extras
+
+
+def record_extras(record: ExportRecord) -> dict[str, Any]:
+    """Article metadata, annotator, state and topic notes: the record-level ``redline`` block."""
+    return {
+        "article": record.article_json(),
+        "annotator": record.annotator,
+        "state": record.state,
+        "topics": [
+            {"key": topic.key, "status": topic.status, "note": topic.note}
+            for topic in record.topics
+        ],
+    }

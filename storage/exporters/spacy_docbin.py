@@ -1,0 +1,90 @@
+"""spaCy ``DocBin`` (``.spacy``): what ``spacy train`` reads.
+
+Per article: ``doc.ents`` holds the entity layer without overlaps (the ones
+left out are reported, and stay in ``doc.spans["entities"]``, which holds every
+aligned entity span); ``doc.spans["figures"]`` and ``doc.spans["evidence"]``
+(label: topic key) hold the other span layers; ``doc.cats`` is 1.0 for the
+assigned topics and 0.0 for the rest of the taxonomy. ``doc.user_data`` keeps
+what spaCy has no slot for, keyed by tuples:
+
+* ``("redline", "article")`` → the article's metadata, annotator and state;
+* ``("redline", "figure", start, end)`` → the figure's attributes;
+* ``("redline", "entity", start, end)`` → the linked canonical entity
+  (the entity's ``kb_id`` is also the span's ``kb_id_``).
+
+Load with ``DocBin().from_disk(path).get_docs(spacy.blank("en").vocab)``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from storage.exporters.base import Options, Writer, record_extras
+from storage.exporters.records import ExportRecord, ExportSpan
+from storage.exporters.report import ExportReport
+from storage.exporters.tokens import aligned, make_doc, overlap_reason, problem, without_overlaps
+
+SPAN_GROUPS = {"entity": "entities", "figure": "figures", "evidence": "evidence"}
+
+
+class DocBinWriter(Writer):
+    def __init__(self, target: Path, report: ExportReport, options: Options) -> None:
+        super().__init__(target, report, options)
+        from spacy.tokens import DocBin
+
+        self.docbin = DocBin(store_user_data=True)
+
+    def add(self, record: ExportRecord) -> None:
+        from spacy.tokens import Span
+
+        doc = make_doc(record.article.text)
+        doc.user_data[("redline", "article")] = record_extras(record)
+        groups: dict[str, list[Any]] = {}
+        entity_items: list[tuple[ExportSpan, int, int]] = []
+        layers = {
+            "entity": record.entities,
+            "figure": record.figures,
+            "evidence": record.evidence,
+        }
+        for layer, spans in layers.items():
+            items = aligned(doc, record, spans, self.report)
+            if layer == "entity":
+                entity_items = items
+            group = groups.setdefault(SPAN_GROUPS[layer], [])
+            for span, token_start, token_end in items:
+                label = (span.topic or span.label) if layer == "evidence" else span.label
+                kb_id = span.entity.kb_id if span.entity and span.entity.kb_id else ""
+                group.append(Span(doc, token_start, token_end, label=label, kb_id=kb_id))
+                if span.figure is not None:
+                    doc.user_data[("redline", "figure", span.start, span.end)] = span.figure
+                if span.entity is not None:
+                    doc.user_data[("redline", "entity", span.start, span.end)] = (
+                        span.entity.to_json()
+                    )
+
+        def dropped(span: ExportSpan, kept: ExportSpan) -> None:
+            reason = overlap_reason(kept, 'not in doc.ents, kept in doc.spans["entities"]')
+            self.report.problems.append(problem(record, span, reason))
+
+        ents = without_overlaps(entity_items, dropped)
+        doc.ents = [
+            Span(
+                doc,
+                start,
+                end,
+                label=span.label,
+                kb_id=span.entity.kb_id if span.entity and span.entity.kb_id else "",
+            )
+            for span, start, end in ents
+        ]
+        for name, group in groups.items():
+            doc.spans[name] = group
+        assigned = {topic.key for topic in record.topics}
+        if "topic" in self.options.layers:
+            keys = list(dict.fromkeys([*self.options.topic_keys, *sorted(assigned)]))
+            doc.cats = {key: 1.0 if key in assigned else 0.0 for key in keys}
+        self.docbin.add(doc)
+
+    def close(self) -> None:
+        self.docbin.to_disk(self.target)

@@ -1,0 +1,103 @@
+"""Character spans → spaCy tokens, exactly or not at all.
+
+Token-based formats (spaCy, CoNLL, Prodigy's token indices) use the tokenizer
+of ``spacy.blank("en")``, so a trained pipeline sees the same tokens. A span
+whose edges fall inside a token is *misaligned*: it is reported, never moved to
+the nearest token boundary. spaCy is imported here, lazily, so nothing that
+merely imports :mod:`storage` pays for it.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from storage.exporters.records import ExportRecord, ExportSpan
+from storage.exporters.report import ExportProblem, ExportReport
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+TOKENIZER_LANG = "en"
+
+
+@functools.cache
+def blank_nlp() -> Language:
+    """The tokenizer every token-based format uses (one per process)."""
+    import spacy
+
+    return spacy.blank(TOKENIZER_LANG)
+
+
+def make_doc(text: str) -> Doc:
+    return blank_nlp().make_doc(text)
+
+
+def token_range(doc: Doc, span: ExportSpan) -> tuple[int, int] | None:
+    """``[token_start, token_end)`` when ``span`` falls exactly on token edges, else None."""
+    found = doc.char_span(span.start, span.end)
+    return None if found is None else (found.start, found.end)
+
+
+def expanded_range(doc: Doc, span: ExportSpan) -> tuple[int, int]:
+    """The smallest token range covering ``span`` (for formats that also keep offsets)."""
+    found = doc.char_span(span.start, span.end, alignment_mode="expand")
+    if found is None:  # only when the span covers nothing but trailing whitespace
+        token = doc[-1] if len(doc) else None
+        return (token.i, token.i + 1) if token is not None else (0, 0)
+    return found.start, found.end
+
+
+def problem(record: ExportRecord, span: ExportSpan, reason: str) -> ExportProblem:
+    assert record.article.id is not None
+    return ExportProblem(
+        article_id=record.article.id,
+        annotator=record.annotator,
+        layer=span.layer,
+        label=span.label,
+        start=span.start,
+        end=span.end,
+        text=span.text,
+        reason=reason,
+    )
+
+
+MISALIGNED = "misaligned with spaCy tokens (edge inside a token)"
+
+
+def aligned(
+    doc: Doc, record: ExportRecord, spans: Sequence[ExportSpan], report: ExportReport
+) -> list[tuple[ExportSpan, int, int]]:
+    """The spans that map exactly onto tokens; each other one is reported."""
+    result: list[tuple[ExportSpan, int, int]] = []
+    for span in spans:
+        tokens = token_range(doc, span)
+        if tokens is None:
+            report.problems.append(problem(record, span, MISALIGNED))
+        else:
+            result.append((span, *tokens))
+    return result
+
+
+def without_overlaps(
+    items: Sequence[tuple[ExportSpan, int, int]],
+    on_dropped: Callable[[ExportSpan, ExportSpan], None],
+) -> list[tuple[ExportSpan, int, int]]:
+    """A non-overlapping subset (earliest first, then longest), reporting the rest.
+
+    Overlap is judged on tokens, since that is what the target format holds.
+    """
+    ordered = sorted(items, key=lambda item: (item[1], -(item[2] - item[1]), item[0].label))
+    kept: list[tuple[ExportSpan, int, int]] = []
+    for item in ordered:
+        if kept and item[1] < kept[-1][2]:
+            on_dropped(item[0], kept[-1][0])
+            continue
+        kept.append(item)
+    return kept
+
+
+def overlap_reason(other: ExportSpan, where: str) -> str:
+    return f"overlaps {other.layer} {other.label} [{other.start}, {other.end}); {where}"

@@ -1,0 +1,96 @@
+"""Reading doccano JSONL: ``text`` + ``label`` ``[[start, end, LABEL]]`` (+ ``cats``).
+
+Also accepted: doccano 1.x's ``entities`` ``[{"start_offset", "end_offset",
+"label"}]`` and a text-classification ``label`` that is a list of strings
+(taken as topics). Duplicate ``id`` values (per annotator, when redline's block
+names one) are an error on the later line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from storage.formats.flat import ExtrasIndex, merge_topics
+from storage.formats.jsonlines import json_lines
+from storage.formats.record import (
+    AnnotatedRecord,
+    Fail,
+    SchemaLike,
+    apply_extras,
+    failer,
+    offsets,
+    span_from_extras,
+)
+from storage.importers import ImportFileError
+
+
+def read_doccano(
+    path: Path, schema: SchemaLike | None
+) -> Iterator[AnnotatedRecord | ImportFileError]:
+    seen: dict[tuple[Any, Any], int] = {}
+    for item in json_lines(path):
+        if isinstance(item, ImportFileError):
+            yield item
+            continue
+        number, value = item
+        fail = failer(path, number)
+        try:
+            block = value.get("redline")
+            owner = block.get("annotator") if isinstance(block, Mapping) else None
+            key = (value.get("id"), owner)
+            if key[0] is not None and key in seen:
+                raise fail(f"duplicate id {key[0]!r} (first at line {seen[key]})")
+            seen.setdefault(key, number)
+            yield parse_doccano(path, number, value, schema, fail)
+        except ImportFileError as error:
+            yield error
+
+
+def _triples(value: dict[str, Any], fail: Fail) -> tuple[list[tuple[Any, Any, Any]], list[str]]:
+    """Span triples and classification labels, from either doccano layout."""
+    labels = value.get("label")
+    cats = value.get("cats") or []
+    if not isinstance(cats, list):
+        raise fail("'cats' must be a list of topic keys")
+    triples: list[tuple[Any, Any, Any]] = []
+    if isinstance(labels, list) and labels and all(isinstance(x, str) for x in labels):
+        return triples, [*cats, *labels]
+    for item in labels or []:
+        if not isinstance(item, list) or len(item) != 3:
+            raise fail("each 'label' entry must be [start, end, LABEL]")
+        triples.append((item[0], item[1], item[2]))
+    entities = value.get("entities") or []
+    if not isinstance(entities, list):
+        raise fail("'entities' must be a list")
+    for item in entities:
+        if not isinstance(item, Mapping):
+            raise fail("each 'entities' entry must be an object")
+        triples.append((item.get("start_offset"), item.get("end_offset"), item.get("label")))
+    return triples, cats
+
+
+def parse_doccano(
+    path: Path, number: int, value: dict[str, Any], schema: SchemaLike | None, fail: Fail
+) -> AnnotatedRecord:
+    text = value.get("text")
+    if not isinstance(text, str):
+        raise fail("'text' is required and must be a string")
+    record = AnnotatedRecord(path=path, line=number, text=text)
+    if isinstance(value.get("title"), str):
+        record.title = value["title"]
+    block = value.get("redline")
+    apply_extras(record, block, fail)
+    extras = ExtrasIndex(block, fail)
+    triples, cats = _triples(value, fail)
+    for raw_start, raw_end, label in triples:
+        if not isinstance(label, str) or not label:
+            raise fail("each span needs a string label")
+        start = offsets(raw_start, "start", fail)
+        end = offsets(raw_end, "end", fail)
+        record.spans.append(
+            span_from_extras(extras.take(start, end, label), start, end, label, schema, fail)
+        )
+    record.topics = merge_topics(cats, record.topics, fail)
+    return record

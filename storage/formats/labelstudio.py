@@ -1,0 +1,144 @@
+"""Reading Label Studio JSON exports: a list of tasks with ``annotations``.
+
+The task text is ``data.text``. Every non-cancelled annotation's ``labels``
+results become spans (one per label in ``value.labels``; ``value.text`` must
+match the slice) and ``choices`` results become topics. Region ``meta`` carries
+redline's layer, figure attributes, entity link and note (``meta.text``).
+Results of other types (relations, text areas) carry nothing redline stores
+and are counted as ignored. Duplicate task ids, and duplicate result ids within
+a task, are errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from storage.formats.codec import FIGURE_ATTRS
+from storage.formats.flat import merge_topics
+from storage.formats.jsonlines import json_array
+from storage.formats.record import (
+    AnnotatedRecord,
+    Fail,
+    SchemaLike,
+    apply_extras,
+    failer,
+    offsets,
+    span_from_extras,
+)
+from storage.importers import ImportFileError
+
+SPAN_TYPES = ("labels",)
+TOPIC_TYPES = ("choices",)
+
+
+def read_labelstudio(
+    path: Path, schema: SchemaLike | None
+) -> Iterator[AnnotatedRecord | ImportFileError]:
+    seen: dict[Any, int] = {}
+    for item in json_array(path):
+        if isinstance(item, ImportFileError):
+            yield item
+            continue
+        number, task = item
+        fail = failer(path, number)
+        try:
+            task_id = task.get("id")
+            if task_id is not None and task_id in seen:
+                raise fail(f"duplicate task id {task_id!r} (first at line {seen[task_id]})")
+            seen.setdefault(task_id, number)
+            yield parse_task(path, number, task, schema, fail)
+        except ImportFileError as error:
+            yield error
+
+
+def _region_extras(meta: Any, fail: Fail) -> dict[str, Any]:
+    """Region ``meta`` → the extras :func:`span_from_extras` reads."""
+    if meta is None:
+        return {}
+    if not isinstance(meta, Mapping):
+        raise fail("result 'meta' must be an object")
+    extras: dict[str, Any] = {key: meta[key] for key in ("layer", "entity", "status", "score")
+                              if key in meta}  # fmt: skip
+    figure = {key: meta[key] for key in FIGURE_ATTRS if key in meta}
+    if figure:
+        extras["figure"] = figure
+    notes = meta.get("text")
+    if notes is not None:
+        if isinstance(notes, str):
+            notes = [notes]
+        if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
+            raise fail("result 'meta.text' must be a list of strings")
+        extras["note"] = "\n".join(notes)
+    return extras
+
+
+def parse_task(
+    path: Path, number: int, task: dict[str, Any], schema: SchemaLike | None, fail: Fail
+) -> AnnotatedRecord:
+    data = task.get("data")
+    if not isinstance(data, Mapping) or not isinstance(data.get("text"), str):
+        raise fail("a task needs 'data.text' (a string)")
+    record = AnnotatedRecord(path=path, line=number, text=data["text"])
+    if isinstance(data.get("title"), str):
+        record.title = data["title"]
+    apply_extras(record, data.get("redline"), fail)
+    annotations = task.get("annotations") or []
+    if not isinstance(annotations, list):
+        raise fail("'annotations' must be a list")
+    chosen: list[str] = []
+    ignored = 0
+    for annotation in annotations:
+        if not isinstance(annotation, Mapping):
+            raise fail("each annotation must be an object")
+        if annotation.get("was_cancelled"):
+            continue
+        results = annotation.get("result") or []
+        if not isinstance(results, list):
+            raise fail("annotation 'result' must be a list")
+        ids: set[Any] = set()
+        for result in results:
+            if not isinstance(result, Mapping):
+                raise fail("each result must be an object")
+            result_id = result.get("id")
+            if result_id is not None:
+                if result_id in ids:
+                    raise fail(f"duplicate result id {result_id!r}")
+                ids.add(result_id)
+            kind, value = result.get("type"), result.get("value")
+            if kind in SPAN_TYPES or kind in TOPIC_TYPES:
+                if not isinstance(value, Mapping):
+                    raise fail(f"result {result_id!r} needs a 'value' object")
+            if kind in TOPIC_TYPES:
+                choices = value.get("choices") or []  # type: ignore[union-attr]
+                if not isinstance(choices, list):
+                    raise fail("'choices' must be a list")
+                chosen.extend(choices)
+            elif kind in SPAN_TYPES:
+                _add_spans(record, value, result.get("meta"), schema, fail)  # type: ignore[arg-type]
+            else:
+                ignored += 1
+    record.ignored = ignored
+    record.topics = merge_topics(chosen, record.topics, fail)
+    return record
+
+
+def _add_spans(
+    record: AnnotatedRecord,
+    value: Mapping[str, Any],
+    meta: Any,
+    schema: SchemaLike | None,
+    fail: Fail,
+) -> None:
+    start = offsets(value.get("start"), "start", fail)
+    end = offsets(value.get("end"), "end", fail)
+    claimed = value.get("text")
+    if claimed is not None and not isinstance(claimed, str):
+        raise fail("result 'value.text' must be a string")
+    labels = value.get("labels")
+    if not isinstance(labels, list) or not labels or not all(isinstance(x, str) for x in labels):
+        raise fail("result 'value.labels' must be a non-empty list of strings")
+    extras = _region_extras(meta, fail)
+    for label in labels:
+        record.spans.append(span_from_extras(extras, start, end, label, schema, fail, text=claimed))

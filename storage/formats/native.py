@@ -1,0 +1,88 @@
+"""Reading redline's own JSONL back (the lossless format :mod:`storage.exporters.native` writes)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from storage.formats.jsonlines import json_lines
+from storage.formats.record import (
+    AnnotatedRecord,
+    Fail,
+    ImportedSpan,
+    SchemaLike,
+    failer,
+    offsets,
+    parse_topics,
+    set_article_fields,
+    span_from_extras,
+)
+from storage.importers import ImportFileError
+
+Result = AnnotatedRecord | ImportFileError
+
+
+def read_native(path: Path, schema: SchemaLike | None) -> Iterator[Result]:
+    seen: dict[tuple[Any, Any], int] = {}
+    for item in json_lines(path):
+        if isinstance(item, ImportFileError):
+            yield item
+            continue
+        number, value = item
+        fail = failer(path, number)
+        try:
+            key = (value.get("id"), value.get("annotator"))
+            if key[0] is not None and key in seen:
+                raise fail(f"duplicate id {key[0]!r} (first at line {seen[key]})")
+            seen.setdefault(key, number)
+            yield parse_native(path, number, value, schema, fail)
+        except ImportFileError as error:
+            yield error
+
+
+def _span(value: Any, layer: str, schema: SchemaLike | None, fail: Fail) -> ImportedSpan:
+    if not isinstance(value, Mapping):
+        raise fail(f"each {layer} span must be an object")
+    label = value.get("label")
+    if not isinstance(label, str) or not label:
+        raise fail(f"a {layer} span needs a 'label'")
+    text = value.get("text")
+    if text is not None and not isinstance(text, str):
+        raise fail("span 'text' must be a string")
+    start = offsets(value.get("start"), "start", fail)
+    end = offsets(value.get("end"), "end", fail)
+    extras = {key: value.get(key) for key in ("status", "score", "note", "entity", "figure")
+              if value.get(key) is not None}  # fmt: skip
+    extras["layer"] = layer
+    return span_from_extras(extras, start, end, label, schema, fail, text=text)
+
+
+def parse_native(
+    path: Path, number: int, value: dict[str, Any], schema: SchemaLike | None, fail: Fail
+) -> AnnotatedRecord:
+    text = value.get("text")
+    if not isinstance(text, str):
+        raise fail("'text' is required and must be a string")
+    record = AnnotatedRecord(path=path, line=number, text=text)
+    set_article_fields(record, value, fail)
+    for name in ("annotator", "state"):
+        if value.get(name) is not None and not isinstance(value.get(name), str):
+            raise fail(f"{name!r} must be a string")
+    record.annotator, record.state = value.get("annotator"), value.get("state")
+    for name, layer in (("entities", "entity"), ("figures", "figure")):
+        spans = value.get(name) or []
+        if not isinstance(spans, list):
+            raise fail(f"{name!r} must be a list")
+        record.spans.extend(_span(span, layer, schema, fail) for span in spans)
+    topics = value.get("topics") or []
+    record.topics = parse_topics(topics, fail)
+    for topic_value, topic in zip(topics, record.topics, strict=True):
+        evidence = topic_value.get("evidence") if isinstance(topic_value, Mapping) else None
+        if not isinstance(evidence or [], list):
+            raise fail("topic 'evidence' must be a list")
+        for item in evidence or []:
+            span = _span(item, "evidence", schema, fail)
+            span.topic = topic.key
+            record.spans.append(span)
+    return record
