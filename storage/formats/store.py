@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from storage.articles import add_articles
 from storage.db import Database
@@ -56,6 +56,7 @@ def store_record(db: Database, record: AnnotatedRecord, annotator: str) -> Store
         if record.state is not None:
             _state(changes, added.article_id, who, record.state)
         if changes.changes:
+            _discard_redo(session, who, added.article_id)
             session.add(
                 Event(
                     annotator_id=who,
@@ -67,6 +68,20 @@ def store_record(db: Database, record: AnnotatedRecord, annotator: str) -> Store
                 )
             )
     return StoredRecord(added.article_id, added.created, spans_added, spans_skipped, topics_added)
+
+
+def _discard_redo(session: Session, who: int, article_id: int) -> None:
+    """A new action ends the redo stack, as for every repository action."""
+    for event in session.exec(
+        select(Event).where(
+            Event.annotator_id == who,
+            Event.article_id == article_id,
+            col(Event.undone).is_(True),
+            col(Event.discarded).is_(False),
+        )
+    ).all():
+        event.discarded = True
+        session.add(event)
 
 
 def _spans(
