@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from storage.db import Database
 from storage.errors import StorageError
@@ -56,7 +56,8 @@ def _check_storable(name: str, value: str | None) -> None:
         ) from None
 
 
-def _row(article: ArticleLike) -> Article:
+def article_row(article: ArticleLike) -> Article:
+    """The row for an imported article: normalised text, its sha256, its length."""
     text = normalise(article.text)
     if not text.strip():
         raise StorageError("article text is empty")
@@ -78,26 +79,31 @@ def _row(article: ArticleLike) -> Article:
 
 def add_articles(db: Database, articles: Iterable[ArticleLike]) -> list[Added]:
     """Store articles in one transaction; an article whose text is already there is skipped."""
-    rows = [_row(article) for article in articles]
+    rows = [article_row(article) for article in articles]
     if not rows:
         return []
-    results: list[Added] = []
     with db.transaction() as session:
-        digests = [row.sha256 for row in rows]
-        existing = dict(
-            session.exec(
-                select(Article.sha256, Article.id).where(col(Article.sha256).in_(digests))
-            ).all()
-        )
-        for row in rows:
-            if row.sha256 in existing:
-                results.append(Added(existing[row.sha256], False, row.sha256))
-                continue
-            session.add(row)
-            session.flush()
-            assert row.id is not None
-            existing[row.sha256] = row.id
-            results.append(Added(row.id, True, row.sha256))
+        return add_articles_in(session, rows)
+
+
+def add_articles_in(session: Session, rows: list[Article]) -> list[Added]:
+    """Insert article rows inside the caller's transaction (see :func:`article_row`)."""
+    results: list[Added] = []
+    digests = [row.sha256 for row in rows]
+    existing = dict(
+        session.exec(
+            select(Article.sha256, Article.id).where(col(Article.sha256).in_(digests))
+        ).all()
+    )
+    for row in rows:
+        if row.sha256 in existing:
+            results.append(Added(existing[row.sha256], False, row.sha256))
+            continue
+        session.add(row)
+        session.flush()
+        assert row.id is not None
+        existing[row.sha256] = row.id
+        results.append(Added(row.id, True, row.sha256))
     return results
 
 

@@ -1,9 +1,9 @@
 """Storing a checked annotated record: its article, spans, figures, entities and topics.
 
-The article goes through :func:`storage.articles.add_articles` (sha256
-identity: an article already present is reused). The annotations are then
-written in one transaction with one ``import`` event holding the row images,
-so the audit log shows the import and undo can take it back like any action.
+The article (sha256 identity: one already present is reused) and its
+annotations are written in one transaction, with one ``import`` event holding
+the row images, so a failure leaves nothing half-imported, the audit log shows
+the import, and undo can take it back like any action.
 Re-importing is idempotent: a span with the same annotator, layer, offsets and
 label, a topic already assigned, an entity already known are not added again.
 """
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from storage.articles import add_articles
+from storage.articles import add_articles_in, article_row
 from storage.db import Database
 from storage.events import ChangeSet
 from storage.formats.codec import EntityRef
@@ -47,8 +47,8 @@ def store_record(db: Database, record: AnnotatedRecord, annotator: str) -> Store
         )  # fmt: skip
     except ValueError as error:
         raise record.fail(str(error)) from None
-    [added] = add_articles(db, [parsed])
     with db.transaction() as session:
+        [added] = add_articles_in(session, [article_row(parsed)])
         changes = ChangeSet(session)
         who = annotator_id(session, annotator)
         spans_added, spans_skipped = _spans(changes, record, added.article_id, who)
