@@ -8,19 +8,36 @@ leaves stdout to the data.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from storage.exporters import FORMATS, ExportReport
+if TYPE_CHECKING:
+    from storage.exporters import ExportReport
+
+FORMAT_NAMES = (
+    "jsonl",
+    "spacy",
+    "conll",
+    "brat",
+    "prodigy",
+    "doccano",
+    "labelstudio",
+    "figures-csv",
+    "parquet",
+)
+"""The names of ``storage.exporters.FORMATS``, kept here so ``redline --help``
+does not import the exporters (a test checks the two agree)."""
 
 LAYER_CHOICES = ("entity", "figure", "topic")
 
 
 def default_out(fmt: str) -> str:
     """Where an export goes without ``--out``: ``<format>-export<suffix>`` in the cwd."""
+    from storage.exporters import FORMATS
+
     return f"{fmt}-export{FORMATS[fmt].suffix}"
 
 
@@ -58,8 +75,8 @@ def run_export(
     from storage.export import StrictExportError, export
     from storage.exporters import ExportError
 
-    if fmt not in FORMATS:
-        raise ExportError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
+    if fmt not in FORMAT_NAMES:
+        raise ExportError(f"unknown format {fmt!r} (one of {', '.join(FORMAT_NAMES)})")
     database = context.open_db()
     schema = context.config().schema if "topic" in layers else None
     progress = Progress(
@@ -110,7 +127,9 @@ def register(app: typer.Typer) -> None:
     @app.command("export")
     def export_command(
         ctx: typer.Context,
-        fmt: Annotated[str, typer.Option("--format", "-f", help=f"One of: {', '.join(FORMATS)}.")],
+        fmt: Annotated[
+            str, typer.Option("--format", "-f", help=f"One of: {', '.join(FORMAT_NAMES)}.")
+        ],
         out: Annotated[
             str | None,
             typer.Option("--out", "-o", help="File or directory to write; '-' for stdout."),
