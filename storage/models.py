@@ -77,8 +77,13 @@ class Label(SQLModel, table=True):
     parent: str | None = Field(default=None, max_length=100)
 
 
+# Rows that undo and redo re-create keep their ids, so SQLite must never hand a
+# deleted row's id to a new row: AUTOINCREMENT (PostgreSQL sequences never reuse).
+NO_ID_REUSE = {"sqlite_autoincrement": True}
+
+
 class Entity(SQLModel, table=True):
-    __table_args__ = (Index("ix_entity_type_name", "type", "name"),)
+    __table_args__ = (Index("ix_entity_type_name", "type", "name"), NO_ID_REUSE)
 
     id: int | None = Field(default=None, primary_key=True)
     name: str
@@ -92,6 +97,7 @@ class Span(SQLModel, table=True):
     __table_args__ = (
         Index("ix_span_article_annotator", "article_id", "annotator_id", "start"),
         Index("ix_span_entity", "entity_id"),
+        NO_ID_REUSE,
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -130,7 +136,7 @@ class Figure(SQLModel, table=True):
 
 
 class TopicAssignment(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("article_id", "annotator_id", "topic"),)
+    __table_args__ = (UniqueConstraint("article_id", "annotator_id", "topic"), NO_ID_REUSE)
 
     id: int | None = Field(default=None, primary_key=True)
     article_id: int = Field(foreign_key="article.id", ondelete="CASCADE")

@@ -18,9 +18,12 @@ class OffsetError(ValueError):
 
 
 def normalise(text: str) -> str:
-    """Strip a leading BOM, turn CRLF and CR into LF, and compose to NFC."""
-    if text.startswith(BOM):
-        text = text[1:]
+    """Strip leading BOMs, turn CRLF and CR into LF, and compose to NFC.
+
+    Every leading BOM goes (files concatenated by tools can carry several), so
+    normalising twice gives the same text as once.
+    """
+    text = text.lstrip(BOM)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return unicodedata.normalize("NFC", text)
 

@@ -55,6 +55,7 @@ def upgrade() -> None:
             ["entity.id"],
         ),
         sa.PrimaryKeyConstraint("id"),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("entity", schema=None) as batch_op:
         batch_op.create_index("ix_entity_type_name", ["type", "name"], unique=False)
@@ -138,6 +139,7 @@ def upgrade() -> None:
             ["entity.id"],
         ),
         sa.PrimaryKeyConstraint("id"),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("span", schema=None) as batch_op:
         batch_op.create_index(
@@ -161,6 +163,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["article_id"], ["article.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("article_id", "annotator_id", "topic"),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "figure",
