@@ -78,7 +78,7 @@ def test_open_tag_done_in_tmux(session: tuple[str, Path]) -> None:
     assert "saved" in screen
     database = open_db(str(path))
     try:
-        [span] = queries.spans_for(database, 1, "tmux")
+        [span] = queries.spans_for(database, 1, "tmux", statuses=("accepted",))
         assert (span.text, span.label) == ("Murat Nurtleu", "PERSON")
         _tmux("send-keys", "-t", name, "d")
         _wait_for(name, lambda s: "article 2 of 7" in s, "the next article")
