@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -74,7 +75,9 @@ def test_open_tag_done_in_tmux(session: tuple[str, Path]) -> None:
     _tmux("send-keys", "-t", name, "Escape")
     _wait_for(name, lambda s: "matches" not in s, "the search bar to close")
     _tmux("send-keys", "-t", name, "S-Right", "S-Right", "1")
-    screen = _wait_for(name, lambda s: "PERSON  Murat Nurtleu" in s, "the entity in the panel")
+    # Accepted, the mention loses the " ?" that marks a suggestion in the panel.
+    accepted = re.compile(r"PERSON\s+Murat Nurtleu\s+│")
+    screen = _wait_for(name, lambda s: bool(accepted.search(s)), "the entity in the panel")
     assert "saved" in screen
     database = open_db(str(path))
     try:
