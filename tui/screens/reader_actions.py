@@ -129,12 +129,10 @@ class ReaderActions:
             self.pane.move_cursor(start)
 
     def _relabel(self, span: PaneSpan, label: str) -> None:
-        def write() -> object:
-            if span.status == "suggested":
-                self.repository.accept([span.id])
-            return self.repository.relabel_span(span.id, label)
-
-        self._save(write, f"relabel {label}")
+        accept = span.status == "suggested"
+        self._save(
+            lambda: self.repository.relabel_span(span.id, label, accept=accept), f"relabel {label}"
+        )
 
     def action_resize(self, edge: str, step: int) -> None:
         span = self._span_under_cursor()
