@@ -76,11 +76,24 @@ class Repository(EntityActions):
 
     # -- plumbing -----------------------------------------------------------------
 
-    def _event(self, changes: ChangeSet, action: str, article_id: int | None, summary: str) -> None:
-        """Store the action's event and drop the redo stack it invalidates."""
+    def _event(
+        self,
+        changes: ChangeSet,
+        action: str,
+        article_id: int | None,
+        summary: str,
+        *,
+        touch: bool = True,
+    ) -> None:
+        """Store the action's event and drop the redo stack it invalidates.
+
+        ``touch=False`` (set_state) leaves the article state alone: otherwise
+        setting an article back to "todo" would be turned into "in_progress" in
+        the same action, and leave an undo step that changes nothing.
+        """
         if not changes.changes:
             return
-        if article_id is not None:
+        if article_id is not None and touch:
             self._touch_state(changes, article_id)
         session = changes.session
         stale = session.exec(
@@ -209,12 +222,14 @@ class Repository(EntityActions):
             changes.delete(span)
             self._event(changes, "remove_span", span.article_id, f"{span.label} {span.text!r}")
 
-    def relabel_span(self, span_id: int, label: str) -> Span:
+    def relabel_span(self, span_id: int, label: str, *, accept: bool = False) -> Span:
+        """Change a span's label (``accept`` also accepts a suggestion: one action)."""
         with self.db.transaction() as session:
             changes = ChangeSet(session)
             span = self._span(session, span_id)
             old = span.label
-            changes.update(span, label=label, updated_at=utcnow())
+            status = "accepted" if accept else span.status
+            changes.update(span, label=label, status=status, updated_at=utcnow())
             figure = session.get(Figure, span_id)
             if figure is not None:
                 changes.update(figure, kind=label)
@@ -432,7 +447,7 @@ class Repository(EntityActions):
                     seconds_spent=current.seconds_spent + seconds,
                     updated_at=utcnow(),
                 )
-            self._event(changes, "set_state", article_id, state)
+            self._event(changes, "set_state", article_id, state, touch=False)
             return current
 
     # -- undo / redo --------------------------------------------------------------
