@@ -24,6 +24,8 @@ from storage.migrations import HEAD_REVISION, KNOWN_REVISIONS
 
 DEFAULT_DB = "redline.db"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+READ_ONLY = "redline_read_only"
+"""Execution option marking connections that only read (plain deferred BEGIN on SQLite)."""
 
 
 def to_url(location: str) -> URL:
@@ -35,7 +37,7 @@ def to_url(location: str) -> URL:
         return URL.create("sqlite", database=str(Path(location).expanduser()))
     try:
         url = make_url(location)
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         raise DatabaseError(f"not a database URL: {location!r}") from None
     if url.drivername in ("postgresql", "postgres", "postgresql+psycopg"):
         return url.set(drivername="postgresql+psycopg")
@@ -75,7 +77,10 @@ def _sqlite_engine(url: URL) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Reads take a deferred BEGIN: under WAL they then see a snapshot without
+        # waiting for (or holding up) a writer, e.g. the library list during an import.
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 
@@ -138,11 +143,14 @@ class Database:
         except SQLAlchemyError as exc:
             raise DatabaseError(explain(exc, self.url)) from exc
 
+    def _reader(self) -> Engine:
+        return self.engine.execution_options(**{READ_ONLY: True})
+
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        """A session for reads; nothing is written."""
+        """A session for reads; nothing is written (SQLite: it never waits for a writer)."""
         try:
-            with Session(self.engine, expire_on_commit=False) as session:
+            with Session(self._reader(), expire_on_commit=False) as session:
                 yield session
         except SQLAlchemyError as exc:
             raise DatabaseError(explain(exc, self.url)) from exc
@@ -150,7 +158,7 @@ class Database:
     def current_revision(self) -> str | None:
         """The Alembic revision stored in the database, or None when it has none."""
         try:
-            with self.engine.connect() as connection:
+            with self._reader().connect() as connection:
                 if not inspect(connection).has_table("alembic_version"):
                     return None
                 row = connection.execute(text("SELECT version_num FROM alembic_version")).first()
@@ -160,7 +168,7 @@ class Database:
 
     def is_empty(self) -> bool:
         try:
-            with self.engine.connect() as connection:
+            with self._reader().connect() as connection:
                 return not inspect(connection).get_table_names()
         except SQLAlchemyError as exc:
             raise DatabaseError(explain(exc, self.url)) from exc

@@ -12,6 +12,7 @@ from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.worker import get_current_worker
 
 from storage import queries
 from storage.errors import StorageError
@@ -66,6 +67,8 @@ class LibraryScreen(Screen[None]):
         super().__init__()
         self._rows: list[ArticleRow] = []
         self._total = 0
+        self._counted = True
+        self._progress: tuple[int, int] | None = None
         self._first_load = True
 
     def compose(self) -> ComposeResult:
@@ -93,21 +96,23 @@ class LibraryScreen(Screen[None]):
     # -- loading ----------------------------------------------------------------
 
     def watch_library_query(self) -> None:
-        self.load()
+        # Search, filter and sort do not change how many articles are done.
+        self.load(progress=False)
 
     @work(thread=True, exclusive=True, group="library-load")
-    def load(self, keep_cursor: bool = False) -> None:
+    def load(self, keep_cursor: bool = False, progress: bool = True) -> None:
+        """Show the rows of ``library_query``, then (if the page is full) their total.
+
+        The total needs a second pass over every match (the whole corpus while
+        searching), so the rows are shown first and the count follows.
+        """
         app = self.app
         query = self.library_query
         try:
             rows = queries.list_articles(app.database, app.annotator, query)  # type: ignore[attr-defined]
-            total = queries.count_articles(
-                app.database,
-                app.annotator,
-                query.search,
-                query.state,  # type: ignore[attr-defined]
-            )
-            done, everything = queries.progress(app.database, app.annotator)  # type: ignore[attr-defined]
+            if progress or self._progress is None:
+                self._progress = queries.progress(app.database, app.annotator)  # type: ignore[attr-defined]
+            done, everything = self._progress
             start_at = (
                 queries.first_not_done(app.database, app.annotator)  # type: ignore[attr-defined]
                 if self._first_load
@@ -116,12 +121,28 @@ class LibraryScreen(Screen[None]):
         except StorageError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
+        complete = query.offset == 0 and len(rows) < query.limit
+        total = len(rows) if complete else None
         self.app.call_from_thread(self._show, rows, total, done, everything, start_at, keep_cursor)
+        if complete:
+            return
+        try:
+            total = queries.count_articles(
+                app.database,
+                app.annotator,
+                query.search,
+                query.state,  # type: ignore[attr-defined]
+            )
+        except StorageError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_total, query, total)
 
     def _show(
         self,
         rows: list[ArticleRow],
-        total: int,
+        total: int | None,
         done: int,
         everything: int,
         start_at: int | None,
@@ -129,24 +150,40 @@ class LibraryScreen(Screen[None]):
     ) -> None:
         table = self.query_one(DataTable)
         current = self._current_id() if keep_cursor else None
-        self._rows, self._total = rows, total
+        self._rows = rows
+        self._total, self._counted = (len(rows), False) if total is None else (total, True)
         table.clear()
         for row in rows:
             table.add_row(*self._cells(row), key=str(row.id))
         empty = everything == 0
         self.query_one("#library-empty").display = empty
         table.display = not empty
-        shown = f" · showing {len(rows)} of {total}" if total > len(rows) else ""
-        state = f" · {self.library_query.state}" if self.library_query.state else ""
-        self.query_one("#library-progress", Static).update(
-            f"{done} of {everything} done{state}{shown} · sort: {self.library_query.sort}"
-        )
+        self._show_progress()
         target = current if current is not None else start_at
         if target is not None:
             index = next((i for i, row in enumerate(rows) if row.id == target), None)
             if index is not None:
                 table.move_cursor(row=index, scroll=True)
         self._first_load = False
+
+    def _show_total(self, query: LibraryQuery, total: int) -> None:
+        """The count of matches arrived after the rows (see ``load``), unless outdated."""
+        if query is not self.library_query:
+            return
+        self._total, self._counted = total, True
+        self._show_progress()
+
+    def _show_progress(self) -> None:
+        done, everything = self._progress or (0, 0)
+        rows, total = len(self._rows), self._total
+        if not self._counted:
+            shown = f" · showing {rows} of …"
+        else:
+            shown = f" · showing {rows} of {total}" if total > rows else ""
+        state = f" · {self.library_query.state}" if self.library_query.state else ""
+        self.query_one("#library-progress", Static).update(
+            f"{done} of {everything} done{state}{shown} · sort: {self.library_query.sort}"
+        )
 
     @staticmethod
     def _cells(row: ArticleRow) -> tuple[Text | str, ...]:

@@ -1,0 +1,135 @@
+"""Case 6, suggesters: figures + gazetteer over the corpus, vs spaCy's ``PhraseMatcher``.
+
+redline runs what the app runs per article: the figure rules
+(``storage.suggestions.figure_suggestions``) and the gazetteer
+(``storage.suggest.Gazetteer.find``) built from 50,000 entries. The baseline is
+spaCy's ``PhraseMatcher`` alone with the same 50,000 surfaces as patterns,
+over ``nlp.make_doc(text)`` of the same texts (``spacy.blank("en")``).
+
+The corpus is split into ``MIN_RUNS`` chunks; each chunk is timed on both
+sides in turn, and the reported rate is chunk size / median chunk time (one
+pass over all articles per side). Building the gazetteer and the matcher is timed
+once and reported apart. The two suggesters are timed apart on each chunk
+(redline's time is their sum), which gives two extra rows splitting the cost.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from rich.console import Console
+
+from bench import data, db
+from bench.common import MIN_RUNS, Row, median
+
+NAME = "suggest"
+TARGET_RATIO = 2.0
+
+
+def texts(count: int) -> list[str]:
+    """The corpus texts, read from the same batch files the import case uses."""
+    size = count // MIN_RUNS
+    found: list[str] = []
+    for index in range(MIN_RUNS):
+        with db.corpus_jsonl(size, "plain", index * size).open("rb") as handle:
+            found.extend(json.loads(line)["text"] for line in handle)
+    return found
+
+
+def build_gazetteer(entries: Sequence[tuple[str, str]]) -> Any:
+    from storage.suggest import Gazetteer, GazetteerEntry
+
+    return Gazetteer(GazetteerEntry(surface, label) for surface, label in entries)
+
+
+def build_matcher(entries: Sequence[tuple[str, str]]) -> tuple[Any, Any]:
+    """(nlp, matcher): ``spacy.blank("en")`` and a PhraseMatcher with one key per label."""
+    import spacy
+    from spacy.matcher import PhraseMatcher
+
+    nlp = spacy.blank("en")
+    matcher = PhraseMatcher(nlp.vocab)
+    by_label: dict[str, list[str]] = {}
+    for surface, label in entries:
+        by_label.setdefault(label, []).append(surface)
+    for label, surfaces in by_label.items():
+        matcher.add(label, list(nlp.tokenizer.pipe(surfaces)))
+    return nlp, matcher
+
+
+def elapsed(function: Callable[[str], object], chunk: Sequence[str]) -> float:
+    """Seconds ``function`` takes over every text of ``chunk``."""
+    started = time.perf_counter()
+    for text in chunk:
+        function(text)
+    return time.perf_counter() - started
+
+
+def run(console: Console, quick: bool) -> list[Row]:
+    from storage.suggestions import figure_suggestions
+
+    count = 1_000 if quick else 10_000
+    corpus = texts(count)
+    entries = data.gazetteer_entries()
+    started = time.perf_counter()
+    gazetteer = build_gazetteer(entries)
+    gazetteer_build = time.perf_counter() - started
+    started = time.perf_counter()
+    nlp, matcher = build_matcher(entries)
+    matcher_build = time.perf_counter() - started
+
+    def baseline(text: str) -> object:
+        return matcher(nlp.make_doc(text))
+
+    for warm in corpus[:20]:
+        figure_suggestions(warm)
+        gazetteer.find(warm)
+        baseline(warm)
+    size = len(corpus) // MIN_RUNS
+    chunks = [corpus[index * size : (index + 1) * size] for index in range(MIN_RUNS)]
+    seconds: dict[str, list[float]] = {"figures": [], "gazetteer": [], "base": []}
+    for chunk in chunks:
+        # Both suggesters run over the chunk one after the other (timed apart, so the
+        # split is known); the sum is redline's time. Then the baseline, same chunk.
+        seconds["figures"].append(elapsed(figure_suggestions, chunk))
+        seconds["gazetteer"].append(elapsed(gazetteer.find, chunk))
+        seconds["base"].append(elapsed(baseline, chunk))
+    ours = [f + g for f, g in zip(seconds["figures"], seconds["gazetteer"], strict=True)]
+
+    def per_second(values: list[float]) -> float:
+        return size / median(values)
+
+    builds = f"build: gazetteer {gazetteer_build:.1f} s, PhraseMatcher {matcher_build:.1f} s"
+    return [
+        Row(
+            "suggest",
+            f"figures + gazetteer, {len(corpus):,} articles, {len(entries):,} entries",
+            per_second(ours),
+            per_second(seconds["base"]),
+            "art/s",
+            target_ratio=TARGET_RATIO,
+            runs=len(chunks),
+            note=f"{builds}; baseline is PhraseMatcher(make_doc)",
+        ),
+        Row(
+            "suggest",
+            "figure rules alone",
+            per_second(seconds["figures"]),
+            per_second(seconds["base"]),
+            "art/s",
+            runs=len(chunks),
+            note="info",
+        ),
+        Row(
+            "suggest",
+            "gazetteer alone",
+            per_second(seconds["gazetteer"]),
+            per_second(seconds["base"]),
+            "art/s",
+            runs=len(chunks),
+            note="info",
+        ),
+    ]
