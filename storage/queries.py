@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import and_, case, func, or_
 from sqlmodel import Session, col, select
@@ -362,3 +362,45 @@ def entities_by_id(db: Database, ids: set[int]) -> dict[int, Entity]:
     with db.reading() as session:
         rows = session.exec(select(Entity).where(col(Entity.id).in_(ids))).all()
         return {entity.id: entity for entity in rows if entity.id is not None}
+
+
+SPAN_COLUMNS = (
+    Span.id,
+    Span.start,
+    Span.end,
+    Span.layer,
+    Span.label,
+    Span.text,
+    Span.status,
+    Span.origin,
+    Span.score,
+    Span.entity_id,
+    Span.topic,
+    Span.note,
+)
+
+
+def span_rows(
+    db: Database,
+    article_id: int,
+    annotator: str,
+    *,
+    statuses: tuple[str, ...] = ("accepted", "suggested"),
+) -> list[Any]:
+    """Like :func:`spans_for`, as light read-only rows (attribute access, no ORM objects).
+
+    Several times faster for articles with thousands of spans, which the
+    reader reads back after every change.
+    """
+    with db.reading() as session:
+        annotator_id = _annotator_id(session, annotator) or -1
+        statement = (
+            select(*SPAN_COLUMNS)
+            .where(
+                Span.article_id == article_id,
+                Span.annotator_id == annotator_id,
+                col(Span.status).in_(statuses),
+            )
+            .order_by(Span.start, Span.end, Span.id)
+        )
+        return list(session.exec(statement).all())

@@ -73,6 +73,10 @@ class Repository(EntityActions):
         self.annotator = annotator
         with db.transaction() as session:
             self.annotator_id = annotator_id(session, annotator)
+        self.last_changes: list[dict[str, Any]] = []
+        """Row changes of the latest action, undo or redo, as ``{"table", "key",
+        "before", "after"}`` with ``after`` the state now: lets a screen update
+        what it shows without reading the whole article back."""
 
     # -- plumbing -----------------------------------------------------------------
 
@@ -92,6 +96,7 @@ class Repository(EntityActions):
         the same action, and leave an undo step that changes nothing.
         """
         if not changes.changes:
+            self.last_changes = []
             return
         if article_id is not None and touch:
             self._touch_state(changes, article_id)
@@ -116,6 +121,7 @@ class Repository(EntityActions):
                 changes=list(changes.changes),
             )
         )
+        self.last_changes = list(changes.changes)
 
     def _touch_state(self, changes: ChangeSet, article_id: int) -> None:
         """An article someone annotates is at least in progress for them."""
@@ -460,6 +466,7 @@ class Repository(EntityActions):
         return self._step(article_id, undo=False)
 
     def _step(self, article_id: int | None, *, undo: bool) -> Event | None:
+        self.last_changes = []
         with self.db.transaction() as session:
             query = select(Event).where(
                 Event.annotator_id == self.annotator_id,
@@ -474,6 +481,14 @@ class Repository(EntityActions):
             apply_images(session, event.changes, undo=undo)
             event.undone = undo
             session.add(event)
+            self.last_changes = (
+                [
+                    {**change, "before": change["after"], "after": change["before"]}
+                    for change in reversed(event.changes)
+                ]
+                if undo
+                else list(event.changes)
+            )
             return event
 
 

@@ -6,9 +6,11 @@ Pure functions (no Textual, no SQL): the reader screen fetches rows through
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from storage.models import Entity, Figure, Span, TopicAssignment
+from storage.models import Entity, Figure, TopicAssignment
 from storage.schema import Schema
 from tui.widgets.entity_panel import MentionItem
 from tui.widgets.figure_panel import FigureItem
@@ -36,20 +38,53 @@ def colour_of(schema: Schema, layer: str, key: str) -> str:
     return label.colour if label is not None else FALLBACK_COLOUR
 
 
+def patched_spans(
+    spans: Sequence[PaneSpan],
+    changes: Sequence[dict[str, Any]],
+    article_id: int,
+    annotator_id: int,
+    schema: Schema,
+) -> list[PaneSpan]:
+    """The pane's spans with one action's row changes applied (``after`` = state now)."""
+    by_id = {span.id: span for span in spans}
+    for change in changes:
+        if change["table"] != "span":
+            continue
+        now = change["after"]
+        span_id = change["key"]["id"]
+        shown = (
+            now is not None
+            and now["article_id"] == article_id
+            and now["annotator_id"] == annotator_id
+            and now["status"] in ("accepted", "suggested")
+        )
+        if not shown:
+            by_id.pop(span_id, None)
+            continue
+        colour = colour_of(schema, now["layer"], now["label"])
+        by_id[span_id] = PaneSpan(
+            span_id, now["start"], now["end"], now["layer"], now["label"], colour, now["status"]
+        )
+    return sorted(by_id.values(), key=lambda span: (span.start, span.end, span.id))
+
+
 def build_view(
     schema: Schema,
-    spans: list[Span],
+    spans: Sequence[Any],
     figures: dict[int, Figure],
     topics: list[TopicAssignment],
     entities: dict[int, Entity],
 ) -> ArticleView:
+    colours: dict[tuple[str, str], str] = {}
     pane_spans: list[PaneSpan] = []
     mentions: list[MentionItem] = []
     figure_items: list[FigureItem] = []
     evidence: dict[str, list[tuple[int, int, str]]] = {}
     for span in spans:
         assert span.id is not None
-        colour = colour_of(schema, span.layer, span.label)
+        colour = colours.get((span.layer, span.label))
+        if colour is None:
+            colour = colours[(span.layer, span.label)] = colour_of(schema, span.layer, span.label)
         pane_spans.append(
             PaneSpan(span.id, span.start, span.end, span.layer, span.label, colour, span.status)
         )

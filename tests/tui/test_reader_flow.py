@@ -76,6 +76,8 @@ async def test_tag_relabel_undo_redo_and_reopen(tmp_path: Path) -> None:
         assert [s.label for s in queries.spans_for(reopened, screen.article_id, "ana")] == [
             "PERSON"
         ]
+        await app.workers.wait_for_complete()  # the panels are redrawn by a worker
+        await pilot.pause()
         assert screen.view is not None and [m.label for m in screen.view.mentions] == ["PERSON"]
     reopened.dispose()
 

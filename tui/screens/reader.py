@@ -11,18 +11,19 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input
+from textual.worker import get_current_worker
 
 from storage import queries
 from storage.errors import StorageError
 from storage.models import Article
 from tui import tokens
-from tui.reader_view import ArticleView, build_view
+from tui.reader_view import ArticleView, build_view, patched_spans
 from tui.screens.reader_actions import READER_BINDINGS, ReaderActions
 from tui.screens.reader_annotate import ANNOTATE_BINDINGS, ReaderAnnotate
 from tui.screens.reader_review import REVIEW_BINDINGS, ReaderReview
@@ -98,29 +99,62 @@ class ReaderScreen(ReaderReview, ReaderActions, ReaderAnnotate, Screen[None]):
         if article_id not in self.sequence:
             self.sequence = queries.article_ids(database)
         self._opened_at = time.monotonic()
-        view = self._fetch_view()
+        view = self._fetch_view_or_notify()
         self.pane.load(article.text, view.pane_spans if view else [], cursor=0)
         self._show(view)
         self.run_suggesters()
 
-    def _fetch_view(self) -> ArticleView | None:
+    def _fetch_view(self, article_id: int) -> ArticleView:
+        """Read one article's annotations (any thread); raises ``StorageError``."""
         app = self.app
+        database, annotator = app.database, app.annotator  # type: ignore[attr-defined]
+        spans = queries.span_rows(database, article_id, annotator)
+        figure_ids = [span.id for span in spans if span.layer == "figure"]
+        figures = queries.figures_for(database, figure_ids)
+        topics = queries.topics_for(database, article_id, annotator)
+        linked = {span.entity_id for span in spans if span.entity_id is not None}
+        entities = queries.entities_by_id(database, linked)
+        return build_view(app.config.schema, spans, figures, topics, entities)  # type: ignore[attr-defined]
+
+    def _fetch_view_or_notify(self) -> ArticleView | None:
         try:
-            spans = queries.spans_for(app.database, self.article_id, app.annotator)  # type: ignore[attr-defined]
-            figure_ids = [span.id for span in spans if span.layer == "figure" and span.id]
-            figures = queries.figures_for(app.database, figure_ids)  # type: ignore[attr-defined]
-            topics = queries.topics_for(app.database, self.article_id, app.annotator)  # type: ignore[attr-defined]
-            linked = {span.entity_id for span in spans if span.entity_id is not None}
-            entities = queries.entities_by_id(app.database, linked)  # type: ignore[attr-defined]
+            return self._fetch_view(self.article_id)
         except StorageError as exc:
             self.notify(f"Cannot read annotations: {exc}", severity="error")
             return None
-        return build_view(app.config.schema, spans, figures, topics, entities)  # type: ignore[attr-defined]
 
     def reload(self) -> None:
-        """Redraw annotations from the database after a change."""
-        view = self._fetch_view()
-        if view is not None:
+        """Show a change: the pane at once, the panels when the worker has read them back.
+
+        The pane is patched from the repository's row changes (a few ms even
+        with thousands of spans), so the next key is not held up; the panels
+        and the header are then redrawn from the database in a worker.
+        """
+        self.pane.set_spans(
+            patched_spans(
+                self.pane.spans,
+                self.app.repository.last_changes,  # type: ignore[attr-defined]
+                self.article_id,
+                self.app.repository.annotator_id,  # type: ignore[attr-defined]
+                self.app.config.schema,  # type: ignore[attr-defined]
+            )
+        )
+        self._refresh_view(self.article_id)
+
+    @work(thread=True, exclusive=True, group="reader-view")
+    def _refresh_view(self, article_id: int) -> None:
+        try:
+            view = self._fetch_view(article_id)
+        except StorageError as exc:
+            self.app.call_from_thread(
+                self.notify, f"Cannot read annotations: {exc}", severity="error"
+            )
+            return
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_refreshed, article_id, view)
+
+    def _show_refreshed(self, article_id: int, view: ArticleView) -> None:
+        if article_id == self.article_id:
             self.pane.set_spans(view.pane_spans)
             self._show(view)
 
