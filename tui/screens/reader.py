@@ -99,9 +99,11 @@ class ReaderScreen(ReaderReview, ReaderActions, ReaderAnnotate, Screen[None]):
         if article_id not in self.sequence:
             self.sequence = queries.article_ids(database)
         self._opened_at = time.monotonic()
-        view = self._fetch_view_or_notify()
-        self.pane.load(article.text, view.pane_spans if view else [], cursor=0)
-        self._show(view)
+        # The text paints at once; highlights and panels follow from a worker,
+        # so a big article with thousands of spans opens without a pause.
+        self.pane.load(article.text, [], cursor=0)
+        self._show(None)
+        self._refresh_view(article_id)
         self.run_suggesters()
 
     def _fetch_view(self, article_id: int) -> ArticleView:
@@ -115,13 +117,6 @@ class ReaderScreen(ReaderReview, ReaderActions, ReaderAnnotate, Screen[None]):
         linked = {span.entity_id for span in spans if span.entity_id is not None}
         entities = queries.entities_by_id(database, linked)
         return build_view(app.config.schema, spans, figures, topics, entities)  # type: ignore[attr-defined]
-
-    def _fetch_view_or_notify(self) -> ArticleView | None:
-        try:
-            return self._fetch_view(self.article_id)
-        except StorageError as exc:
-            self.notify(f"Cannot read annotations: {exc}", severity="error")
-            return None
 
     def reload(self) -> None:
         """Show a change: the pane at once, the panels when the worker has read them back.
@@ -159,11 +154,12 @@ class ReaderScreen(ReaderReview, ReaderActions, ReaderAnnotate, Screen[None]):
             self._show(view)
 
     def _show(self, view: ArticleView | None) -> None:
+        """Fill the panels (``None``: empty them while an article's annotations load)."""
         self.view = view
-        if view is not None:
-            self.query_one(EntityPanel).show(view.mentions)
-            self.query_one(TopicPanel).show(view.topics)
-            self.query_one(FigurePanel).show(view.figures)
+        shown = view or ArticleView([], [], [], [])
+        self.query_one(EntityPanel).show(shown.mentions)
+        self.query_one(TopicPanel).show(shown.topics)
+        self.query_one(FigurePanel).show(shown.figures)
         self._show_header()
 
     def _show_header(self) -> None:
