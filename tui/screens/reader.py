@@ -149,7 +149,8 @@ class ReaderScreen(ReaderReview, ReaderActions, ReaderAnnotate, Screen[None]):
             self.app.call_from_thread(self._show_refreshed, article_id, view)
 
     def _show_refreshed(self, article_id: int, view: ArticleView) -> None:
-        if article_id == self.article_id:
+        # The reader may have moved on (another article) or closed meanwhile.
+        if article_id == self.article_id and self.is_attached:
             self.pane.set_spans(view.pane_spans)
             self._show(view)
 
