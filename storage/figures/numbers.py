@@ -10,6 +10,7 @@ space), decimals, and written numbers ("twenty-five", "five thousand",
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -96,24 +97,44 @@ class Tokens:
         self, index: int, table: dict[tuple[str, ...], str] | dict[tuple[str, ...], object]
     ) -> tuple[tuple[str, ...], object] | None:
         """The longest key of ``table`` spelled from ``index`` on, with its value."""
-        best: tuple[tuple[str, ...], object] | None = None
-        for phrase, value in table.items():
-            if (best is None or len(phrase) > len(best[0])) and self.match_phrase(index, phrase):
-                best = (phrase, value)
-        return best
+        for phrase, value in _by_edge(table, 0).get(self.lower(index), ()):
+            if self.match_phrase(index, phrase):
+                return phrase, value
+        return None
 
     def longest_ending(
         self, index: int, table: dict[tuple[str, ...], tuple[bool, str | None]]
     ) -> tuple[int, tuple[bool, str | None]] | None:
         """The longest key of ``table`` whose last token is ``index``: (first index, value)."""
-        best: tuple[int, tuple[bool, str | None]] | None = None
-        for phrase, value in table.items():
+        for phrase, value in _by_edge(table, -1).get(self.lower(index), ()):
             first = index - len(phrase) + 1
-            if first < 0 or (best is not None and first >= best[0]):
-                continue
-            if self.match_phrase(first, phrase):
-                best = (first, value)
-        return best
+            if first >= 0 and self.match_phrase(first, phrase):
+                return first, value  # type: ignore[return-value]
+        return None
+
+
+EdgeIndex = dict[str, list[tuple[tuple[str, ...], object]]]
+_EDGE_INDEXES: dict[tuple[int, int], tuple[object, EdgeIndex]] = {}
+
+
+def _by_edge(table: Mapping[tuple[str, ...], object], edge: int) -> EdgeIndex:
+    """``table``'s phrases grouped by their first (``edge=0``) or last (``-1``) word,
+    longest first and otherwise in table order — the order the lookups above
+    prefer — so a lookup tries only the phrases that can match at a token.
+
+    The rule tables are module constants, so the index is built once per table
+    (the cache keeps the table itself, so its id cannot be reused by another).
+    """
+    key = (id(table), edge)
+    cached = _EDGE_INDEXES.get(key)
+    if cached is not None and cached[0] is table:
+        return cached[1]
+    index: EdgeIndex = {}
+    for phrase, value in sorted(table.items(), key=lambda item: -len(item[0])):
+        if phrase:
+            index.setdefault(phrase[edge], []).append((phrase, value))
+    _EDGE_INDEXES[key] = (table, index)
+    return index
 
 
 @dataclass(frozen=True)
