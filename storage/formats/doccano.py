@@ -13,39 +13,28 @@ from pathlib import Path
 from typing import Any
 
 from storage.formats.flat import ExtrasIndex, merge_topics
-from storage.formats.jsonlines import json_lines
 from storage.formats.record import (
     AnnotatedRecord,
     Fail,
     SchemaLike,
     apply_extras,
-    failer,
     offsets,
+    read_json_records,
     span_from_extras,
 )
 from storage.importers import ImportFileError
 
 
+def _identity(value: dict[str, Any]) -> tuple[Any, Any]:
+    """(id, annotator) of a doccano line; redline's own block names the annotator."""
+    block = value.get("redline")
+    return value.get("id"), block.get("annotator") if isinstance(block, Mapping) else None
+
+
 def read_doccano(
     path: Path, schema: SchemaLike | None
 ) -> Iterator[AnnotatedRecord | ImportFileError]:
-    seen: dict[tuple[Any, Any], int] = {}
-    for item in json_lines(path):
-        if isinstance(item, ImportFileError):
-            yield item
-            continue
-        number, value = item
-        fail = failer(path, number)
-        try:
-            block = value.get("redline")
-            owner = block.get("annotator") if isinstance(block, Mapping) else None
-            key = (value.get("id"), owner)
-            if key[0] is not None and key in seen:
-                raise fail(f"duplicate id {key[0]!r} (first at line {seen[key]})")
-            seen.setdefault(key, number)
-            yield parse_doccano(path, number, value, schema, fail)
-        except ImportFileError as error:
-            yield error
+    return read_json_records(path, schema, _identity, parse_doccano)
 
 
 def _triples(value: dict[str, Any], fail: Fail) -> tuple[list[tuple[Any, Any, Any]], list[str]]:

@@ -6,15 +6,14 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from storage.formats.jsonlines import json_lines
 from storage.formats.record import (
     AnnotatedRecord,
     Fail,
     ImportedSpan,
     SchemaLike,
-    failer,
     offsets,
     parse_topics,
+    read_json_records,
     set_article_fields,
     span_from_extras,
 )
@@ -23,22 +22,12 @@ from storage.importers import ImportFileError
 Result = AnnotatedRecord | ImportFileError
 
 
+def _identity(value: dict[str, Any]) -> tuple[Any, Any]:
+    return value.get("id"), value.get("annotator")
+
+
 def read_native(path: Path, schema: SchemaLike | None) -> Iterator[Result]:
-    seen: dict[tuple[Any, Any], int] = {}
-    for item in json_lines(path):
-        if isinstance(item, ImportFileError):
-            yield item
-            continue
-        number, value = item
-        fail = failer(path, number)
-        try:
-            key = (value.get("id"), value.get("annotator"))
-            if key[0] is not None and key in seen:
-                raise fail(f"duplicate id {key[0]!r} (first at line {seen[key]})")
-            seen.setdefault(key, number)
-            yield parse_native(path, number, value, schema, fail)
-        except ImportFileError as error:
-            yield error
+    return read_json_records(path, schema, _identity, parse_native)
 
 
 def _span(value: Any, layer: str, schema: SchemaLike | None, fail: Fail) -> ImportedSpan:

@@ -13,38 +13,28 @@ from pathlib import Path
 from typing import Any
 
 from storage.formats.flat import ExtrasIndex, merge_topics
-from storage.formats.jsonlines import json_lines
 from storage.formats.record import (
     AnnotatedRecord,
     Fail,
     SchemaLike,
     apply_extras,
-    failer,
     offsets,
+    read_json_records,
     span_from_extras,
 )
 from storage.importers import ImportFileError
 
 
+def _identity(value: dict[str, Any]) -> tuple[Any, Any]:
+    """(id, annotator) of a Prodigy task, from its meta."""
+    meta = value.get("meta") if isinstance(value.get("meta"), Mapping) else {}
+    return meta.get("id"), meta.get("annotator")
+
+
 def read_prodigy(
     path: Path, schema: SchemaLike | None
 ) -> Iterator[AnnotatedRecord | ImportFileError]:
-    seen: dict[tuple[Any, Any], int] = {}
-    for item in json_lines(path):
-        if isinstance(item, ImportFileError):
-            yield item
-            continue
-        number, value = item
-        fail = failer(path, number)
-        try:
-            meta = value.get("meta") if isinstance(value.get("meta"), Mapping) else {}
-            key = (meta.get("id"), meta.get("annotator"))
-            if key[0] is not None and key in seen:
-                raise fail(f"duplicate id {key[0]!r} (first at line {seen[key]})")
-            seen.setdefault(key, number)
-            yield parse_prodigy(path, number, value, schema, fail)
-        except ImportFileError as error:
-            yield error
+    return read_json_records(path, schema, _identity, parse_prodigy)
 
 
 def parse_prodigy(

@@ -10,7 +10,7 @@ line, and a record that fails any check imports nothing.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
@@ -272,3 +272,35 @@ def _normalised(record: AnnotatedRecord) -> AnnotatedRecord:
             )
         moved.append(replace(span, start=start, end=end, text=text[start:end]))
     return replace(record, text=text, spans=moved)
+
+
+RecordParser = Callable[[Path, int, dict[str, Any], "SchemaLike | None", Fail], AnnotatedRecord]
+RecordIdentity = Callable[[dict[str, Any]], tuple[Any, Any]]
+
+
+def read_json_records(
+    path: Path, schema: SchemaLike | None, identity: RecordIdentity, parse: RecordParser
+) -> Iterator[AnnotatedRecord | ImportFileError]:
+    """Every record of a JSON Lines export, or the error for its line.
+
+    ``identity`` gives a record's (id, annotator): the same pair twice in one
+    file is a duplicate and fails on its second line. ``parse`` turns one
+    line's object into a record.
+    """
+    from storage.formats.jsonlines import json_lines
+
+    seen: dict[tuple[Any, Any], int] = {}
+    for item in json_lines(path):
+        if isinstance(item, ImportFileError):
+            yield item
+            continue
+        number, value = item
+        fail = failer(path, number)
+        try:
+            key = identity(value)
+            if key[0] is not None and key in seen:
+                raise fail(f"duplicate id {key[0]!r} (first at line {seen[key]})")
+            seen.setdefault(key, number)
+            yield parse(path, number, value, schema, fail)
+        except ImportFileError as error:
+            yield error
