@@ -1,14 +1,21 @@
-"""The Entities panel: entity mentions in reading order, grouped by canonical entity."""
+"""The Entities panel: entity mentions in reading order, grouped by canonical entity.
+
+Linked mentions are listed under a heading row for their entity ("● Kaja
+Kallas ×2", not selectable), the first time the entity occurs; unlinked
+mentions stand alone. The panel is a :class:`VirtualList`: :meth:`show` only
+arranges the items (one pass), and a row's text is built when it is painted.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 from rich.text import Text
 from textual import on
 from textual.message import Message
-from textual.widgets import OptionList
-from textual.widgets.option_list import Option
+
+from tui.widgets.virtual_list import VirtualList, one_line, safe_style
 
 
 @dataclass(frozen=True)
@@ -25,7 +32,17 @@ class MentionItem:
     entity_name: str | None = None
 
 
-class EntityPanel(OptionList):
+@dataclass(frozen=True, slots=True)
+class _Heading:
+    """The row above a canonical entity's mentions."""
+
+    entity_id: int
+    name: str
+    colour: str
+    count: int
+
+
+class EntityPanel(VirtualList[MentionItem | _Heading]):
     """Select a mention to move the reading cursor to it."""
 
     BORDER_TITLE = "Entities"
@@ -38,57 +55,59 @@ class EntityPanel(OptionList):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._items: dict[str, MentionItem] = {}
 
     def show(self, mentions: list[MentionItem]) -> None:
         """Replace the list: linked mentions under their entity, the rest alone."""
-        highlighted = self.highlighted_option.id if self.highlighted_option else None
         groups: dict[int, list[MentionItem]] = {}
         for mention in mentions:
             if mention.entity_id is not None:
                 groups.setdefault(mention.entity_id, []).append(mention)
-        options: list[Option] = []
-        self._items = {}
-        shown_groups: set[int] = set()
+        rows: list[MentionItem | _Heading] = []
+        shown: set[int] = set()
         for mention in mentions:
-            if mention.entity_id is None:
-                options.append(self._option(mention, indent=False))
-                continue
-            if mention.entity_id in shown_groups:
-                continue
-            shown_groups.add(mention.entity_id)
-            group = groups[mention.entity_id]
-            heading = Text.assemble(
-                ("● ", mention.colour),
-                (mention.entity_name or mention.text, "bold"),
-                (f" ×{len(group)}", "dim"),
-            )
-            options.append(Option(heading, id=f"entity-{mention.entity_id}", disabled=True))
-            options.extend(self._option(item, indent=True) for item in group)
-        self.clear_options()
-        self.add_options(options)
+            entity_id = mention.entity_id
+            if entity_id is None:
+                rows.append(mention)
+            elif entity_id not in shown:
+                shown.add(entity_id)
+                group = groups[entity_id]
+                name = mention.entity_name or mention.text
+                rows.append(_Heading(entity_id, name, mention.colour, len(group)))
+                rows.extend(group)
+        self.set_rows(rows)
         self.border_subtitle = f"{len(mentions)}"
-        if highlighted is not None and highlighted in self._items:
-            self.highlighted = self.get_option_index(highlighted)
 
-    def _option(self, mention: MentionItem, *, indent: bool) -> Option:
-        option_id = f"span-{mention.span_id}"
-        self._items[option_id] = mention
-        style = "italic dim" if mention.status == "suggested" else ""
-        prompt = Text.assemble(
-            ("  " if indent else ""),
-            (f"{mention.label:<7}", f"bold {mention.colour}"),
+    def row_key(self, row: MentionItem | _Heading) -> Hashable:
+        if isinstance(row, _Heading):
+            return ("entity", row.entity_id)
+        return row.span_id
+
+    def row_enabled(self, row: MentionItem | _Heading) -> bool:
+        return not isinstance(row, _Heading)
+
+    def render_row(self, row: MentionItem | _Heading, width: int) -> Text:
+        """A heading, or a mention: label padded to 7 cells, then its text (``?`` if suggested).
+
+        Linked mentions (always under their heading) are indented by two cells.
+        """
+        if isinstance(row, _Heading):
+            return Text.assemble(
+                ("● ", safe_style(row.colour)),
+                (one_line(row.name), "bold"),
+                (f" ×{row.count}", "dim"),
+            )
+        suggested = row.status == "suggested"
+        return Text.assemble(
+            "  " if row.entity_id is not None else "",
+            (f"{row.label:<7}", safe_style(f"bold {row.colour}")),
             " ",
-            (mention.text.replace("\n", " "), style),
-            (" ?" if mention.status == "suggested" else "", "dim"),
+            (one_line(row.text), "italic dim" if suggested else ""),
+            (" ?" if suggested else "", "dim"),
         )
-        prompt.no_wrap = True
-        prompt.overflow = "ellipsis"
-        return Option(prompt, id=option_id)
 
-    @on(OptionList.OptionSelected)
-    def _selected(self, event: OptionList.OptionSelected) -> None:
+    @on(VirtualList.RowSelected)
+    def _selected(self, event: VirtualList.RowSelected) -> None:
         event.stop()
-        mention = self._items.get(event.option.id or "")
-        if mention is not None:
+        mention = event.row
+        if isinstance(mention, MentionItem):
             self.post_message(self.MentionSelected(mention.span_id, mention.start))

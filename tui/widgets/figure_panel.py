@@ -1,14 +1,27 @@
-"""The Figures panel: each figure with its value, unit, metric and period."""
+"""The Figures panel: each figure with its value, unit, metric and period.
+
+A :class:`VirtualList` drawn as a table: a fixed header row of column titles,
+then one row per figure. :meth:`FigurePanel.show` measures the columns in one
+pass (formatted values are remembered between calls, as most figures do not
+change from one keystroke to the next); rows are rendered only when painted.
+When the panel is too narrow, columns that are empty in every row are left
+out, then the Metric column gives up its space.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import attrgetter
 
+from rich.cells import cell_len, set_cell_size
+from rich.style import Style
 from rich.text import Text
 from textual import on
 from textual.message import Message
-from textual.widgets import DataTable
+
+from tui.widgets.virtual_list import VirtualList, one_line, safe_style
 
 
 @dataclass(frozen=True)
@@ -41,10 +54,47 @@ def format_value(value: Decimal | None, approximate: bool = False, change: bool 
     return f"{prefix}{sign}{value.normalize():f}"
 
 
-class FigurePanel(DataTable[Text | str]):
+TITLES = ("Kind", "Value", "Unit", "Metric", "Period")
+GAP = "  "
+METRIC = 3
+"""Index of the column that shrinks when the panel is narrow."""
+OPTIONAL = (4, 2, METRIC)
+"""Columns left out, in this order, when no row has a value for them and space is short."""
+_VALUE_KEY = attrgetter("value", "approximate", "change")
+_KIND = attrgetter("kind")
+_UNIT = attrgetter("unit")
+_METRIC = attrgetter("metric")
+_PERIOD = attrgetter("period")
+
+
+def _cells(text: str) -> int:
+    return len(text) if text.isascii() else cell_len(text)
+
+
+def _widest(values: Iterable[str | None]) -> int:
+    return max((_cells(value) for value in values if value), default=0)
+
+
+def _needed(widths: list[int]) -> int:
+    """Cells taken by the columns shown (width > 0) and the gaps between them."""
+    shown = [cells for cells in widths if cells]
+    return sum(shown) + len(GAP) * max(0, len(shown) - 1)
+
+
+def _fit(text: str, width: int, *, right: bool = False) -> str:
+    """``text`` padded to ``width`` cells, or cut with an ellipsis."""
+    cells = _cells(text)
+    if cells > width:
+        return set_cell_size(text, width - 1) + "…" if width > 0 else ""
+    padding = " " * (width - cells)
+    return padding + text if right else text + padding
+
+
+class FigurePanel(VirtualList[FigureItem]):
     """Select a row to move the cursor to the figure; ``f`` there edits it."""
 
     BORDER_TITLE = "Figures"
+    HAS_HEADER = True
 
     class FigureSelected(Message):
         def __init__(self, span_id: int, start: int) -> None:
@@ -53,38 +103,101 @@ class FigurePanel(DataTable[Text | str]):
             self.start = start
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
-        self._starts: dict[str, int] = {}
+        super().__init__(id=id)
+        self._widest: tuple[int, ...] = (0,) * len(TITLES)
+        self._layout: tuple[int, tuple[int, ...]] = (-1, ())
+        self._values: dict[tuple[Decimal | None, bool, bool], str] = {}
 
-    def on_mount(self) -> None:
-        for key, title in (
-            ("kind", "Kind"),
-            ("value", "Value"),
-            ("unit", "Unit"),
-            ("metric", "Metric"),
-            ("period", "Period"),
-        ):
-            self.add_column(title, key=key)
+    def _value(self, figure: FigureItem) -> str:
+        key = (figure.value, figure.approximate, figure.change)
+        text = self._values.get(key)
+        if text is None:
+            text = format_value(*key)
+            self._values[key] = text
+        return text
 
     def show(self, figures: list[FigureItem]) -> None:
-        self.clear()
-        self._starts = {}
-        for figure in figures:
-            key = str(figure.span_id)
-            self._starts[key] = figure.start
-            style = "italic dim" if figure.status == "suggested" else ""
-            self.add_row(
-                Text(figure.kind, style=f"bold {figure.colour}"),
-                Text(format_value(figure.value, figure.approximate, figure.change), style=style),
-                figure.unit or "",
-                Text(figure.metric or "", overflow="ellipsis", no_wrap=True),
-                figure.period or "",
-                key=key,
-            )
+        """Replace the rows; columns are sized to the widest cell of each.
+
+        Only distinct cell values are measured, and a value is formatted once
+        for as long as some figure has it.
+        """
+        keys = set(map(_VALUE_KEY, figures))
+        values = self._values
+        if len(values) > 2 * len(keys) + 1024:
+            values = self._values = {key: text for key, text in values.items() if key in keys}
+        for key in keys - values.keys():
+            values[key] = format_value(*key)
+        self._widest = (
+            _widest(set(map(_KIND, figures))),
+            # Formatted values hold digits, signs, "≈", "—" and suffixes: one cell each.
+            max(map(len, map(values.__getitem__, keys)), default=0),
+            _widest(set(map(_UNIT, figures))),
+            _widest(set(map(_METRIC, figures))),
+            _widest(set(map(_PERIOD, figures))),
+        )
+        self._layout = (-1, ())
+        self.set_rows(figures)
         self.border_subtitle = str(len(figures))
 
-    @on(DataTable.RowSelected)
-    def _selected(self, event: DataTable.RowSelected) -> None:
+    def column_widths(self, width: int) -> tuple[int, ...]:
+        """Cells per column at ``width`` (0: the column is left out).
+
+        Each column is as wide as its widest cell or its title. If that does not
+        fit, optional columns empty in every row go, then Metric shrinks (to
+        its title); the line is cut at the panel's edge after that.
+        """
+        if self._layout[0] == width:
+            return self._layout[1]
+        widths = [
+            max(len(title), widest) for title, widest in zip(TITLES, self._widest, strict=True)
+        ]
+        if self.rows:
+            for index in OPTIONAL:
+                if not self._widest[index] and _needed(widths) > width:
+                    widths[index] = 0
+        if widths[METRIC] and _needed(widths) > width:
+            widths[METRIC] = max(len(TITLES[METRIC]), widths[METRIC] - (_needed(widths) - width))
+        self._layout = (width, tuple(widths))
+        return self._layout[1]
+
+    def _line(self, cells: Iterable[tuple[str, Style | str]], width: int) -> Text:
+        """One line of the table: each shown cell fitted to its column, ``GAP`` apart.
+
+        The Value column (index 1) is right-aligned, as numbers are.
+        """
+        text = Text()
+        for index, ((content, style), cells_wide) in enumerate(
+            zip(cells, self.column_widths(width), strict=True)
+        ):
+            if cells_wide:
+                if text:
+                    text.append(GAP)
+                text.append(_fit(content, cells_wide, right=index == 1), style)
+        return text
+
+    def row_key(self, row: FigureItem) -> Hashable:
+        return row.span_id
+
+    def render_header(self, width: int) -> Text:
+        return self._line(((title, "") for title in TITLES), width)
+
+    def render_row(self, row: FigureItem, width: int) -> Text:
+        suggested = row.status == "suggested"
+        return self._line(
+            (
+                (row.kind, safe_style(f"bold {row.colour}")),
+                (self._value(row), "italic dim" if suggested else ""),
+                (one_line(row.unit or ""), ""),
+                (one_line(row.metric or ""), ""),
+                (one_line(row.period or ""), ""),
+            ),
+            width,
+        )
+
+    @on(VirtualList.RowSelected)
+    def _selected(self, event: VirtualList.RowSelected) -> None:
         event.stop()
-        key = str(event.row_key.value)
-        self.post_message(self.FigureSelected(int(key), self._starts[key]))
+        figure = event.row
+        if isinstance(figure, FigureItem):
+            self.post_message(self.FigureSelected(figure.span_id, figure.start))

@@ -1,0 +1,409 @@
+"""A selectable list on Textual's Line API: only the rows on screen are drawn.
+
+The reader's side panels are rebuilt after every annotation keystroke, with
+thousands of rows on a big article. ``OptionList`` and ``DataTable`` build and
+measure every row on each rebuild; this list keeps the rows as plain Python
+objects and asks its subclass for a row's ``Text`` only when the row is about to
+be painted, so :meth:`VirtualList.set_rows` is one cheap pass and a repaint costs
+the visible rows only. Rendered rows are cached as strips per (row, width,
+revision, state); moving the cursor repaints just the two rows it touches.
+
+Subclasses implement :meth:`render_row` (one line of ``Text``; the list crops
+it to the width with an ellipsis), and may override :meth:`row_key` (identity
+that keeps the cursor on the same item across :meth:`set_rows`),
+:meth:`row_enabled` (disabled rows, such as group headings, are skipped by the
+cursor and cannot be selected) and :meth:`render_header` (a fixed first line,
+e.g. column titles, drawn above the scrolling rows).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from functools import lru_cache
+from typing import ClassVar, Generic, TypeVar
+
+from rich.errors import StyleSyntaxError
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.geometry import Region, Size, Spacing
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+RowT = TypeVar("RowT")
+
+_CONTROL = {code: " " for code in (*range(0x20), 0x7F)}
+
+
+def one_line(text: str) -> str:
+    """``text`` with newlines, tabs and other control characters shown as spaces."""
+    return text.translate(_CONTROL)
+
+
+@lru_cache(maxsize=512)
+def safe_style(spec: str) -> Style:
+    """A Rich style from a string such as ``"bold #e5c07b"``; a bad colour gives no style.
+
+    Colours come from the user's schema, so a typo must not break drawing.
+    """
+    try:
+        return Style.parse(spec)
+    except StyleSyntaxError:
+        return Style.null()
+
+
+class VirtualList(ScrollView, Generic[RowT], can_focus=True):
+    """A scrolling list of rows with a highlighted row, drawn line by line."""
+
+    ALLOW_SELECT = False
+
+    DEFAULT_CSS = """
+    VirtualList {
+        background: $surface;
+        color: $foreground;
+        overflow-x: hidden;
+        overflow-y: auto;
+        padding: 0 1;
+        &:focus { background-tint: $foreground 5%; }
+        & > .virtual-list--cursor {
+            color: $foreground;
+            background: $block-cursor-blurred-background;
+        }
+        &:focus > .virtual-list--cursor {
+            color: $block-cursor-foreground;
+            background: $block-cursor-background;
+            text-style: $block-cursor-text-style;
+        }
+        & > .virtual-list--hover { background: $block-hover-background; }
+        & > .virtual-list--disabled { color: $text-disabled; }
+        & > .virtual-list--header {
+            color: $foreground;
+            background: $panel;
+            text-style: bold;
+        }
+    }
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "virtual-list--cursor",
+        "virtual-list--hover",
+        "virtual-list--disabled",
+        "virtual-list--header",
+    }
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "cursor_up", "Up", show=False),
+        Binding("down,j", "cursor_down", "Down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("home", "first", "First", show=False),
+        Binding("end", "last", "Last", show=False),
+        Binding("enter", "select", "Select", show=False),
+    ]
+
+    HAS_HEADER: ClassVar[bool] = False
+    """Whether :meth:`render_header` draws a fixed first line above the rows."""
+
+    cursor: reactive[int] = reactive(-1, repaint=False, init=False)
+    """Index of the highlighted row; -1 when there is none."""
+
+    class RowSelected(Message):
+        """A row was chosen with enter or a click."""
+
+        def __init__(self, virtual_list: VirtualList[RowT], index: int, row: RowT) -> None:
+            super().__init__()
+            self.virtual_list = virtual_list
+            self.index = index
+            self.row = row
+
+        @property
+        def control(self) -> VirtualList[RowT]:
+            return self.virtual_list
+
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
+        self._rows: Sequence[RowT] = ()
+        self._revision = 0
+        self._hover = -1
+        self._strips: LRUCache[tuple[int, int, int, str, bool], Strip] = LRUCache(1024)
+        self._styles: dict[str, Style] = {}
+        self._header_height = 1 if self.HAS_HEADER else 0
+
+    # -- to override ---------------------------------------------------------
+
+    def render_row(self, row: RowT, width: int) -> Text:
+        """One line of text for ``row``; ``width`` is the cells available (for columns)."""
+        raise NotImplementedError
+
+    def render_header(self, width: int) -> Text:
+        """The fixed first line when :attr:`HAS_HEADER` is set (e.g. column titles)."""
+        return Text()
+
+    def row_key(self, row: RowT) -> Hashable:
+        """Identity of ``row`` across :meth:`set_rows` calls (the cursor follows it)."""
+        return row  # type: ignore[return-value]
+
+    def row_enabled(self, row: RowT) -> bool:
+        """False for rows the cursor skips and nobody can select (headings)."""
+        return True
+
+    # -- rows ------------------------------------------------------------------
+
+    @property
+    def rows(self) -> Sequence[RowT]:
+        """The rows shown, in order."""
+        return self._rows
+
+    @property
+    def highlighted_row(self) -> RowT | None:
+        """The row under the cursor, if any."""
+        return self._rows[self.cursor] if 0 <= self.cursor < len(self._rows) else None
+
+    def set_rows(self, rows: Sequence[RowT]) -> None:
+        """Replace the rows, keeping the scroll position and the cursor on the same item.
+
+        One pass over ``rows`` at most (to find the highlighted item again);
+        nothing is rendered or measured until the rows are painted.
+        """
+        old = self.highlighted_row
+        old_index = self.cursor
+        self._rows = rows
+        self._revision += 1
+        self._hover = -1
+        cursor = -1
+        if old is not None:
+            cursor = self._find(rows, self.row_key(old), old_index)
+            if cursor < 0 and rows:
+                # The item is gone (deleted): stay at the same place in the list.
+                cursor = self._nearest_enabled(min(old_index, len(rows) - 1))
+        elif rows:
+            cursor = self._next_enabled(-1, 1)
+        self.set_reactive(VirtualList.cursor, cursor)
+        self._set_virtual_size(Size(self.virtual_size.width, len(rows) + self._header_height))
+        self.refresh()
+
+    def _set_virtual_size(self, size: Size) -> None:
+        """Set the scrollable size without laying out the whole screen again.
+
+        Assigning ``virtual_size`` re-lays out the screen (it may change an
+        ``auto`` height), which costs a full repaint on every keystroke that
+        adds or removes a row. A list sized by CSS only needs its scrollbars
+        updated; ``_scroll_update`` (what ``OptionList`` calls too) still asks
+        for a layout if a scrollbar appears or goes, and clamps the scroll.
+        """
+        if size == self.virtual_size:
+            return
+        if self.styles.auto_dimensions:
+            self.virtual_size = size
+            return
+        self.set_reactive(VirtualList.virtual_size, size)
+        self._scroll_update(size)
+
+    def _find(self, rows: Sequence[RowT], key: Hashable, near: int) -> int:
+        """Index of the row with ``key`` (looked for at ``near`` ± 1 first), or -1.
+
+        After one keystroke the item is almost always where it was, or one row
+        away (a row added or removed above it).
+        """
+        row_key = self.row_key
+        for index in (near, near + 1, near - 1):
+            if 0 <= index < len(rows) and row_key(rows[index]) == key:
+                return index
+        return next((i for i, row in enumerate(rows) if row_key(row) == key), -1)
+
+    # -- cursor ----------------------------------------------------------------
+
+    def _enabled(self, index: int) -> bool:
+        return 0 <= index < len(self._rows) and self.row_enabled(self._rows[index])
+
+    def _next_enabled(self, index: int, step: int) -> int:
+        """The first enabled row after ``index`` going by ``step``, or -1."""
+        index += step
+        while 0 <= index < len(self._rows):
+            if self.row_enabled(self._rows[index]):
+                return index
+            index += step
+        return -1
+
+    def _nearest_enabled(self, index: int) -> int:
+        """``index`` if enabled, else the next enabled row below it, else above it."""
+        if self._enabled(index):
+            return index
+        below = self._next_enabled(index, 1)
+        return below if below >= 0 else self._next_enabled(index, -1)
+
+    def validate_cursor(self, index: int) -> int:
+        """Clamp to the rows; a disabled row passes the cursor on to the nearest enabled one."""
+        if not self._rows or index < 0:
+            return -1
+        return self._nearest_enabled(min(index, len(self._rows) - 1))
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        """Repaint only the rows the cursor left and entered, and keep it in view."""
+        header = self._header_height
+        if old >= 0:
+            self.refresh_line(old + header)
+        if new >= 0:
+            self.refresh_line(new + header)
+            self.scroll_to_row(new)
+
+    def scroll_to_row(self, index: int) -> None:
+        """Scroll so row ``index`` is visible (with a heading directly above it, if any)."""
+        if not self.is_mounted or not 0 <= index < len(self._rows):
+            return
+        top = index
+        while top > 0 and not self._enabled(top - 1):
+            top -= 1
+        header = self._header_height
+        region = Region(0, top + header, 1, index - top + 1)
+        self.scroll_to_region(
+            region, spacing=Spacing(top=header), animate=False, force=True, immediate=True
+        )
+
+    def _move(self, step: int) -> None:
+        target = self._next_enabled(self.cursor, step)
+        if target >= 0:
+            self.cursor = target
+        elif self.cursor < 0:
+            self.action_first()
+
+    def action_cursor_up(self) -> None:
+        self._move(-1)
+
+    def action_cursor_down(self) -> None:
+        self._move(1)
+
+    def action_first(self) -> None:
+        self.cursor = self._next_enabled(-1, 1)
+
+    def action_last(self) -> None:
+        self.cursor = self._next_enabled(len(self._rows), -1)
+
+    def _page(self, direction: int) -> None:
+        if not self._rows:
+            return
+        page = max(1, self.scrollable_content_region.height - self._header_height)
+        start = max(self.cursor, 0) + direction * page
+        start = max(0, min(start, len(self._rows) - 1))
+        target = start if self._enabled(start) else self._next_enabled(start, direction)
+        if target < 0:
+            target = self._next_enabled(start, -direction)
+        if target >= 0:
+            self.cursor = target
+
+    def action_page_up(self) -> None:
+        self._page(-1)
+
+    def action_page_down(self) -> None:
+        self._page(1)
+
+    def action_select(self) -> None:
+        """Post :class:`RowSelected` for the highlighted row."""
+        index = self.cursor
+        if self._enabled(index):
+            self.post_message(self.RowSelected(self, index, self._rows[index]))
+
+    # -- mouse -----------------------------------------------------------------
+
+    def _row_at(self, event: events.MouseEvent) -> int:
+        """The row under the pointer, or -1 (header, padding, past the last row)."""
+        offset = event.get_content_offset(self)
+        if offset is None or offset.y < self._header_height:
+            return -1
+        index = self.scroll_offset.y + offset.y - self._header_height
+        return index if 0 <= index < len(self._rows) else -1
+
+    def on_click(self, event: events.Click) -> None:
+        index = self._row_at(event)
+        if self._enabled(index):
+            self.cursor = index
+            self.action_select()
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        self._set_hover(self._row_at(event))
+
+    def on_leave(self, event: events.Leave) -> None:
+        self._set_hover(-1)
+
+    def _set_hover(self, index: int) -> None:
+        if index == self._hover:
+            return
+        header = self._header_height
+        for row in (self._hover, index):
+            if row >= 0:
+                self.refresh_line(row + header)
+        self._hover = index
+
+    # -- drawing -----------------------------------------------------------------
+
+    def notify_style_update(self) -> None:
+        """Theme or focus changed the colours: redraw every row."""
+        super().notify_style_update()
+        self._strips.clear()
+        self._styles.clear()
+
+    def _style(self, component: str) -> Style:
+        """The widget's style with ``component``'s on top ("" for none), computed once.
+
+        ``rich_style`` walks the ancestors to blend backgrounds; per row that
+        would cost more than drawing the row.
+        """
+        style = self._styles.get(component)
+        if style is None:
+            style = self.rich_style
+            if component:
+                style += self.get_component_rich_style(component)
+            self._styles[component] = style
+        return style
+
+    def on_resize(self) -> None:
+        self._set_virtual_size(
+            Size(self.scrollable_content_region.width, len(self._rows) + self._header_height)
+        )
+
+    def _strip(self, text: Text, width: int, style: Style) -> Strip:
+        """``text`` cropped (with an ellipsis) or padded to ``width``, over ``style``."""
+        text.end = ""
+        text.no_wrap = True
+        text.truncate(width, overflow="ellipsis", pad=True)
+        text.stylize_before(style)
+        return Strip(text.render(self.app.console), width)
+
+    def _state(self, index: int) -> str:
+        if index == self.cursor:
+            return "virtual-list--cursor"
+        if not self.row_enabled(self._rows[index]):
+            return "virtual-list--disabled"
+        if index == self._hover:
+            return "virtual-list--hover"
+        return ""
+
+    def render_line(self, y: int) -> Strip:
+        """Draw line ``y`` of the viewport: the header, a cached row, or blank."""
+        width = self.scrollable_content_region.width
+        header = self._header_height
+        if y < header:
+            style = self._style("virtual-list--header")
+            return self._strip(self.render_header(width), width, style)
+        index = self.scroll_offset.y + y - header
+        if not 0 <= index < len(self._rows):
+            return Strip.blank(width, self._style(""))
+        state = self._state(index)
+        key = (index, width, self._revision, state, self.has_focus)
+        strip = self._strips.get(key)
+        if strip is None:
+            row = self._rows[index]
+            strip = self._strip(self.render_row(row, width), width, self._style(state))
+            self._strips.set(key, strip)
+        return strip
