@@ -16,6 +16,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Input
 from textual.worker import get_current_worker
 
@@ -44,8 +45,12 @@ class ReaderScreen(ReaderReview, ReaderActions, ReaderAnnotate, Screen[None]):
         Binding("q", "back", "Library", id="reader-back"),
     ]
 
+    PANEL_REFRESH_DELAY = 0.2
+    """Seconds of quiet after an edit before the panels are read back (tests set 0)."""
+
     def __init__(self, article_id: int, sequence: list[int] | None = None) -> None:
         super().__init__()
+        self._refresh_timer: Timer | None = None
         self.article_id = article_id
         self.sequence = list(sequence or [])
         self.article: Article | None = None
@@ -134,7 +139,17 @@ class ReaderScreen(ReaderReview, ReaderActions, ReaderAnnotate, Screen[None]):
                 self.app.config.schema,  # type: ignore[attr-defined]
             )
         )
-        self._refresh_view(self.article_id)
+        # Panels and header follow once the keys pause, so a burst of edits on a
+        # big article is not slowed by reading thousands of spans back each time.
+        if self._refresh_timer is not None:
+            self._refresh_timer.stop()
+        article_id = self.article_id
+        if self.PANEL_REFRESH_DELAY <= 0:
+            self._refresh_view(article_id)
+            return
+        self._refresh_timer = self.set_timer(
+            self.PANEL_REFRESH_DELAY, lambda: self._refresh_view(article_id)
+        )
 
     @work(thread=True, exclusive=True, group="reader-view")
     def _refresh_view(self, article_id: int) -> None:

@@ -12,6 +12,8 @@ from storage.schema import Schema
 class ArticleHeader(Static):
     """Title, source, date, dateline and the position in the reading sequence."""
 
+    _shown: Text | None = None
+
     def show(
         self,
         title: str,
@@ -31,7 +33,10 @@ class ArticleHeader(Static):
         )
         line.no_wrap = True
         line.overflow = "ellipsis"
-        self.update(line)
+        # Updating a Static lays the screen out again: skip it when nothing changed.
+        if line != self._shown:
+            self._shown = line
+            self.update(line)
 
 
 class StatusBar(Static):
