@@ -10,8 +10,10 @@ undo never silently overwrites someone else's later change.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
+from sqlalchemy import insert
 from sqlmodel import Session, SQLModel
 
 from storage.errors import Conflict
@@ -31,6 +33,7 @@ TRACKED: dict[str, type[SQLModel]] = {
 # Timestamps change on every write and say nothing about whether the row's
 # meaning changed, so conflict checks ignore them.
 VOLATILE = frozenset({"created_at", "updated_at"})
+Row = TypeVar("Row", bound=SQLModel)
 
 
 def image(row: SQLModel) -> dict[str, Any]:
@@ -65,6 +68,26 @@ class ChangeSet:
         self.session.flush()
         self._record(row, None, image(row))
         return row
+
+    def insert_values(self, model: type[Row], values: Sequence[dict[str, Any]]) -> list[Row]:
+        """Insert one ``model`` row per dict in one statement; the stored rows, in input order.
+
+        A bulk ``INSERT … RETURNING`` hands back loaded rows (ids, defaults),
+        so many rows cost neither an ORM constructor each (most of the time of
+        an import) nor a flush each. Keys left out take the column defaults;
+        rows that need each other's ids go in separate calls, parents first.
+        """
+        if not values:
+            return []
+        statement = (
+            insert(model)
+            .returning(model, sort_by_parameter_order=True)
+            .execution_options(render_nulls=True)
+        )
+        rows = list(self.session.scalars(statement, list(values)).all())
+        for row in rows:
+            self._record(row, None, image(row))
+        return rows
 
     def update(self, row: SQLModel, **values: Any) -> SQLModel:
         before = image(row)

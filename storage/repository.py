@@ -202,19 +202,19 @@ class Repository(EntityActions):
         with self.db.transaction() as session:
             changes = ChangeSet(session)
             text = self._article(session, article_id).text
-            spans = []
-            for start, end in ranges:
-                span = Span(
-                    article_id=article_id,
-                    annotator_id=self.annotator_id,
-                    layer=layer,
-                    label=label,
-                    start=start,
-                    end=end,
-                    text=check_span(text, start, end),
-                )
-                changes.insert(span)
-                spans.append(span)
+            values = [
+                {
+                    "article_id": article_id,
+                    "annotator_id": self.annotator_id,
+                    "layer": layer,
+                    "label": label,
+                    "start": start,
+                    "end": end,
+                    "text": check_span(text, start, end),
+                }
+                for start, end in ranges
+            ]
+            spans = changes.insert_values(Span, values)
             self._event(changes, "add_spans", article_id, f"{label} ×{len(spans)}")
             return spans
 
@@ -308,43 +308,56 @@ class Repository(EntityActions):
         A suggestion is skipped when a span with the same layer and offsets
         already exists for this annotator in any status (so a rejected
         suggestion never comes back) — or an accepted span with the same offsets.
+        The spans go in as one insert, then their figures as another.
         """
         with self.db.transaction() as session:
             changes = ChangeSet(session)
             article = self._article(session, article_id)
             seen = {
-                (span.layer, span.start, span.end)
-                for span in session.exec(
-                    select(Span).where(
+                (layer, start, end)
+                for layer, start, end in session.exec(
+                    select(Span.layer, Span.start, Span.end).where(
                         Span.article_id == article_id, Span.annotator_id == self.annotator_id
                     )
                 )
             }
-            added: list[Span] = []
+            values: list[dict[str, Any]] = []
+            figures: list[dict[str, Any] | None] = []
             for suggestion in suggestions:
                 key = (suggestion.layer, suggestion.start, suggestion.end)
                 if key in seen:
                     continue
                 seen.add(key)
                 covered = check_span(article.text, suggestion.start, suggestion.end)
-                span = Span(
-                    article_id=article_id,
-                    annotator_id=self.annotator_id,
-                    layer=suggestion.layer,
-                    label=suggestion.label,
-                    start=suggestion.start,
-                    end=suggestion.end,
-                    text=covered,
-                    status="suggested",
-                    origin=suggestion.origin,
-                    score=suggestion.score,
-                    entity_id=suggestion.entity_id,
+                values.append(
+                    {
+                        "article_id": article_id,
+                        "annotator_id": self.annotator_id,
+                        "layer": suggestion.layer,
+                        "label": suggestion.label,
+                        "start": suggestion.start,
+                        "end": suggestion.end,
+                        "text": covered,
+                        "status": "suggested",
+                        "origin": suggestion.origin,
+                        "score": suggestion.score,
+                        "entity_id": suggestion.entity_id,
+                    }
                 )
-                changes.insert(span)
-                if suggestion.layer == "figure":
-                    figure_values = _figure_values(suggestion.label, suggestion.figure)
-                    changes.insert(Figure(span_id=span.id, **figure_values))
-                added.append(span)
+                figures.append(
+                    _figure_values(suggestion.label, suggestion.figure)
+                    if suggestion.layer == "figure"
+                    else None
+                )
+            added = changes.insert_values(Span, values)
+            changes.insert_values(
+                Figure,
+                [
+                    {"span_id": span.id, **figure}
+                    for span, figure in zip(added, figures, strict=True)
+                    if figure is not None
+                ],
+            )
             if added:
                 self._event(changes, "suggest", article_id, f"{len(added)} suggestions")
             return added

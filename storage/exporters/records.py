@@ -8,10 +8,12 @@ corpus never sits in memory as a whole.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlmodel import Session, col, select
 
 from storage.db import Database
@@ -58,11 +60,31 @@ class ExportTopic:
     evidence: list[ExportSpan] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class ExportArticle:
+    """The article columns an export writes (plain values: no ORM object per article)."""
+
+    id: int
+    sha256: str
+    title: str
+    text: str
+    source: str | None
+    url: str | None
+    published: dt.date | None
+    dateline: str | None
+    lang: str
+    meta: dict[str, Any]
+
+
+ARTICLE_COLUMNS = tuple(getattr(Article, item.name) for item in fields(ExportArticle))
+"""What :func:`_load_chunk` selects, in :class:`ExportArticle` field order."""
+
+
 @dataclass
 class ExportRecord:
     """An article as one annotator left it (``annotator`` None: nobody touched it)."""
 
-    article: Article
+    article: ExportArticle
     annotator: str | None
     state: str
     entities: list[ExportSpan] = field(default_factory=list)
@@ -199,82 +221,114 @@ def load_records(
             yield from _load_chunk(session, selection, chunk)
 
 
+SPAN_COLUMNS = (
+    Span.id, Span.article_id, Span.annotator_id, Span.layer, Span.label, Span.start, Span.end,
+    Span.text, Span.status, Span.origin, Span.score, Span.note, Span.topic, Span.entity_id,
+)  # fmt: skip
+"""What :func:`_load_chunk` selects of a span, in the order :func:`_export_span` unpacks."""
+FIGURE_COLUMNS = tuple(getattr(Figure, name) for name in Figure.model_fields if name != "span_id")
+FIGURE_KEYS = tuple(column.key for column in FIGURE_COLUMNS)
+TOPIC_COLUMNS = (
+    TopicAssignment.article_id, TopicAssignment.annotator_id, TopicAssignment.topic,
+    TopicAssignment.status, TopicAssignment.note,
+)  # fmt: skip
+ENTITY_COLUMNS = (
+    Entity.id, Entity.name, Entity.type, Entity.kb_id, Entity.aliases, Entity.merged_into,
+)  # fmt: skip
+
+
 def _load_chunk(
     session: Session, selection: Selection, chunk: Sequence[Pair]
 ) -> list[ExportRecord]:
+    """The records of ``chunk``, read as plain column values on the session's connection.
+
+    Selecting columns (not ORM rows) and skipping the ORM result layer matters:
+    building an ORM object per span, figure and article was most of an export.
+    """
+    connection = session.connection()
     article_ids = sorted({article_id for article_id, _ in chunk})
     annotator_ids = sorted({a for _, a in chunk if a is not None})
+    records = _empty_records(connection, chunk, article_ids, annotator_ids)
+    span_filter = (
+        col(Span.article_id).in_(article_ids),
+        col(Span.annotator_id).in_(annotator_ids),
+        col(Span.status).in_(selection.statuses),
+        col(Span.layer).in_(selection.span_layers),
+    )
+    # Grouped by record first, as the index is: each record still gets its spans by
+    # (start, end, id), and SQLite only sorts within a record instead of the chunk.
+    order = (Span.article_id, Span.annotator_id, Span.start, Span.end, Span.id)
+    spans = connection.execute(select(*SPAN_COLUMNS).where(*span_filter).order_by(*order)).all()
+    figures: dict[int, dict[str, Any]] = {}
+    if "figure" in selection.span_layers:
+        figure_rows = connection.execute(
+            select(Figure.span_id, *FIGURE_COLUMNS)
+            .join(Span, col(Span.id) == col(Figure.span_id))
+            .where(*span_filter, Span.layer == "figure")
+        ).all()
+        figures = {row[0]: dict(zip(FIGURE_KEYS, row[1:], strict=True)) for row in figure_rows}
+    entity_ids = {row.entity_id for row in spans if row.entity_id is not None}
+    entity_ids |= {f["subject_id"] for f in figures.values() if f["subject_id"] is not None}
+    entities = _entities(connection, entity_ids)
+    if "topic" in selection.layers:
+        topics = connection.execute(
+            select(*TOPIC_COLUMNS)
+            .where(
+                col(TopicAssignment.article_id).in_(article_ids),
+                col(TopicAssignment.annotator_id).in_(annotator_ids),
+                col(TopicAssignment.status).in_(selection.statuses),
+            )
+            .order_by(TopicAssignment.id)
+        )
+        for article_id, annotator, topic, status, note in topics:
+            record = records.get((article_id, annotator))
+            if record is not None:
+                record.topics.append(ExportTopic(topic, status, note))
+    for row in spans:
+        record = records.get((row.article_id, row.annotator_id))
+        if record is None:
+            continue
+        exported = _export_span(row, figures.get(row.id), entities)
+        if exported.layer == "entity":
+            record.entities.append(exported)
+        elif exported.layer == "figure":
+            record.figures.append(exported)
+        else:
+            _topic_of(record, exported.topic or exported.label).evidence.append(exported)
+    return list(records.values())
+
+
+def _empty_records(
+    connection: Connection,
+    chunk: Sequence[Pair],
+    article_ids: list[int],
+    annotator_ids: list[int],
+) -> dict[Pair, ExportRecord]:
+    """One record per pair of ``chunk``, in order, with its article, annotator and state."""
     articles = {
-        article.id: article
-        for article in session.exec(select(Article).where(col(Article.id).in_(article_ids)))
+        row[0]: ExportArticle(*row)
+        for row in connection.execute(
+            select(*ARTICLE_COLUMNS).where(col(Article.id).in_(article_ids))
+        )
     }
-    names = dict(session.exec(select(Annotator.id, Annotator.name)).all())
+    names = {key: name for key, name in connection.execute(select(Annotator.id, Annotator.name))}
     states = {
-        (row.article_id, row.annotator_id): row.state
-        for row in session.exec(
-            select(ArticleState).where(
+        (article_id, annotator): state
+        for article_id, annotator, state in connection.execute(
+            select(ArticleState.article_id, ArticleState.annotator_id, ArticleState.state).where(
                 col(ArticleState.article_id).in_(article_ids),
                 col(ArticleState.annotator_id).in_(annotator_ids),
             )
         )
     }
-    spans = session.exec(
-        select(Span)
-        .where(
-            col(Span.article_id).in_(article_ids),
-            col(Span.annotator_id).in_(annotator_ids),
-            col(Span.status).in_(selection.statuses),
-            col(Span.layer).in_(selection.span_layers),
-        )
-        .order_by(Span.start, Span.end, Span.id)
-    ).all()
-    figures = {
-        figure.span_id: figure
-        for figure in session.exec(
-            select(Figure).where(
-                col(Figure.span_id).in_([s.id for s in spans if s.layer == "figure"])
-            )
-        )
-    }
-    entity_ids = {s.entity_id for s in spans if s.entity_id is not None}
-    entity_ids |= {f.subject_id for f in figures.values() if f.subject_id is not None}
-    entities = _entities(session, entity_ids)
-    topics: list[TopicAssignment] = []
-    if "topic" in selection.layers:
-        topics = list(
-            session.exec(
-                select(TopicAssignment)
-                .where(
-                    col(TopicAssignment.article_id).in_(article_ids),
-                    col(TopicAssignment.annotator_id).in_(annotator_ids),
-                    col(TopicAssignment.status).in_(selection.statuses),
-                )
-                .order_by(TopicAssignment.id)
-            ).all()
-        )
-    records: dict[Pair, ExportRecord] = {}
-    for article_id, annotator in chunk:
-        records[(article_id, annotator)] = ExportRecord(
+    return {
+        (article_id, annotator): ExportRecord(
             article=articles[article_id],
             annotator=names.get(annotator) if annotator is not None else None,
             state=states.get((article_id, annotator), "todo") if annotator else "todo",
         )
-    for assignment in topics:
-        record = records.get((assignment.article_id, assignment.annotator_id))
-        if record is not None:
-            record.topics.append(ExportTopic(assignment.topic, assignment.status, assignment.note))
-    for span in spans:
-        record = records.get((span.article_id, span.annotator_id))
-        if record is None:
-            continue
-        exported = _export_span(span, figures.get(span.id or -1), entities)
-        if span.layer == "entity":
-            record.entities.append(exported)
-        elif span.layer == "figure":
-            record.figures.append(exported)
-        else:
-            _topic_of(record, span.topic or span.label).evidence.append(exported)
-    return list(records.values())
+        for article_id, annotator in chunk
+    }
 
 
 def _topic_of(record: ExportRecord, key: str) -> ExportTopic:
@@ -287,14 +341,13 @@ def _topic_of(record: ExportRecord, key: str) -> ExportTopic:
     return topic
 
 
-def _entities(session: Session, ids: set[int]) -> dict[int, EntityRef]:
+def _entities(connection: Connection, ids: set[int]) -> dict[int, EntityRef]:
     """Entity id → its canonical reference, following merges to the surviving entity."""
-    found: dict[int, Entity] = {}
+    found: dict[int, Any] = {}
     pending = set(ids)
     while pending:
-        rows = session.exec(select(Entity).where(col(Entity.id).in_(pending))).all()
+        rows = connection.execute(select(*ENTITY_COLUMNS).where(col(Entity.id).in_(pending))).all()
         for row in rows:
-            assert row.id is not None
             found[row.id] = row
         pending = {r.merged_into for r in rows if r.merged_into and r.merged_into not in found}
     result: dict[int, EntityRef] = {}
@@ -308,25 +361,21 @@ def _entities(session: Session, ids: set[int]) -> dict[int, EntityRef]:
     return result
 
 
-def _export_span(span: Span, figure: Figure | None, entities: dict[int, EntityRef]) -> ExportSpan:
+def _export_span(
+    row: Any, figure: dict[str, Any] | None, entities: dict[int, EntityRef]
+) -> ExportSpan:
+    """One selected span row (see ``SPAN_COLUMNS``) with its figure columns, as exported."""
+    (_, _, _, layer, label, start, end, text, status, origin, score, note, topic, entity_id) = row
     figure_values = None
     if figure is not None:
-        subject = entities.get(figure.subject_id) if figure.subject_id else None
-        figure_values = figure_json(figure.model_dump(), subject)
-    elif span.layer == "figure":
-        defaults = {"kind": span.label, "scale": 1, "approximate": False, "change": False}
+        subject = entities.get(figure["subject_id"]) if figure["subject_id"] else None
+        figure_values = figure_json(figure, subject)
+    elif layer == "figure":
+        defaults = {"kind": label, "scale": 1, "approximate": False, "change": False}
         figure_values = figure_json(defaults, None)
     return ExportSpan(
-        layer=span.layer,
-        label=span.label,
-        start=span.start,
-        end=span.end,
-        text=span.text,
-        status=span.status,
-        origin=span.origin,
-        score=span.score,
-        note=span.note,
-        topic=span.topic if span.layer == "evidence" else None,
-        entity=entities.get(span.entity_id) if span.entity_id else None,
-        figure=figure_values,
-    )
+        layer, label, start, end, text, status, origin, score, note,
+        topic if layer == "evidence" else None,
+        entities.get(entity_id) if entity_id else None,
+        figure_values,
+    )  # fmt: skip
