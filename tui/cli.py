@@ -35,7 +35,7 @@ def _register_export() -> None:
     register(app)
 
 
-out = Console()
+out = Console(soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
