@@ -234,6 +234,11 @@ def get_article(db: Database, article_id: int) -> Article | None:
         return session.get(Article, article_id)
 
 
+def get_span(db: Database, span_id: int) -> Span | None:
+    with db.reading() as session:
+        return session.get(Span, span_id)
+
+
 def article_state(db: Database, article_id: int, annotator: str) -> str:
     with db.reading() as session:
         annotator_id = _annotator_id(session, annotator) or -1

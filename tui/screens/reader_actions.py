@@ -91,6 +91,20 @@ class ReaderActions:
         spans.sort(key=lambda span: span.status != "accepted")
         return spans[0] if spans else None
 
+    def _span_here(self, layer: str) -> PaneSpan | None:
+        """The ``layer`` span matching the selection exactly, else under the cursor."""
+        selection = self.pane.selection
+        if selection is not None:
+            return next(
+                (
+                    span
+                    for span in self.pane.spans_at(selection[0])
+                    if span.layer == layer and (span.start, span.end) == selection
+                ),
+                None,
+            )
+        return self._span_under_cursor((layer,))
+
     # -- labelling --------------------------------------------------------------
 
     def action_label(self, hotkey: str) -> None:
@@ -99,16 +113,7 @@ class ReaderActions:
             self.app.refuse(f"No entity label on key {hotkey}")
             return
         selection = self.pane.selection
-        existing = None if selection else self._span_under_cursor(("entity",))
-        if selection is not None:
-            existing = next(
-                (
-                    span
-                    for span in self.pane.spans_at(selection[0])
-                    if span.layer == "entity" and (span.start, span.end) == selection
-                ),
-                None,
-            )
+        existing = self._span_here("entity")
         if existing is not None:
             if existing.label == label.key and existing.status == "accepted":
                 return

@@ -52,6 +52,7 @@ class ReaderAnnotate:
 
         def reload(self) -> None: ...
         def notify(self, message: str, **kwargs: Any) -> None: ...
+        def _span_here(self, layer: str) -> PaneSpan | None: ...
 
     # -- plumbing -------------------------------------------------------------------
 
@@ -78,24 +79,7 @@ class ReaderAnnotate:
         return saved == len(writes)
 
     def _stored_span(self, span_id: int) -> Span | None:
-        spans = queries.spans_for(self.app.database, self.article_id, self.app.annotator)
-        return next((span for span in spans if span.id == span_id), None)
-
-    def _span_here(self, layer: str) -> PaneSpan | None:
-        """The ``layer`` span matching the selection exactly, else under the cursor."""
-        selection = self.pane.selection
-        if selection is not None:
-            return next(
-                (
-                    span
-                    for span in self.pane.spans_at(selection[0])
-                    if span.layer == layer and (span.start, span.end) == selection
-                ),
-                None,
-            )
-        spans = [span for span in self.pane.spans_at(self.pane.cursor) if span.layer == layer]
-        spans.sort(key=lambda span: span.status != "accepted")
-        return spans[0] if spans else None
+        return queries.get_span(self.app.database, span_id)
 
     def _subjects(self, extra: int | None = None) -> list[SubjectOption]:
         """The article's linked entities (plus ``extra``), as figure subjects."""
