@@ -52,12 +52,12 @@ class StatusBar(Static):
 
     def render(self) -> Text:
         line = Text(no_wrap=True, overflow="ellipsis")
+        if self.mode:  # first, so a narrow terminal never cuts it off
+            line.append(f" {self.mode} ", "bold reverse")
         for label in self._schema.layer("entity"):
             if label.hotkey:
                 line.append(f" {label.hotkey}", "bold")
                 line.append(f" {label.key} ", f"black on {label.colour}")
-        if self.mode:
-            line.append(f"  {self.mode}", "bold reverse")
         line.append(f"  {self._annotator} ", "dim")
         if self.save_state == "saved":
             line.append("● saved", "green")
