@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from storage.capture import record
 from storage.db import Database
 from storage.entity_actions import EntityActions
 from storage.errors import NotFound, StorageError
@@ -122,6 +123,7 @@ class Repository(EntityActions):
             )
         )
         self.last_changes = list(changes.changes)
+        record(self.last_changes)
 
     def _touch_state(self, changes: ChangeSet, article_id: int) -> None:
         """An article someone annotates is at least in progress for them."""
@@ -502,6 +504,7 @@ class Repository(EntityActions):
                 if undo
                 else list(event.changes)
             )
+            record(self.last_changes)
             return event
 
 
