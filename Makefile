@@ -21,6 +21,7 @@ run: $(STAMP)
 	$(BIN)/redline --db $(DB)
 
 test: $(STAMP)
+	bash tools/system-deps
 	$(BIN)/ruff check storage tui tests bench
 	$(BIN)/pytest -q
 
