@@ -14,8 +14,10 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from storage.errors import StorageError
+from tui.literal import visible
 
 app = typer.Typer(
     name="redline",
@@ -37,6 +39,12 @@ def _register_export() -> None:
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def say(console: Console, message: str) -> None:
+    """Print one message literally: paths, titles and errors are data, never markup or
+    terminal control codes."""
+    console.print(Text(visible(message)), highlight=False)
 
 
 class Failed(Exception):
@@ -181,8 +189,8 @@ def import_command(
         schema=context.config().schema,
     )
     for line in summary.annotated:
-        out.print(line, highlight=False)
-    out.print(summary.line)
+        say(out, line)
+    say(out, summary.line)
     if summary.failed:
         raise typer.Exit(1)
 
@@ -252,7 +260,7 @@ def suggest_command(
     )
     context: Context = ctx.obj
     report = run_suggest(context.open_db(), context.annotator, ids or None, options, err)
-    out.print(summary(report))
+    say(out, summary(report))
 
 
 @app.command("serve")
@@ -290,9 +298,9 @@ def db_upgrade(ctx: typer.Context) -> None:
         )
     after = database.upgrade()
     if before == after:
-        out.print(f"{database.label} is up to date (revision {after})")
+        say(out, f"{database.label} is up to date (revision {after})")
     else:
-        out.print(f"{database.label} upgraded from {before or 'empty'} to {after}")
+        say(out, f"{database.label} upgraded from {before or 'empty'} to {after}")
 
 
 _register_export()
@@ -306,7 +314,7 @@ def main() -> None:
     try:
         code = app(standalone_mode=False)
     except (StorageError, SchemaError, ImportFileError, Failed) as exc:
-        err.print(f"redline: error: {exc}", markup=False)
+        say(err, f"redline: error: {exc}")
         raise SystemExit(getattr(exc, "code", 1)) from None
     except typer.Exit as exc:
         raise SystemExit(exc.exit_code) from None
@@ -317,7 +325,7 @@ def main() -> None:
         err.print("redline: interrupted")
         raise SystemExit(130) from None
     except OSError as exc:
-        err.print(f"redline: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
+        say(err, f"redline: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
         raise SystemExit(1) from None
     except Exception as exc:
         # Usage errors (unknown option, bad value) are the ClickExceptions of

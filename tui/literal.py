@@ -16,8 +16,10 @@ console.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from textual.content import Content
+if TYPE_CHECKING:  # the CLI prints through visible() without importing Textual
+    from textual.content import Content
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _C1_PICTURE = "\ufffd"
@@ -44,4 +46,6 @@ def visible_line(text: str) -> str:
 
 def literal(text: str) -> Content:
     """A Content that shows ``text`` exactly as written (controls made visible)."""
+    from textual.content import Content
+
     return Content(visible(text))

@@ -1,4 +1,9 @@
-"""Rich tables for ``redline list``, ``stats`` and ``schema``."""
+"""Rich tables for ``redline list``, ``stats`` and ``schema``.
+
+Every value from the database or the schema file (titles, sources, labels,
+topics, annotator names, paths) goes in as a ``Text`` of :func:`~tui.literal.visible_line`:
+never parsed as console markup, and no control character reaches the terminal.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +15,14 @@ from rich.text import Text
 from storage import queries
 from storage.db import Database
 from storage.schema import Config
+from tui.literal import visible, visible_line
 
 STATE_STYLE = {"todo": "dim", "in_progress": "yellow", "done": "green", "skipped": "magenta"}
+
+
+def cell(value: object, style: str = "", **options: object) -> Text:
+    """One table cell or line showing ``value`` literally, on one line."""
+    return Text(visible_line("" if value is None else str(value)), style=style, **options)  # type: ignore[arg-type]
 
 
 def print_articles(
@@ -22,7 +33,7 @@ def print_articles(
     )
     done, total = queries.progress(database, annotator)
     table = Table(
-        title=f"{done} of {total} done · annotator {annotator}",
+        title=cell(f"{done} of {total} done · annotator {annotator}"),
         title_justify="left",
         box=box.SIMPLE_HEAD,
         collapse_padding=True,
@@ -41,11 +52,11 @@ def print_articles(
     for row in rows:
         table.add_row(
             str(row.id),
-            Text(row.title, overflow="ellipsis", no_wrap=True),
-            Text(row.source or "", overflow="ellipsis", no_wrap=True),
-            row.published or "",
+            cell(row.title, overflow="ellipsis", no_wrap=True),
+            cell(row.source, overflow="ellipsis", no_wrap=True),
+            cell(row.published),
             f"{row.length:,}",
-            Text(row.state, style=STATE_STYLE.get(row.state, "")),
+            cell(row.state, STATE_STYLE.get(row.state, "")),
             str(row.entities),
             str(row.figures),
             str(row.topics),
@@ -58,35 +69,43 @@ def print_articles(
 def print_stats(console: Console, database: Database, annotator: str | None) -> None:
     stats = queries.stats(database, annotator)
     who = annotator or "all annotators"
-    console.print(Text(f"{stats.articles} articles · {who}", style="bold"))
+    console.print(cell(f"{stats.articles} articles · {who}", "bold"))
     states = Table("state", "articles", title="Progress", title_justify="left")
     for state in ("todo", "in_progress", "done", "skipped"):
         states.add_row(state, str(stats.by_state.get(state, 0)))
     console.print(states)
     labels = Table("layer", "label", "accepted", title="Spans", title_justify="left")
     for (layer, label), count in sorted(stats.spans_by_label.items()):
-        labels.add_row(layer, label, str(count))
+        labels.add_row(cell(layer), cell(label), str(count))
     console.print(labels)
     kinds = Table("kind", "figures", title="Figures", title_justify="left")
     for kind, count in sorted(stats.figure_kinds.items()):
-        kinds.add_row(kind, str(count))
+        kinds.add_row(cell(kind), str(count))
     console.print(kinds)
     topics = Table("topic", "articles", title="Topics", title_justify="left")
     for topic, count in stats.topics.most_common():
-        topics.add_row(topic, str(count))
+        topics.add_row(cell(topic), str(count))
     console.print(topics)
-    console.print(f"{stats.entities} canonical entities · {stats.suggested} pending suggestions")
+    console.print(
+        f"{stats.entities} canonical entities · {stats.suggested} pending suggestions",
+        markup=False,
+    )
 
 
 def print_schema(console: Console, config: Config) -> None:
     from storage.schema import schema_rows
 
     origin = str(config.source) if config.source else "built-in"
-    table = Table(title=f"Label schema ({origin})", title_justify="left")
+    table = Table(title=cell(f"Label schema ({origin})"), title_justify="left")
     for name in ("layer", "key", "title", "hotkey", "parent", "description"):
         table.add_column(name)
     for layer, key, title, colour, hotkey, parent, description in schema_rows(config.schema):
         table.add_row(
-            layer, Text(key, style=f"bold {colour}"), title, hotkey or "", parent or "", description
+            cell(layer),
+            cell(key, f"bold {colour}"),
+            cell(title),
+            cell(hotkey),
+            cell(parent),
+            Text(visible(description or "")),
         )
     console.print(table)

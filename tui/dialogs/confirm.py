@@ -10,6 +10,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from tui.literal import literal, visible
+
 
 class ConfirmDialog(ModalScreen[bool]):
     """Dismisses with True (y, or enter on Yes) or False (n, escape, or No).
@@ -66,12 +68,12 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box"):
-            yield Static(Text(self.question, style="bold"), id="confirm-question")
+            yield Static(Text(visible(self.question), style="bold"), id="confirm-question")
             if self.detail:
-                yield Static(Text(self.detail), id="confirm-detail")
+                yield Static(Text(visible(self.detail)), id="confirm-detail")
             with Horizontal(id="confirm-buttons"):
-                yield Button(f"{self.yes_label} (y)", variant="warning", id="confirm-yes")
-                yield Button(f"{self.no_label} (n)", id="confirm-no")
+                yield Button(literal(f"{self.yes_label} (y)"), variant="warning", id="confirm-yes")
+                yield Button(literal(f"{self.no_label} (n)"), id="confirm-no")
 
     def on_mount(self) -> None:
         self.query_one("#confirm-yes", Button).focus()

@@ -5,6 +5,10 @@ The search starts as the mention's text, so "Kallas" finds "Kaja Kallas"
 base id, mention count and aliases; the last rows create a new entity named as
 typed (or after the mention) and, for a linked mention, unlink it. ``↑``/``↓``
 move, ``enter`` chooses, ``tab`` reaches the optional knowledge-base id.
+
+The mention's text and every name are data (they come from articles and
+imports): the title is a Content, rows are ``Text`` of
+:func:`~tui.literal.visible_line`, so neither markup nor control codes act.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from textual.widgets.option_list import Option
 
 from tui.dialogs import fuzzy
 from tui.dialogs.validators import KbIdValidator, normalise_kb_id
+from tui.literal import literal, visible, visible_line
 
 CREATE = "create"
 UNLINK = "unlink"
@@ -128,11 +133,14 @@ class EntityPicker(ModalScreen[EntityChoice | None]):
         self.entity_options = list(options)
         self.by_id = {option.entity_id: option for option in self.entity_options}
         self.current_entity_id = current_entity_id
+        self.initial_query = visible_line(" ".join(span_text.split()))
+        """The search field's first value: the mention on one line."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="entity-box") as box:
-            box.border_title = f"Link “{self.span_text}” ({self.span_label})".replace("\n", " ")
-            yield Input(self.span_text, placeholder="search entities", id="entity-search")
+            label = visible_line(self.span_label)
+            box.border_title = literal(f"Link “{self.initial_query}” ({label})")
+            yield Input(self.initial_query, placeholder="search entities", id="entity-search")
             yield OptionList(id="entity-list")
             with Horizontal(id="entity-kb-row"):
                 yield Static("Knowledge-base id", id="entity-kb-label")
@@ -146,25 +154,29 @@ class EntityPicker(ModalScreen[EntityChoice | None]):
             yield Static(HELP, id="entity-help")
 
     def on_mount(self) -> None:
-        self._refill(self.span_text)
+        self._refill(self.initial_query)
 
     # -- the list -----------------------------------------------------------------
 
     def _prompt(self, option: EntityOption) -> Text:
         prompt = Text.assemble(
             ("✓ " if option.entity_id == self.current_entity_id else "  ", "bold green"),
-            (option.name, "bold"),
-            (f"  {option.type}", "dim"),
-            (f"  {option.kb_id}" if option.kb_id else "", "cyan"),
+            (visible_line(option.name), "bold"),
+            (f"  {visible_line(option.type)}", "dim"),
+            (f"  {visible_line(option.kb_id)}" if option.kb_id else "", "cyan"),
             (f"  ×{option.mentions}", "dim"),
         )
         if option.aliases:
-            prompt.append("  aka " + ", ".join(option.aliases), "italic dim")
+            aliases = ", ".join(visible_line(alias) for alias in option.aliases)
+            prompt.append(f"  aka {aliases}", "italic dim")
         prompt.no_wrap = True
         prompt.overflow = "ellipsis"
         return prompt
 
     def _create_name(self, query: str) -> str:
+        """The name of a new entity: as typed, or the mention's own text when left as shown."""
+        if query == self.initial_query:
+            query = self.span_text
         return " ".join(query.split()) or self.span_text
 
     def _refill(self, query: str) -> None:
@@ -180,14 +192,20 @@ class EntityPicker(ModalScreen[EntityChoice | None]):
         ]
         rows.append(
             Option(
-                Text.assemble(("+ create new: ", "bold green"), (self._create_name(query), "bold")),
+                Text.assemble(
+                    ("+ create new: ", "bold green"),
+                    (visible_line(self._create_name(query)), "bold"),
+                ),
                 id=CREATE,
             )
         )
         current = self.by_id.get(self.current_entity_id) if self.current_entity_id else None
         if current is not None:
             rows.append(
-                Option(Text.assemble(("− unlink from ", "bold red"), current.name), id=UNLINK)
+                Option(
+                    Text.assemble(("− unlink from ", "bold red"), visible_line(current.name)),
+                    id=UNLINK,
+                )
             )
         entity_list.set_options(rows)
         entity_list.highlighted = 0  # the best match, or "create new" when nothing matches
@@ -230,7 +248,9 @@ class EntityPicker(ModalScreen[EntityChoice | None]):
         try:
             kb_id = normalise_kb_id(kb_input.value)
         except ValueError as exc:
-            self.query_one("#entity-error", Static).update(Text(f"Knowledge-base id: {exc}"))
+            self.query_one("#entity-error", Static).update(
+                Text(visible(f"Knowledge-base id: {exc}"))
+            )
             kb_input.focus()
             return
         if option.id == CREATE:

@@ -15,6 +15,7 @@ from typing import Any
 
 from storage.figures import ParsedFigure
 from storage.models import Figure
+from tui.literal import visible_line
 
 BOUNDS = (("more than (lower bound)", "lower"), ("less than (upper bound)", "upper"))
 """(shown, stored) choices for a qualified figure: 'more than 3,000' is a lower bound."""
@@ -31,9 +32,12 @@ class SubjectOption:
     aliases: tuple[str, ...] = ()
 
     def matches(self, text: str) -> bool:
+        """``text`` is the name or an alias, as stored or as the form shows it (visible_line)."""
         wanted = text.strip().casefold()
+        candidates = (self.name, *self.aliases)
         return bool(wanted) and any(
-            wanted == candidate.casefold() for candidate in (self.name, *self.aliases)
+            wanted in (candidate.casefold(), visible_line(candidate).casefold())
+            for candidate in candidates
         )
 
 

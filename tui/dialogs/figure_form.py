@@ -4,6 +4,10 @@
 ``enter`` saves (dismissing with a :class:`FigureFields`), ``escape`` cancels
 (dismissing with None). Values are read as exact decimals; a field that does
 not parse keeps the form open with the problem shown under the fields.
+
+Stored text (the mention, unit, metric, period, subject, note) is data: shown
+with control characters made visible (:func:`~tui.literal.visible_line`) and
+never as markup; a text field saved as shown keeps its stored value exactly.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from tui.dialogs.validators import (
     parse_scale,
     plain_decimal,
 )
+from tui.literal import literal, visible, visible_line
 
 
 def _text(value: str) -> str | None:
@@ -58,7 +63,7 @@ def _input(
 ) -> Input:
     """A one-line field with id ``figure-<name>``; ``wide`` spans the rest of the row."""
     return Input(
-        value or "",
+        visible_line(value or ""),
         placeholder=placeholder,
         id=f"figure-{name}",
         compact=True,
@@ -148,6 +153,15 @@ class FigureForm(ModalScreen[FigureFields | None]):
         self.kinds = list(kinds)
         if initial.kind not in {key for _, key in self.kinds}:
             self.kinds.append((initial.kind, initial.kind))
+        self._stored = {
+            "unit": initial.unit,
+            "metric": initial.metric,
+            "period": initial.period,
+            "date": initial.date_value,
+            "subject": initial.subject_text,
+            "note": initial.note,
+        }
+        """Stored values of the text fields, kept exactly when saved unchanged."""
         self.subjects = list(subjects)
         self.editing = editing
         self.suggested = suggested
@@ -158,7 +172,7 @@ class FigureForm(ModalScreen[FigureFields | None]):
             if self.suggested:
                 box.border_title = "Suggested figure: enter accepts it"
             box.border_subtitle = "enter save · esc cancel · tab next field"
-            shown = self.span_text.replace("\n", " ")
+            shown = visible_line(self.span_text.replace("\n", " "))
             yield Static(
                 Text.assemble(("“", "dim"), (shown, "bold"), ("”", "dim")), id="figure-text"
             )
@@ -171,10 +185,15 @@ class FigureForm(ModalScreen[FigureFields | None]):
     def _fields(self) -> list[tuple[str, Widget]]:
         """(label, widget) pairs in grid order, which is also the tab order."""
         initial = self.initial
-        names = [name for option in self.subjects for name in (option.name, *option.aliases)]
+        names = [
+            visible_line(name)
+            for option in self.subjects
+            for name in (option.name, *option.aliases)
+        ]
         subject_suggester = SuggestFromList(names, case_sensitive=False) if names else None
         return [
-            ("Kind", Select(self.kinds, value=initial.kind, allow_blank=False, compact=True,
+            ("Kind", Select([(literal(visible_line(title)), key) for title, key in self.kinds],
+                            value=initial.kind, allow_blank=False, compact=True,
                             id="figure-kind")),
             ("Date", _input("date", initial.date_value, "ISO date, for DATE figures")),
             ("Value", _input("value", plain_decimal(initial.value), "49700000000",
@@ -218,7 +237,9 @@ class FigureForm(ModalScreen[FigureFields | None]):
             status.update("no subject")
         elif entity_id is not None:
             name = next(o.name for o in self.subjects if o.entity_id == entity_id)
-            status.update(Text.assemble("→ entity ", (name, "bold"), f" (#{entity_id})"))
+            status.update(
+                Text.assemble("→ entity ", (visible_line(name), "bold"), f" (#{entity_id})")
+            )
         else:
             status.update("free text: not one of this article's entities, so not stored")
 
@@ -246,7 +267,7 @@ class FigureForm(ModalScreen[FigureFields | None]):
         try:
             fields = self.read_fields()
         except _FieldError as error:
-            self.query_one("#figure-error", Static).update(Text(error.message))
+            self.query_one("#figure-error", Static).update(Text(visible(error.message)))
             error.widget.focus()
             if isinstance(error.widget, Input):
                 error.widget.select_all()  # typing replaces the bad value
@@ -258,6 +279,13 @@ class FigureForm(ModalScreen[FigureFields | None]):
 
         def field(name: str) -> Input:
             return self.query_one(f"#figure-{name}", Input)
+
+        def text(name: str) -> str | None:
+            """The field's text; the stored value itself when the field is as shown."""
+            value, stored = field(name).value, self._stored.get(name)
+            if stored is not None and value == visible_line(stored):
+                return _text(stored)
+            return _text(value)
 
         def number(name: str, title: str) -> Decimal | None:
             widget = field(name)
@@ -277,23 +305,23 @@ class FigureForm(ModalScreen[FigureFields | None]):
         kind = self.query_one("#figure-kind", Select).value
         bound = self.query_one("#figure-bound", Select).value
         direction = self.query_one("#figure-direction", Select).value
-        subject_text = _text(field("subject").value)
+        subject_text = text("subject")
         return FigureFields(
             kind=str(kind),
             value=value,
             value_max=value_max,
-            unit=_text(field("unit").value),
+            unit=text("unit"),
             scale=scale,
             approximate=self.query_one("#figure-approximate", Checkbox).value,
             bound=None if bound == Select.NULL else str(bound),
             change=self.query_one("#figure-change", Checkbox).value,
             direction=None if direction == Select.NULL else str(direction),
-            metric=_text(field("metric").value),
-            period=_text(field("period").value),
-            date_value=_text(field("date").value),
+            metric=text("metric"),
+            period=text("period"),
+            date_value=text("date"),
             subject_id=self._subject_id(subject_text or ""),
             subject_text=subject_text,
-            note=_text(field("note").value),
+            note=text("note"),
         )
 
 

@@ -1,4 +1,9 @@
-"""Rename a canonical entity and set its knowledge-base id (the old name becomes an alias)."""
+"""Rename a canonical entity and set its knowledge-base id (the old name becomes an alias).
+
+The fields show the current name and id with control characters made visible
+(:func:`~tui.literal.visible_line`); saving a field left as shown keeps the stored
+value exactly.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from tui.dialogs.validators import KbIdValidator, normalise_kb_id
+from tui.literal import visible, visible_line
 
 
 @dataclass(frozen=True)
@@ -64,9 +70,11 @@ class RenameEntityDialog(ModalScreen[Renamed | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="rename-box") as box:
             box.border_title = "Rename entity"
-            yield Input(self.current_name, placeholder="canonical name", id="rename-name")
             yield Input(
-                self.current_kb_id or "",
+                visible_line(self.current_name), placeholder="canonical name", id="rename-name"
+            )
+            yield Input(
+                visible_line(self.current_kb_id or ""),
                 placeholder="knowledge-base id: Wikidata Q42, or prefix:id",
                 id="rename-kb",
                 validators=[KbIdValidator()],
@@ -77,17 +85,22 @@ class RenameEntityDialog(ModalScreen[Renamed | None]):
     @on(Input.Submitted)
     def _save(self, event: Input.Submitted) -> None:
         event.stop()
-        name = " ".join(self.query_one("#rename-name", Input).value.split())
+        typed = self.query_one("#rename-name", Input).value
+        name = self.current_name if typed == visible_line(self.current_name) else typed
+        name = " ".join(name.split())
         error = self.query_one("#rename-error", Static)
         if not name:
             error.update("The entity needs a name.")
             self.query_one("#rename-name", Input).focus()
             return
         kb_input = self.query_one("#rename-kb", Input)
+        if self.current_kb_id and kb_input.value == visible_line(self.current_kb_id):
+            self.dismiss(Renamed(name, None))  # the id as shown: keep it
+            return
         try:
             kb_id = normalise_kb_id(kb_input.value)
         except ValueError as exc:
-            error.update(Text(f"Knowledge-base id: {exc}"))
+            error.update(Text(visible(f"Knowledge-base id: {exc}")))
             kb_input.focus()
             return
         self.dismiss(Renamed(name, kb_id))

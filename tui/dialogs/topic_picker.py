@@ -5,6 +5,9 @@ and ``enter`` confirms the whole set. Opened with a selection it picks ONE
 topic (``enter``) and the selection becomes evidence for it. Typing filters the
 tree (matches keep their ancestors, shown dim, so the hierarchy stays
 readable); ``tab`` reaches the note of the highlighted topic.
+
+Titles, keys, descriptions, notes and the evidence text are data: shown as
+``Text`` of :func:`~tui.literal.visible_line`, never as markup.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from textual.widgets.option_list import Option
 
 from storage.schema import LabelDef
 from tui.dialogs import fuzzy
+from tui.literal import visible_line
 
 TOGGLE_HELP = "type to search · ↑↓ move · space toggle · tab note · enter confirm · esc cancel"
 PICK_HELP = "type to search · ↑↓ move · enter pick · tab note · esc cancel"
@@ -145,7 +149,7 @@ class TopicPicker(ModalScreen[TopicChoice | None]):
                 box.border_subtitle = (
                     "type to search · ↑↓ move · enter pick · tab note · esc cancel"
                 )
-                shown = (self.evidence_text or "").replace("\n", " ")
+                shown = visible_line((self.evidence_text or "").replace("\n", " "))
                 yield Static(
                     Text.assemble(
                         ("“", "dim"), (shown, "italic"), ("”", "dim"), overflow="ellipsis"
@@ -205,13 +209,13 @@ class TopicPicker(ModalScreen[TopicChoice | None]):
             "   " * depth,
             (mark, "bold" if label.key in self.checked else "dim"),
             ("■ ", label.colour),
-            (label.title, "bold" if matched else "dim"),
-            (f"  {label.key}", "dim"),
+            (visible_line(label.title), "bold" if matched else "dim"),
+            (f"  {visible_line(label.key)}", "dim"),
             (f"  · {count} evidence" if count else "", "dim italic"),
         )
         note = self.notes.get(label.key)
         if note:
-            prompt.append(f"  — {note}", "italic")
+            prompt.append(f"  — {visible_line(note)}", "italic")
         prompt.no_wrap = True
         prompt.overflow = "ellipsis"
         return prompt
@@ -295,11 +299,11 @@ class TopicPicker(ModalScreen[TopicChoice | None]):
         label = self.query_one("#topic-note-label", Static)
         note = self.query_one("#topic-note", Input)
         title = self.labels[key].title if key else "—"
-        label.update(Text.assemble("Note for ", (title, "bold")))
-        description = self.labels[key].description if key else ""
+        label.update(Text.assemble("Note for ", (visible_line(title), "bold")))
+        description = visible_line(self.labels[key].description) if key else ""
         self.query_one("#topic-description", Static).update(Text(description, overflow="ellipsis"))
         with note.prevent(Input.Changed):
-            note.value = self.notes.get(key) or "" if key else ""
+            note.value = visible_line(self.notes.get(key) or "") if key else ""
 
     @on(Input.Changed, "#topic-note")
     def _note_changed(self, event: Input.Changed) -> None:

@@ -5,6 +5,9 @@ source into it (after a yes/no question): every mention and figure subject
 moves to the target and the source's names become its aliases. Renames,
 merges and entity creation are corpus-wide actions, so ``u`` / ``ctrl+r`` here
 undo and redo those (``Repository.undo(None)``), not an article's edits.
+
+Names, aliases and knowledge-base ids are data: shown as ``Text`` of
+:func:`~tui.literal.visible_line`, notified with ``markup=False``.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from storage.errors import StorageError
 from tui.dialogs import fuzzy
 from tui.dialogs.confirm import ConfirmDialog
 from tui.dialogs.rename_entity import Renamed, RenameEntityDialog
+from tui.literal import visible, visible_line
 
 COLUMNS = (("name", "Name"), ("type", "Type"), ("kb", "KB id"), ("aliases", "Aliases"),
            ("mentions", "Mentions"))  # fmt: skip
@@ -101,7 +105,7 @@ class EntitiesScreen(Screen[None]):
             entities = queries.entities(database)
             mentions = queries.entity_mentions(database)
         except StorageError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            self.app.call_from_thread(self._notify, str(exc), "error")
             return
         rows = [
             EntityRow(e.id, e.name, e.type, e.kb_id, tuple(e.aliases), mentions.get(e.id, 0))
@@ -127,11 +131,13 @@ class EntitiesScreen(Screen[None]):
         table.clear()
         for row in self._shown:
             marked = self.merge_source is not None and self.merge_source.id == row.id
+            name = ("⇢ " if marked else "") + visible_line(row.name)
+            aliases = ", ".join(visible_line(alias) for alias in row.aliases)
             table.add_row(
-                Text(("⇢ " if marked else "") + row.name, style="bold reverse" if marked else ""),
-                row.type,
-                Text(row.kb_id or "", style="cyan"),
-                Text(", ".join(row.aliases), overflow="ellipsis", no_wrap=True, style="italic"),
+                Text(name, style="bold reverse" if marked else ""),
+                Text(visible_line(row.type)),
+                Text(visible_line(row.kb_id or ""), style="cyan"),
+                Text(aliases, overflow="ellipsis", no_wrap=True, style="italic"),
                 Text(str(row.mentions), justify="right"),
                 key=str(row.id),
             )
@@ -145,7 +151,7 @@ class EntitiesScreen(Screen[None]):
             status.update(
                 Text.assemble(
                     "merge ",
-                    (self.merge_source.name, "bold"),
+                    (visible_line(self.merge_source.name), "bold"),
                     " into… move to the target and press m (escape cancels)",
                 )
             )
@@ -229,7 +235,7 @@ class EntitiesScreen(Screen[None]):
                 f"merge {source.name} → {row.name}",
                 keep=row.id,
             ):
-                self.notify(f"Merged {source.name} into {row.name}", timeout=3)
+                self._notify(f"Merged {source.name} into {row.name}")
 
         self.app.push_screen(ConfirmDialog(question, detail, yes="Merge"), answered)
 
@@ -259,7 +265,12 @@ class EntitiesScreen(Screen[None]):
             self.app.refuse(f"Nothing to {verb} among corpus-wide actions")  # type: ignore[attr-defined]
         elif event is not None:
             done = "Undone" if undo else "Redone"
-            self.notify(f"{done}: {event.summary or event.action}", timeout=3)  # type: ignore[attr-defined]
+            self._notify(f"{done}: {event.summary or event.action}")
+
+    def _notify(self, message: str, severity: str = "information") -> None:
+        """A notification whose text (names, summaries, errors) is shown literally."""
+        timeout = 3 if severity == "information" else None
+        self.notify(visible(message), severity=severity, timeout=timeout, markup=False)  # type: ignore[arg-type]
 
     def action_undo(self) -> None:
         self._step(True)

@@ -1,4 +1,8 @@
-"""The library: every article with this annotator's state, search, sort and filter."""
+"""The library: every article with this annotator's state, search, sort and filter.
+
+Titles and sources are data: cells are ``Text`` of :func:`~tui.literal.visible_line`
+(never markup, no control character reaches the terminal).
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from textual.worker import get_current_worker
 from storage import queries
 from storage.errors import StorageError
 from storage.queries import ArticleRow, LibraryQuery
+from tui.literal import visible, visible_line
 
 PAGE = 500
 STATES = (None, "todo", "in_progress", "done", "skipped")
@@ -119,7 +124,7 @@ class LibraryScreen(Screen[None]):
                 else None
             )
         except StorageError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            self.app.call_from_thread(self._error, exc)
             return
         complete = query.offset == 0 and len(rows) < query.limit
         total = len(rows) if complete else None
@@ -134,10 +139,13 @@ class LibraryScreen(Screen[None]):
                 query.state,  # type: ignore[attr-defined]
             )
         except StorageError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            self.app.call_from_thread(self._error, exc)
             return
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show_total, query, total)
+
+    def _error(self, exc: StorageError) -> None:
+        self.notify(visible(str(exc)), severity="error", markup=False)
 
     def _show(
         self,
@@ -188,9 +196,9 @@ class LibraryScreen(Screen[None]):
     @staticmethod
     def _cells(row: ArticleRow) -> tuple[Text | str, ...]:
         return (
-            Text(row.title, overflow="ellipsis", no_wrap=True),
-            Text(row.source or "", overflow="ellipsis", no_wrap=True),
-            row.published or "",
+            Text(visible_line(row.title), overflow="ellipsis", no_wrap=True),
+            Text(visible_line(row.source or ""), overflow="ellipsis", no_wrap=True),
+            Text(visible_line(row.published or "")),
             Text(f"{row.length:,}", justify="right"),
             Text(row.state.replace("_", " "), style=STATE_STYLE.get(row.state, "")),
             Text(str(row.entities), justify="right"),
