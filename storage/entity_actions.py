@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from sqlmodel import Session, select
 
 from storage.errors import NotFound, StorageError
-from storage.events import ChangeSet
 from storage.models import Entity, Figure, Span, utcnow
-
-if TYPE_CHECKING:
-    from storage.db import Database
+from storage.repository_base import RepositoryBase
 
 
 def _with_alias(aliases: list[str], name: str, alias: str) -> list[str]:
@@ -20,17 +15,8 @@ def _with_alias(aliases: list[str], name: str, alias: str) -> list[str]:
     return [*aliases, alias]
 
 
-class EntityActions:
+class EntityActions(RepositoryBase):
     """Entity methods of :class:`storage.repository.Repository`."""
-
-    db: Database
-    annotator_id: int
-
-    if TYPE_CHECKING:
-
-        def _event(
-            self, changes: ChangeSet, action: str, article_id: int | None, summary: str
-        ) -> None: ...
 
     def _entity(self, session: Session, entity_id: int) -> Entity:
         entity = session.get(Entity, entity_id)
@@ -45,8 +31,7 @@ class EntityActions:
         name = name.strip()
         if not name:
             raise StorageError("an entity needs a name")
-        with self.db.transaction() as session:
-            changes = ChangeSet(session)
+        with self._write() as changes:
             entity = Entity(name=name, type=type, kb_id=kb_id or None, aliases=list(aliases or []))
             changes.insert(entity)
             self._event(changes, "create_entity", None, name)
@@ -57,8 +42,8 @@ class EntityActions:
 
         ``accept`` also accepts a suggested span, in the same action.
         """
-        with self.db.transaction() as session:
-            changes = ChangeSet(session)
+        with self._write() as changes:
+            session = changes.session
             span = session.get(Span, span_id)
             if span is None:
                 raise NotFound(f"no span with id {span_id}")
@@ -81,8 +66,8 @@ class EntityActions:
         accept: bool = False,
     ) -> Entity:
         """Create an entity named after the span (or ``name``) and link the span: one action."""
-        with self.db.transaction() as session:
-            changes = ChangeSet(session)
+        with self._write() as changes:
+            session = changes.session
             span = session.get(Span, span_id)
             if span is None:
                 raise NotFound(f"no span with id {span_id}")
@@ -96,8 +81,8 @@ class EntityActions:
             return entity
 
     def rename_entity(self, entity_id: int, name: str, kb_id: str | None = None) -> Entity:
-        with self.db.transaction() as session:
-            changes = ChangeSet(session)
+        with self._write() as changes:
+            session = changes.session
             entity = self._entity(session, entity_id)
             aliases = _with_alias(entity.aliases, name, entity.name)
             changes.update(entity, name=name.strip(), kb_id=kb_id or entity.kb_id, aliases=aliases)
@@ -108,8 +93,8 @@ class EntityActions:
         """Move every link from ``source`` to ``target``; the source is kept as merged."""
         if source_id == target_id:
             raise StorageError("cannot merge an entity into itself")
-        with self.db.transaction() as session:
-            changes = ChangeSet(session)
+        with self._write() as changes:
+            session = changes.session
             source = self._entity(session, source_id)
             target = self._entity(session, target_id)
             for span in session.exec(select(Span).where(Span.entity_id == source_id)).all():

@@ -5,7 +5,12 @@ row images: ``{"table", "key", "before", "after"}`` where an image is the
 row as JSON (``None`` when the row did not exist). Undo writes the ``before``
 images back in reverse order, redo the ``after`` images in order. Before
 either, the current rows must still equal the images they replace, so an
-undo never silently overwrites someone else's later change.
+undo never silently overwrites someone else's later change, and no row may be
+deleted while another still refers to it (nor restored pointing at a row that
+is gone): both are a :class:`~storage.errors.Conflict` naming the rows.
+
+:class:`EventLog` is the one writer of events (the repository and the
+importer both append through it) and the one reader of the undo/redo stacks.
 """
 
 from __future__ import annotations
@@ -13,14 +18,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import insert
-from sqlmodel import Session, SQLModel
+from sqlalchemy import ColumnElement, insert, or_, true
+from sqlmodel import Session, SQLModel, col, select
 
+from storage import sessions
 from storage.errors import Conflict
 from storage.models import (
     Article,
     ArticleState,
     Entity,
+    Event,
     Figure,
     Span,
     TopicAssignment,
@@ -52,6 +59,8 @@ class ChangeSet:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.changes: list[dict[str, Any]] = []
+        self.logged = False
+        """Whether an event holding these changes was appended."""
 
     def _record(self, row: SQLModel, before: dict[str, Any] | None, after: dict[str, Any] | None):
         self.changes.append(
@@ -113,27 +122,183 @@ def _meaningful(row_image: dict[str, Any] | None) -> dict[str, Any] | None:
     return {k: v for k, v in row_image.items() if k not in VOLATILE}
 
 
-def apply_images(session: Session, changes: list[dict[str, Any]], *, undo: bool) -> None:
+Change = dict[str, Any]
+
+REFERENCES: tuple[tuple[type[SQLModel], str, type[SQLModel]], ...] = tuple(
+    (child, fk.parent.name, TRACKED[fk.column.table.name])
+    for child in TRACKED.values()
+    for fk in child.__table__.foreign_keys  # type: ignore[attr-defined]
+    if fk.column.table.name in TRACKED and fk.ondelete is None
+)
+"""(child model, column, parent model) for every reference between tracked rows that
+the database does not cascade: deleting a parent some child still names would fail."""
+
+
+class EventLog:
+    """Appends the actions of one annotator (and session) and walks their undo stacks.
+
+    A session sees — may undo or redo — its own events and those of sessions
+    that are no longer live (:mod:`storage.sessions`); ``session_id=None``
+    (the importer) sees only those of ended sessions and legacy events.
+    """
+
+    def __init__(self, session: Session, annotator_id: int, session_id: str | None) -> None:
+        self.session = session
+        self.annotator_id = annotator_id
+        self.session_id = session_id
+
+    def _visible(self) -> ColumnElement[bool]:
+        others = sessions.live_others(self.session, self.annotator_id, self.session_id)
+        if not others:
+            return true()
+        return or_(col(Event.session_id).is_(None), col(Event.session_id).not_in(others))
+
+    def _scope(self, article_id: int | None) -> list[ColumnElement[bool]]:
+        return [
+            Event.annotator_id == self.annotator_id,  # type: ignore[list-item]
+            Event.article_id == article_id,  # type: ignore[list-item]
+            col(Event.discarded).is_(False),
+            self._visible(),
+        ]
+
+    def append(
+        self,
+        changes: Sequence[Change],
+        *,
+        article_id: int | None,
+        action: str,
+        summary: str,
+        discard_redo: bool = True,
+    ) -> Event:
+        """Store one action; a new action ends the redo stack of its (annotator, article).
+
+        ``discard_redo=False`` skips that look-up when nothing can be undone
+        there yet (an article created in the same transaction).
+        """
+        if discard_redo:
+            stale = self.session.exec(
+                select(Event).where(*self._scope(article_id), col(Event.undone).is_(True))
+            ).all()
+            for event in stale:
+                event.discarded = True
+                self.session.add(event)
+        event = Event(
+            annotator_id=self.annotator_id,
+            session_id=self.session_id,
+            article_id=article_id,
+            action=action,
+            summary=summary,
+            changes=list(changes),
+        )
+        self.session.add(event)
+        return event
+
+    def step(self, article_id: int | None, *, undo: bool) -> tuple[Event, list[Change]] | None:
+        """Undo (or redo) the latest (earliest undone) visible action of ``article_id``.
+
+        The event row is locked (``FOR UPDATE``; SQLite's write lock already
+        serialises writers), so two programs undoing at once never take back the
+        same action twice: the second waits, then sees it undone and picks the
+        next. Returns the event and its row changes as they now stand (undo:
+        inverted, ``after`` = state now).
+        """
+        order = col(Event.id).desc() if undo else col(Event.id).asc()
+        event = self.session.exec(
+            select(Event)
+            .where(*self._scope(article_id), col(Event.undone).is_(not undo))
+            .order_by(order)
+            .limit(1)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).first()
+        if event is None:
+            return None
+        apply_images(self.session, event.changes, undo=undo)
+        event.undone = undo
+        self.session.add(event)
+        if undo:
+            return event, [
+                {**change, "before": change["after"], "after": change["before"]}
+                for change in reversed(event.changes)
+            ]
+        return event, list(event.changes)
+
+
+def _one_line(text: str, limit: int = 40) -> str:
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def describe(table: str, row: dict[str, Any]) -> str:
+    """A row as a user knows it, for conflict messages."""
+    if table == "span":
+        return f'span "{_one_line(row["text"])}" in article {row["article_id"]}'
+    if table == "entity":
+        return f'entity "{_one_line(row["name"])}"'
+    if table == "figure":
+        return f"the figure of span {row['span_id']}"
+    return f"{table} {row.get('id', '')}".strip()
+
+
+def _locked(session: Session, model: type[SQLModel], key: dict[str, Any]) -> SQLModel | None:
+    """The row as committed now, locked until the end of the transaction (PostgreSQL)."""
+    identity = tuple(key.values()) if len(key) > 1 else next(iter(key.values()))
+    return session.get(model, identity, with_for_update=True, populate_existing=True)
+
+
+def _check_not_referenced(session: Session, verb: str, table: str, row: SQLModel) -> None:
+    for child, column, parent in REFERENCES:
+        if parent.__tablename__ != table:
+            continue
+        referring = getattr(child, column) == row.id  # type: ignore[attr-defined]
+        users = session.exec(select(child).where(referring).limit(2)).all()
+        if users:
+            more = " (and others)" if len(users) > 1 else ""
+            raise Conflict(
+                f"cannot {verb}: {describe(table, image(row))} is still used by "
+                f"{describe(child.__tablename__, image(users[0]))}{more}"  # type: ignore[arg-type]
+            )
+
+
+def _check_targets_exist(
+    session: Session, verb: str, table: str, target: dict[str, Any], current: SQLModel | None
+) -> None:
+    for child, column, parent in REFERENCES:
+        if child.__tablename__ != table or target.get(column) is None:
+            continue
+        if current is not None and getattr(current, column) == target[column]:
+            continue
+        if session.get(parent, target[column]) is None:
+            raise Conflict(
+                f"cannot {verb}: {describe(table, target)} refers to "
+                f"{parent.__tablename__} {target[column]}, which no longer exists"
+            )
+
+
+def apply_images(session: Session, changes: list[Change], *, undo: bool) -> None:
     """Roll ``changes`` back (``undo=True``) or forward again, checking for conflicts."""
+    verb = "undo" if undo else "redo"
     ordered = reversed(changes) if undo else changes
     for change in ordered:
-        model = TRACKED[change["table"]]
+        table = change["table"]
+        model = TRACKED[table]
         expected, target = (
             (change["after"], change["before"]) if undo else (change["before"], change["after"])
         )
-        key = change["key"]
-        current = session.get(model, key if len(key) > 1 else next(iter(key.values())))
+        current = _locked(session, model, change["key"])
         if _meaningful(image(current) if current is not None else None) != _meaningful(expected):
-            raise Conflict(
-                f"cannot {'undo' if undo else 'redo'}: the {change['table']} was changed since"
-            )
+            raise Conflict(f"cannot {verb}: the {table} was changed since")
         if target is None:
+            assert current is not None
+            _check_not_referenced(session, verb, table, current)
             session.delete(current)
-        elif current is None:
-            session.add(model.model_validate(target))
         else:
+            _check_targets_exist(session, verb, table, target, current)
             restored = model.model_validate(target)
-            for name in target:
-                setattr(current, name, getattr(restored, name))
-            session.add(current)
+            if current is None:
+                session.add(restored)
+            else:
+                for name in target:
+                    setattr(current, name, getattr(restored, name))
+                session.add(current)
         session.flush()

@@ -12,7 +12,17 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, Dialect, Index, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Dialect,
+    Index,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 SPAN_LAYERS = ("entity", "figure", "evidence")
@@ -124,7 +134,8 @@ class Figure(SQLModel, table=True):
     value: Decimal | None = Field(default=None, sa_column=Column(ExactDecimal()))
     value_max: Decimal | None = Field(default=None, sa_column=Column(ExactDecimal()))
     unit: str | None = Field(default=None, max_length=32)
-    scale: int = 1
+    # 64-bit: "trillion" (10**12) does not fit PostgreSQL's 32-bit integer.
+    scale: int = Field(default=1, sa_column=Column(BigInteger, nullable=False))
     metric: str | None = None
     period: str | None = None
     subject_id: int | None = Field(default=None, foreign_key="entity.id")
@@ -157,18 +168,39 @@ class ArticleState(SQLModel, table=True):
     updated_at: dt.datetime = Field(default_factory=utcnow)
 
 
+class AppSession(SQLModel, table=True):
+    """One running program (TUI, CLI command, serve tab) of one annotator.
+
+    Events record the session that made them, so undo never takes back an
+    action of another session that is still running (see :mod:`storage.sessions`).
+    """
+
+    id: str = Field(primary_key=True, max_length=32)
+    annotator_id: int = Field(foreign_key="annotator.id")
+    pid: int
+    hostname: str = Field(max_length=255)
+    started_at: dt.datetime = Field(default_factory=utcnow)
+    heartbeat_at: dt.datetime = Field(default_factory=utcnow)
+    ended_at: dt.datetime | None = None
+
+
 class Event(SQLModel, table=True):
     """One user action. ``changes`` holds row-level before/after images.
 
     ``undone`` marks an action rolled back by undo; a new action clears the
     redo stack by marking undone events of that (annotator, article) as
-    ``discarded``.
+    ``discarded``. ``session_id`` is the program that made it (None: before
+    sessions existed, or an import), which decides who may undo it.
     """
 
-    __table_args__ = (Index("ix_event_scope", "annotator_id", "article_id", "id"),)
+    __table_args__ = (
+        Index("ix_event_scope", "annotator_id", "article_id", "id"),
+        Index("ix_event_session", "session_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     annotator_id: int = Field(foreign_key="annotator.id")
+    session_id: str | None = Field(default=None, foreign_key="appsession.id", max_length=32)
     article_id: int | None = Field(default=None, foreign_key="article.id", ondelete="CASCADE")
     action: str = Field(max_length=40)
     summary: str = ""

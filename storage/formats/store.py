@@ -13,16 +13,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from storage.articles import article_values, insert_articles
 from storage.db import Database
-from storage.events import ChangeSet
+from storage.events import ChangeSet, EventLog
 from storage.formats.codec import EntityRef
 from storage.formats.record import AnnotatedRecord, ImportedTopic
 from storage.importers import ParsedArticle
-from storage.models import ArticleState, Entity, Event, Figure, Span, TopicAssignment, utcnow
-from storage.repository import annotator_id
+from storage.models import ArticleState, Entity, Figure, Span, TopicAssignment, utcnow
+from storage.sessions import annotator_id
 from storage.text import sha256
 
 
@@ -61,33 +61,15 @@ def store_record(db: Database, record: AnnotatedRecord, annotator: str) -> Store
         if record.state is not None:
             _state(changes, added.article_id, who, record.state, known)
         if changes.changes:
-            if known:
-                _discard_redo(session, who, added.article_id)
-            session.add(
-                Event(
-                    annotator_id=who,
-                    article_id=added.article_id,
-                    action="import",
-                    summary=f"import {spans_added} spans, {topics_added} topics from "
-                    f"{record.path.name}",
-                    changes=list(changes.changes),
-                )
+            EventLog(session, who, None).append(
+                changes.changes,
+                article_id=added.article_id,
+                action="import",
+                summary=f"import {spans_added} spans, {topics_added} topics from "
+                f"{record.path.name}",
+                discard_redo=known,
             )
     return StoredRecord(added.article_id, added.created, spans_added, spans_skipped, topics_added)
-
-
-def _discard_redo(session: Session, who: int, article_id: int) -> None:
-    """A new action ends the redo stack, as for every repository action."""
-    for event in session.exec(
-        select(Event).where(
-            Event.annotator_id == who,
-            Event.article_id == article_id,
-            col(Event.undone).is_(True),
-            col(Event.discarded).is_(False),
-        )
-    ).all():
-        event.discarded = True
-        session.add(event)
 
 
 def _spans(

@@ -6,5 +6,5 @@ importing Alembic at start-up; a test asserts it matches the scripts.
 
 from __future__ import annotations
 
-HEAD_REVISION = "0001_initial"
-KNOWN_REVISIONS = frozenset({"0001_initial"})
+HEAD_REVISION = "0002_sessions"
+KNOWN_REVISIONS = frozenset({"0001_initial", "0002_sessions"})

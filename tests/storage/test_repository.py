@@ -76,6 +76,7 @@ def test_undo_is_per_annotator_and_survives_reopen(db: Database, article_id: int
     ana, ben = Repository(db, "ana"), Repository(db, "ben")
     ana.add_span(article_id, 0, 13, "PERSON")
     ben.add_span(article_id, 33, 39, "GPE")
+    ana.end_session()  # the program closed; undo goes on in the next one
     again = Repository(db, "ana")
     assert again.undo(article_id) is not None
     assert queries.spans_for(db, article_id, "ana") == []

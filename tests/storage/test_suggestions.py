@@ -10,7 +10,7 @@ from pathlib import Path
 
 from storage import queries
 from storage.articles import add_articles
-from storage.db import Database
+from storage.db import Database, open_db
 from storage.importers import ParsedArticle
 from storage.repository import Repository
 from storage.suggestions import SuggestOptions, suggest_corpus
@@ -98,8 +98,6 @@ def test_suggest_all_on_200_articles_twice_adds_no_duplicates(tmp_path: Path) ->
     assert second.returncode == 0, second.stderr
     assert second.stdout.startswith("suggested 0 spans in 200 articles")
 
-    from storage.db import open_db
-
     db = open_db(database)
     try:
         keys: Counter[tuple[int, str, int, int]] = Counter()
@@ -113,6 +111,7 @@ def test_suggest_all_on_200_articles_twice_adds_no_duplicates(tmp_path: Path) ->
 
 def test_unknown_model_is_one_clear_line(tmp_path: Path) -> None:
     database = str(tmp_path / "redline.db")
+    open_db(database).dispose()  # only import and db upgrade create a database
     result = subprocess.run(
         [sys.executable, "-m", "tui.cli", "--db", database, "suggest", "--model", "xx_missing"],
         capture_output=True,

@@ -316,7 +316,10 @@ class UndoMachine(RuleBasedStateMachine):
     @precondition(lambda self: any(len(stack) > 1 for stack in self.done.values()))
     @rule()
     def restart(self) -> None:
-        """Undo history is persisted: fresh repositories (a restart) see the same stacks."""
+        """Undo history is persisted: fresh repositories (a restart, after the old
+        programs ended) see the same stacks."""
+        for repo in self.repos:
+            repo.end_session()
         self.repos = [Repository(self.db, name) for name in ANNOTATORS]
 
     def _settle(self) -> None:

@@ -1,0 +1,167 @@
+"""Figure attributes, suggestions and their review (mixed into Repository)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import select
+
+from storage.errors import StorageError
+from storage.models import Figure, Span, utcnow
+from storage.repository_base import RepositoryBase
+from storage.text import check_span
+
+FIGURE_FIELDS = frozenset(Figure.model_fields) - {"span_id"}
+
+
+@dataclass(frozen=True)
+class SpanSuggestion:
+    """A proposed span from a suggester, before it is stored."""
+
+    start: int
+    end: int
+    label: str
+    layer: str = "entity"
+    origin: str = "rule"
+    score: float | None = None
+    figure: dict[str, Any] | None = None
+    entity_id: int | None = None
+
+
+class FigureActions(RepositoryBase):
+    """Figure and suggestion methods of :class:`storage.repository.Repository`."""
+
+    def set_figure(
+        self,
+        span_id: int,
+        *,
+        accept: bool = False,
+        note: str | object | None = ...,
+        **values: Any,
+    ) -> Figure:
+        """Set figure attributes (value, unit, metric, period, …) of a figure span.
+
+        ``accept`` also accepts a suggested span and ``note`` sets the span's
+        note, in the same action, so one undo takes the whole edit back.
+        """
+        unknown = set(values) - FIGURE_FIELDS
+        if unknown:
+            raise StorageError(f"unknown figure attribute(s): {', '.join(sorted(unknown))}")
+        with self._write() as changes:
+            session = changes.session
+            span = self._span(session, span_id)
+            if span.layer != "figure":
+                raise StorageError(f"span {span_id} is a {span.layer} span, not a figure")
+            figure = session.get(Figure, span_id)
+            if figure is None:
+                figure = Figure(span_id=span_id, **figure_values(span.label, values))
+                changes.insert(figure)
+            else:
+                changes.update(figure, **figure_values(span.label, values, partial=True))
+            span_values: dict[str, Any] = {}
+            if "kind" in values and values["kind"] != span.label:
+                span_values["label"] = values["kind"]
+            if accept and span.status != "accepted":
+                span_values["status"] = "accepted"
+            if note is not ...:
+                span_values["note"] = note or None
+            if span_values:
+                changes.update(span, **span_values, updated_at=utcnow())
+            self._event(changes, "set_figure", span.article_id, f"figure {span.text!r}")
+            return figure
+
+    def add_suggestions(self, article_id: int, suggestions: Iterable[SpanSuggestion]) -> list[Span]:
+        """Store suggestions not yet seen for this article (one event).
+
+        A suggestion is skipped when a span with the same layer and offsets
+        already exists for this annotator in any status (so a rejected
+        suggestion never comes back) — or an accepted span with the same offsets.
+        The spans go in as one insert, then their figures as another.
+        """
+        with self._write() as changes:
+            session = changes.session
+            article = self._article(session, article_id)
+            seen = {
+                (layer, start, end)
+                for layer, start, end in session.exec(
+                    select(Span.layer, Span.start, Span.end).where(
+                        Span.article_id == article_id, Span.annotator_id == self.annotator_id
+                    )
+                )
+            }
+            values: list[dict[str, Any]] = []
+            figures: list[dict[str, Any] | None] = []
+            for suggestion in suggestions:
+                key = (suggestion.layer, suggestion.start, suggestion.end)
+                if key in seen:
+                    continue
+                seen.add(key)
+                covered = check_span(article.text, suggestion.start, suggestion.end)
+                values.append(
+                    {
+                        "article_id": article_id,
+                        "annotator_id": self.annotator_id,
+                        "layer": suggestion.layer,
+                        "label": suggestion.label,
+                        "start": suggestion.start,
+                        "end": suggestion.end,
+                        "text": covered,
+                        "status": "suggested",
+                        "origin": suggestion.origin,
+                        "score": suggestion.score,
+                        "entity_id": suggestion.entity_id,
+                    }
+                )
+                figures.append(
+                    figure_values(suggestion.label, suggestion.figure)
+                    if suggestion.layer == "figure"
+                    else None
+                )
+            added = changes.insert_values(Span, values)
+            changes.insert_values(
+                Figure,
+                [
+                    {"span_id": span.id, **figure}
+                    for span, figure in zip(added, figures, strict=True)
+                    if figure is not None
+                ],
+            )
+            if added:
+                summary = f"{len(added)} suggestions"
+                self._event(changes, "suggest", article_id, summary, touch=False)
+            return added
+
+    def accept(self, span_ids: Sequence[int]) -> int:
+        return self._set_status(span_ids, "accepted")
+
+    def reject(self, span_ids: Sequence[int]) -> int:
+        return self._set_status(span_ids, "rejected")
+
+    def _set_status(self, span_ids: Sequence[int], status: str) -> int:
+        with self._write() as changes:
+            session = changes.session
+            article_ids: set[int] = set()
+            for span_id in span_ids:
+                span = self._span(session, span_id)
+                article_ids.add(span.article_id)
+                changes.update(span, status=status, updated_at=utcnow())
+            if len(article_ids) > 1:
+                raise StorageError("accept/reject works on the spans of one article at a time")
+            article_id = next(iter(article_ids), None)
+            verb = "accept" if status == "accepted" else "reject"
+            self._event(changes, verb, article_id, f"{verb} {len(span_ids)}")
+            return len(span_ids)
+
+
+def figure_values(
+    kind: str, values: dict[str, Any] | None, *, partial: bool = False
+) -> dict[str, Any]:
+    values = dict(values or {})
+    unknown = set(values) - FIGURE_FIELDS
+    if unknown:
+        raise StorageError(f"unknown figure attribute(s): {', '.join(sorted(unknown))}")
+    if not partial:
+        values.setdefault("kind", kind)
+    return values
