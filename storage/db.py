@@ -2,8 +2,17 @@
 
 ``open_db(url)`` accepts a filesystem path (``redline.db``), a ``sqlite:///``
 URL or a ``postgresql://`` / ``postgresql+psycopg://`` URL. A new, empty
-database is created at the current schema revision; an older one asks for
-``redline db upgrade``; one written by a newer redline is refused.
+database is created at the current schema revision (unless ``create=False``:
+the CLI's read commands never create one); an older one asks for ``redline db
+upgrade``; one written by a newer redline is refused; a damaged one (SQLite
+``PRAGMA quick_check``) or one whose tables do not match its revision is
+refused with one line.
+
+Acknowledged means durable: before a write transaction commits, the SQLite
+file is checked to still be the one opened (a deleted or replaced file fails
+with "nothing was saved", and the transaction is rolled back). An error that
+leaves a connection unusable (a read-only file, a dropped server connection)
+drops the pooled connections, so the next attempt opens fresh ones.
 """
 
 from __future__ import annotations
@@ -16,16 +25,34 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Engine, ExceptionContext, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlmodel import Session
 
-from storage.errors import DatabaseError, DatabaseOutdated, DatabaseTooNew
-from storage.migrations import HEAD_REVISION, KNOWN_REVISIONS
+from storage.db_health import (
+    UNUSABLE_CONNECTION,
+    FileIdentity,
+    damage_reason,
+    is_sqlite_file,
+    quick_check,
+    schema_problems,
+    translate_damage,
+    translate_failure,
+)
+from storage.errors import (
+    DatabaseDamaged,
+    DatabaseError,
+    DatabaseGone,
+    NoDatabase,
+    NotRedlineDatabase,
+)
+from storage.migrations import HEAD_REVISION
 
 DEFAULT_DB = "redline.db"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+"""How long a SQLite write waits for another writer's lock before failing "locked"
+(``open_db(busy_timeout_ms=…)`` overrides it per database)."""
 READ_ONLY = "redline_read_only"
 """Execution option marking connections that only read (plain deferred BEGIN on SQLite)."""
 
@@ -57,7 +84,7 @@ def describe(url: URL) -> str:
     return url.render_as_string(hide_password=True)
 
 
-def _use_wal(cursor: sqlite3.Cursor) -> None:
+def _use_wal(cursor: sqlite3.Cursor, busy_timeout_ms: int) -> None:
     """Switch the file to WAL (it stays so), waiting out another process doing the same.
 
     Changing the journal mode needs an exclusive lock and SQLite may report
@@ -66,7 +93,7 @@ def _use_wal(cursor: sqlite3.Cursor) -> None:
     """
     if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
         return
-    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    deadline = time.monotonic() + busy_timeout_ms / 1000
     while True:
         try:
             cursor.execute("PRAGMA journal_mode = WAL")
@@ -77,11 +104,26 @@ def _use_wal(cursor: sqlite3.Cursor) -> None:
             time.sleep(0.05)
 
 
-def _sqlite_engine(url: URL) -> Engine:
-    if url.database and url.database != ":memory:":
-        parent = Path(url.database).parent
-        if not parent.is_dir():
-            raise DatabaseError(f"cannot create database {url.database}: no directory {parent}")
+def _check_sqlite_path(path: str, create: bool) -> None:
+    """Refuse what cannot be a database, or is none, before SQLite creates a file."""
+    location = Path(path)
+    if location.is_dir():
+        raise DatabaseError(f"{path} is a directory, not a database file")
+    if not location.exists():
+        if not create:
+            raise NoDatabase(f"no database at {path}; run `redline import` to create one")
+        if not location.parent.is_dir():
+            raise DatabaseError(f"cannot create database {path}: no directory {location.parent}")
+        return
+    try:
+        size = location.stat().st_size
+    except OSError:
+        return  # SQLite reports what is wrong with it when it opens the file
+    if size and not is_sqlite_file(location) and location.is_file():
+        raise NotRedlineDatabase(f"{path} is not a redline database (not a SQLite file)")
+
+
+def _sqlite_engine(url: URL, busy_timeout_ms: int | None) -> Engine:
     engine = create_engine(url, connect_args={"check_same_thread": False})
 
     @event.listens_for(engine, "connect")
@@ -90,9 +132,10 @@ def _sqlite_engine(url: URL) -> Engine:
         # writers then queue on busy_timeout instead of failing with a
         # deadlocked read-to-write upgrade.
         dbapi_connection.isolation_level = None
+        timeout = SQLITE_BUSY_TIMEOUT_MS if busy_timeout_ms is None else busy_timeout_ms
         cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-        _use_wal(cursor)
+        cursor.execute(f"PRAGMA busy_timeout = {int(timeout)}")
+        _use_wal(cursor, timeout)
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
@@ -103,6 +146,15 @@ def _sqlite_engine(url: URL) -> Engine:
         # waiting for (or holding up) a writer, e.g. the library list during an import.
         read_only = connection.get_execution_options().get(READ_ONLY, False)
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+    @event.listens_for(engine, "handle_error")
+    def _replace_unusable(context: ExceptionContext) -> None:
+        # Treated as a disconnect, the error makes SQLAlchemy drop this connection
+        # and every pooled one: the next action gets a connection that can write
+        # again once the file is writable (``chmod``, a remount).
+        message = str(context.original_exception).lower()
+        if any(marker in message for marker in UNUSABLE_CONNECTION):
+            context.is_disconnect = True
 
     return engine
 
@@ -115,20 +167,13 @@ def _postgres_engine(url: URL) -> Engine:
 
 def explain(exc: BaseException, url: URL) -> str:
     """One line that says what went wrong with the database, without a traceback."""
-    where = describe(url)
-    message = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0] if str(exc) else ""
-    lowered = message.lower()
-    if "file is not a database" in lowered or "malformed" in lowered:
-        return f"{where} is not a redline database (file is corrupt or not SQLite)"
-    if "database is locked" in lowered:
-        return f"{where} is locked by another program; try again in a moment"
-    if "unable to open database" in lowered:
-        return f"cannot open {where} (check the path and its permissions)"
-    if "connection refused" in lowered or "could not connect" in lowered or "timeout" in lowered:
-        return f"cannot reach the database server at {where}: {message}"
-    if "does not exist" in lowered and url.drivername.startswith("postgresql"):
-        return f"{where}: {message}"
-    return f"database error on {where}: {message}"
+    return str(translate(exc, url))
+
+
+def translate(exc: BaseException, url: URL) -> DatabaseError:
+    """The :class:`DatabaseError` (or subclass) a user sees for a driver failure."""
+    path = url.database if url.drivername == "sqlite" else None
+    return translate_failure(exc, describe(url), path)
 
 
 @dataclass
@@ -137,6 +182,8 @@ class Database:
 
     engine: Engine
     url: URL
+    identity: FileIdentity | None = None
+    """The SQLite file opened (device, inode); a write is refused once the path names another."""
 
     @property
     def is_sqlite(self) -> bool:
@@ -153,17 +200,62 @@ class Database:
             return Path(self.url.database or ":memory:").name
         return f"{self.url.host or 'localhost'}/{self.url.database or ''}"
 
+    @property
+    def path(self) -> str | None:
+        """The SQLite file, or None (PostgreSQL, in-memory)."""
+        if self.is_sqlite and self.url.database and self.url.database != ":memory:":
+            return self.url.database
+        return None
+
+    def remember_file(self) -> None:
+        """Record which file the path names now (after it exists)."""
+        if self.path is not None:
+            self.identity = FileIdentity.of(self.path)
+
+    def check_file(self, session: Session | None = None) -> None:
+        """Refuse when the SQLite file (or its WAL) is not the one this database opened.
+
+        SQLite keeps writing to a deleted file's inode, so a commit "succeeds"
+        and the action is lost; two ``stat`` calls a write prevent that.
+        """
+        path = self.path
+        if path is None:
+            return
+        if self.identity is None:
+            self.remember_file()
+            return
+        gone = FileIdentity.of(path) != self.identity
+        if not gone and session is not None:
+            info = session.connection().info
+            wal = FileIdentity.of(path + "-wal")
+            gone = info.setdefault("redline_wal", wal) != wal
+        if gone:
+            raise DatabaseGone(
+                f"database file {path} was deleted or replaced; nothing was saved "
+                "(restart redline on the database you mean to use)"
+            )
+
+    def _failure(self, exc: BaseException, *, writing: bool) -> DatabaseError:
+        error = translate(exc, self.url)
+        if writing and not isinstance(error, DatabaseDamaged):
+            return type(error)(f"{error}; nothing was saved")
+        return error
+
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session inside one transaction: committed on success, rolled back on error.
 
-        Database failures surface as :class:`DatabaseError` with one clear line.
+        Database failures surface as :class:`DatabaseError` with one clear line;
+        nothing of a failed transaction is kept.
         """
         try:
             with Session(self.engine, expire_on_commit=False) as session, session.begin():
                 yield session
-        except SQLAlchemyError as exc:
-            raise DatabaseError(explain(exc, self.url)) from exc
+                self.check_file(session)
+        except (SQLAlchemyError, KeyError, IndexError) as exc:
+            if isinstance(exc, KeyError | IndexError) and damage_reason(exc) is None:
+                raise
+            raise self._failure(exc, writing=True) from exc
 
     def _reader(self) -> Engine:
         return self.engine.execution_options(**{READ_ONLY: True})
@@ -172,10 +264,12 @@ class Database:
     def reading(self) -> Iterator[Session]:
         """A session for reads; nothing is written (SQLite: it never waits for a writer)."""
         try:
-            with Session(self._reader(), expire_on_commit=False) as session:
+            with translate_damage(self.label), Session(
+                self._reader(), expire_on_commit=False
+            ) as session:
                 yield session
         except SQLAlchemyError as exc:
-            raise DatabaseError(explain(exc, self.url)) from exc
+            raise self._failure(exc, writing=False) from exc
 
     def current_revision(self) -> str | None:
         """The Alembic revision stored in the database, or None when it has none."""
@@ -186,14 +280,35 @@ class Database:
                 row = connection.execute(text("SELECT version_num FROM alembic_version")).first()
                 return row[0] if row else None
         except SQLAlchemyError as exc:
-            raise DatabaseError(explain(exc, self.url)) from exc
+            raise self._failure(exc, writing=False) from exc
 
-    def is_empty(self) -> bool:
+    def table_names(self) -> list[str]:
         try:
             with self._reader().connect() as connection:
-                return not inspect(connection).get_table_names()
+                return inspect(connection).get_table_names()
         except SQLAlchemyError as exc:
-            raise DatabaseError(explain(exc, self.url)) from exc
+            raise self._failure(exc, writing=False) from exc
+
+    def is_empty(self) -> bool:
+        return not self.table_names()
+
+    def schema_problems(self) -> list[str]:
+        """What the tables lack compared with this redline's models (empty: they match)."""
+        try:
+            with self._reader().connect() as connection:
+                return schema_problems(connection)
+        except SQLAlchemyError as exc:
+            raise self._failure(exc, writing=False) from exc
+
+    def check_intact(self) -> None:
+        """SQLite: refuse a damaged file (``PRAGMA quick_check``) with one line."""
+        if not self.is_sqlite:
+            return
+        try:
+            with self._reader().connect() as connection:
+                quick_check(connection, self.label)
+        except SQLAlchemyError as exc:
+            raise self._failure(exc, writing=False) from exc
 
     def upgrade(self) -> str:
         """Bring the schema to the head revision (``redline db upgrade``)."""
@@ -202,49 +317,72 @@ class Database:
         try:
             upgrade_to_head(self.engine)
         except SQLAlchemyError as exc:
-            raise DatabaseError(explain(exc, self.url)) from exc
+            raise self._failure(exc, writing=True) from exc
         return HEAD_REVISION
 
-    def check_revision(self) -> None:
-        revision = self.current_revision()
-        if revision == HEAD_REVISION:
-            return
-        if revision is None:
-            if self.is_empty():
-                self.upgrade()
-                return
-            raise DatabaseError(f"{self.label} is not a redline database (it has other tables)")
-        if revision not in KNOWN_REVISIONS:
-            raise DatabaseTooNew(
-                f"{self.label} is at schema revision {revision}, newer than this redline "
-                f"(knows up to {HEAD_REVISION}); upgrade redline to open it"
-            )
-        raise DatabaseOutdated(
-            f"{self.label} is at schema revision {revision}; run `redline db upgrade` first"
-        )
+    def stamp(self) -> str:
+        """Record the head revision on tables that already match it (``db upgrade --stamp``)."""
+        from storage.migrations.runner import stamp_head
+
+        try:
+            stamp_head(self.engine)
+        except SQLAlchemyError as exc:
+            raise self._failure(exc, writing=True) from exc
+        return HEAD_REVISION
+
+    def check_revision(self, *, create: bool = True) -> None:
+        """Refuse a database this redline cannot use; create the tables of an empty one."""
+        from storage.db_schema import check_revision
+
+        check_revision(self, create=create)
+
+    def migrate(self, *, stamp: bool = False) -> tuple[str | None, str]:
+        """``redline db upgrade``: the revisions before and after (see :mod:`storage.db_schema`)."""
+        from storage.db_schema import migrate
+
+        return migrate(self, stamp=stamp)
+
+    def reconnect(self) -> None:
+        """Close every pooled connection: the next action opens a fresh one."""
+        self.engine.dispose()
 
     def dispose(self) -> None:
         self.engine.dispose()
 
 
-def open_db(location: str = DEFAULT_DB, *, migrate: bool = True) -> Database:
+def open_db(
+    location: str = DEFAULT_DB,
+    *,
+    migrate: bool = True,
+    create: bool = True,
+    busy_timeout_ms: int | None = None,
+) -> Database:
     """Open (and, when new and empty, create) a redline database.
 
     ``migrate=False`` opens without checking the schema revision (used by
-    ``redline db upgrade`` itself).
+    ``redline db upgrade`` itself). ``create=False`` refuses a missing SQLite
+    file or an empty database ("no database at PATH …") instead of creating
+    one. ``busy_timeout_ms`` bounds how long a SQLite write waits for another
+    writer (default :data:`SQLITE_BUSY_TIMEOUT_MS`).
     """
     url = to_url(location)
-    engine = _sqlite_engine(url) if url.drivername == "sqlite" else _postgres_engine(url)
+    if url.drivername == "sqlite":
+        if url.database and url.database != ":memory:":
+            _check_sqlite_path(url.database, create)
+        engine = _sqlite_engine(url, busy_timeout_ms)
+    else:
+        engine = _postgres_engine(url)
     database = Database(engine=engine, url=url)
     if migrate:
         try:
-            database.check_revision()
+            database.check_revision(create=create)
         except DatabaseError:
             engine.dispose()
             raise
         except OperationalError as exc:  # pragma: no cover - defensive
             engine.dispose()
-            raise DatabaseError(explain(exc, url)) from exc
+            raise translate(exc, url) from exc
+    database.remember_file()
     return database
 
 

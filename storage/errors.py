@@ -20,6 +20,22 @@ class DatabaseOutdated(DatabaseError):
     """The database needs ``redline db upgrade`` before this redline can use it."""
 
 
+class NoDatabase(DatabaseError):
+    """There is no database where one was expected, and this command does not create one."""
+
+
+class NotRedlineDatabase(DatabaseError):
+    """The file or server database exists but is not (or no longer) a redline database."""
+
+
+class DatabaseDamaged(DatabaseError):
+    """The database is corrupt: SQLite found a malformed page, or rows cannot be decoded."""
+
+
+class DatabaseGone(DatabaseError):
+    """The SQLite file was deleted or replaced while redline had it open; nothing was saved."""
+
+
 class NotFound(StorageError):
     """A referenced row does not exist."""
 

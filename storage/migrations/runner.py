@@ -27,3 +27,11 @@ def upgrade_to_head(engine: Engine) -> None:
 
 def script_head() -> str | None:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def stamp_head(engine: Engine) -> None:
+    """Record the head revision without running migrations (tables already match it)."""
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.stamp(config, "head")

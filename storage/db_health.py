@@ -1,0 +1,206 @@
+"""Is the database intact, redline's, and still the file we opened?
+
+Cheap checks shared by :func:`storage.db.open_db` and every write transaction,
+and :func:`translate_damage`, which turns the many ways a damaged database
+fails (SQLite "malformed", undecodable rows, the ``KeyError`` or ``IndexError``
+a driver raises on a garbage row) into one :class:`DatabaseDamaged` line.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import types
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Connection, MetaData, inspect
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import SQLModel
+
+from storage.errors import DatabaseDamaged, DatabaseError, NotRedlineDatabase
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+DAMAGE_MARKERS = (
+    "database disk image is malformed",
+    "could not decode to utf-8",
+    "database corruption",
+    "malformed database schema",
+)
+"""Lower-case fragments of SQLite errors that mean the file is corrupt."""
+DRIVER_PACKAGES = ("sqlalchemy", "sqlmodel", "sqlite3", "psycopg")
+"""Where a ``KeyError``/``IndexError`` must come from to count as a garbage row."""
+UNUSABLE_CONNECTION = (
+    "readonly database",
+    "disk i/o error",
+    "unable to open database file",
+)
+"""SQLite errors after which a connection must be replaced: SQLite opens a file it
+cannot write read-only and stays so for the connection's life."""
+
+
+@dataclass(frozen=True)
+class FileIdentity:
+    """Which file a path names: a deleted or replaced file has another (or none)."""
+
+    device: int
+    inode: int
+
+    @classmethod
+    def of(cls, path: str | Path) -> FileIdentity | None:
+        try:
+            status = os.stat(path)
+        except OSError:
+            return None
+        return cls(status.st_dev, status.st_ino)
+
+
+def sqlite_header(path: str | Path) -> bytes | None:
+    """The first bytes of the file at ``path`` (None when it cannot be read)."""
+    try:
+        with open(path, "rb") as file:
+            return file.read(len(SQLITE_MAGIC))
+    except OSError:
+        return None
+
+
+def is_sqlite_file(path: str | Path) -> bool:
+    """A non-empty file that starts like SQLite (an empty file is an empty database)."""
+    return sqlite_header(path) == SQLITE_MAGIC
+
+
+def damage_reason(exc: BaseException) -> str | None:
+    """The first line of ``exc`` when it says the database is corrupt, else None."""
+    original = getattr(exc, "orig", None) or exc
+    text = str(original).strip()
+    first = text.splitlines()[0] if text else type(original).__name__
+    lowered = first.lower()
+    if any(marker in lowered for marker in DAMAGE_MARKERS):
+        return first
+    if isinstance(original, KeyError | IndexError) and _raised_by_driver(original):
+        return f"unreadable row ({type(original).__name__}: {first})"
+    return None
+
+
+def _raised_by_driver(exc: BaseException) -> bool:
+    """True when the innermost frame is in SQLAlchemy or a driver, not in redline's code."""
+    tb: types.TracebackType | None = exc.__traceback__
+    if tb is None:
+        return False
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    parts = Path(tb.tb_frame.f_code.co_filename).parts
+    return any(package in parts for package in DRIVER_PACKAGES)
+
+
+def damaged(where: str, reason: str) -> DatabaseDamaged:
+    return DatabaseDamaged(f"database is damaged: {where}: {reason} (restore it from a backup)")
+
+
+@contextmanager
+def translate_damage(where: str) -> Iterator[None]:
+    """Re-raise any damaged-database failure inside the block as one ``DatabaseDamaged``.
+
+    ``where`` names the database in the message (``Database.label``). Other
+    errors pass through unchanged, so a bug in the caller's code still shows
+    as what it is.
+    """
+    try:
+        yield
+    except DatabaseDamaged:
+        raise
+    except (SQLAlchemyError, sqlite3.Error, KeyError, IndexError) as exc:
+        reason = damage_reason(exc)
+        if reason is None:
+            raise
+        raise damaged(where, reason) from exc
+
+
+def quick_check(connection: Connection, where: str) -> None:
+    """SQLite's ``PRAGMA quick_check``: page structure only (no index contents), so cheap."""
+    try:
+        rows = connection.exec_driver_sql("PRAGMA quick_check(1)").fetchall()
+    except SQLAlchemyError as exc:
+        reason = damage_reason(exc)
+        if reason is None:
+            raise
+        raise damaged(where, reason) from exc
+    verdict = str(rows[0][0]) if rows else "no answer"
+    if verdict.lower() != "ok":
+        raise damaged(where, verdict.splitlines()[0])
+
+
+def _models() -> MetaData:
+    """redline's tables as this version defines them (the head revision)."""
+    import storage.models  # noqa: F401  (registers every table on SQLModel.metadata)
+
+    return SQLModel.metadata
+
+
+def redline_tables() -> set[str]:
+    return set(_models().tables)
+
+
+def schema_problems(connection: Connection) -> list[str]:
+    """What the database lacks compared with this redline's models (tables, then columns).
+
+    Types are not compared: reflection reports them differently per backend.
+    Extra tables and columns are not problems (another tool may add its own).
+    """
+    inspector = inspect(connection)
+    present = set(inspector.get_table_names())
+    problems: list[str] = []
+    for table in _models().sorted_tables:
+        if table.name not in present:
+            problems.append(f"table {table.name} is missing")
+            continue
+        columns = {column["name"] for column in inspector.get_columns(table.name)}
+        missing = [column.name for column in table.columns if column.name not in columns]
+        if missing:
+            problems.append(f"table {table.name} lacks {', '.join(missing)}")
+    return problems
+
+
+def not_redline(where: str, tables: list[str]) -> NotRedlineDatabase:
+    shown = ", ".join(sorted(tables)[:5]) + (", …" if len(tables) > 5 else "")
+    return NotRedlineDatabase(
+        f"{where} is not a redline database: it has tables ({shown}) and no redline revision"
+    )
+
+
+def translate_failure(exc: BaseException, where: str, sqlite_path: str | None) -> DatabaseError:
+    """The :class:`DatabaseError` (or subclass) a user sees for a driver failure.
+
+    ``where`` names the database; ``sqlite_path`` is its file (None for PostgreSQL).
+    """
+    message = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0] if str(exc) else ""
+    lowered = message.lower()
+    reason = damage_reason(exc)
+    if reason is not None:
+        return damaged(where, reason)
+    if "file is not a database" in lowered:
+        if sqlite_path and is_sqlite_file(sqlite_path):
+            return damaged(where, message)
+        return NotRedlineDatabase(f"{where} is not a redline database (not a SQLite file)")
+    if "database is locked" in lowered:
+        return DatabaseError(f"{where} is locked by another program; try again in a moment")
+    if "readonly database" in lowered:
+        return DatabaseError(
+            f"cannot write to {where}: it is read-only (check the permissions of the file, "
+            "its directory and the file system)"
+        )
+    if "disk is full" in lowered:
+        return DatabaseError(f"cannot write to {where}: the disk is full")
+    if "disk i/o error" in lowered:
+        return DatabaseError(f"cannot write to {where}: disk I/O error")
+    if "unable to open database" in lowered:
+        return DatabaseError(f"cannot open {where} (check the path and its permissions)")
+    if "connection refused" in lowered or "could not connect" in lowered or "timeout" in lowered:
+        return DatabaseError(f"cannot reach the database server at {where}: {message}")
+    if getattr(exc, "connection_invalidated", False) or "terminating connection" in lowered:
+        return DatabaseError(f"lost the connection to the database server at {where}: {message}")
+    if "does not exist" in lowered and sqlite_path is None:
+        return DatabaseError(f"{where}: {message}")
+    return DatabaseError(f"database error on {where}: {message}")
