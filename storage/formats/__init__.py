@@ -16,11 +16,9 @@ imports nothing and is reported, the good ones import. Spans are stored as
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from storage.db import Database
 from storage.errors import DatabaseError, StorageError
@@ -30,6 +28,7 @@ from storage.formats.labelstudio import read_labelstudio
 from storage.formats.native import read_native
 from storage.formats.prodigy import read_prodigy
 from storage.formats.record import AnnotatedRecord, SchemaLike, check
+from storage.formats.sniff import detect_format
 from storage.formats.store import store_record
 from storage.importers import ImportFileError
 from storage.text import OffsetError
@@ -44,7 +43,6 @@ READERS: dict[str, Reader] = {
 }
 """Annotated format name → reader (the names match ``redline export --format``)."""
 ANNOTATED_FORMATS = tuple(READERS)
-_SNIFF_LINES = 5
 
 
 @dataclass
@@ -80,62 +78,6 @@ class ImportReport:
         return ", ".join(parts)
 
 
-def detect_format(path: Path | str) -> str | None:
-    """The annotated format of ``path``, or None when it holds plain articles (or is unknown).
-
-    A directory with ``.ann`` files, an ``.ann`` file or a ``.txt`` with an
-    ``.ann`` beside it is brat; ``.json`` is Label Studio; JSONL is told apart by
-    the keys of its first records.
-    """
-    path = Path(path)
-    if path.is_dir():
-        return "brat" if any(path.rglob("*.ann")) else None
-    suffix = path.suffix.lower()
-    if suffix == ".ann" or (suffix == ".txt" and path.with_suffix(".ann").is_file()):
-        return "brat"
-    if suffix == ".json":
-        return "labelstudio"
-    if suffix != ".jsonl":
-        return None
-    try:
-        with path.open("rb") as handle:
-            sniffed = 0
-            for raw in handle:
-                if not raw.strip():
-                    continue
-                sniffed += 1
-                found = _jsonl_kind(raw)
-                if found is not None or sniffed >= _SNIFF_LINES:
-                    return found if found != "plain" else None
-    except OSError:
-        return None
-    return None
-
-
-def _jsonl_kind(raw: bytes) -> str | None:
-    """One JSONL line's format; "plain" for an article without annotations, None if unreadable."""
-    try:
-        value: Any = json.loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return None
-    if not isinstance(value, dict):
-        return None
-    if "redline" in value and isinstance(value["redline"], int):
-        return "jsonl"
-    if any(key in value for key in ("tokens", "answer", "accept", "_input_hash", "_task_hash")):
-        return "prodigy"
-    if isinstance(value.get("label"), list) or "cats" in value:
-        return "doccano"
-    entities = value.get("entities")
-    if isinstance(entities, list) and entities and isinstance(entities[0], dict):
-        return "doccano" if "start_offset" in entities[0] else "jsonl"
-    if isinstance(value.get("figures"), list) or isinstance(value.get("topics"), list):
-        return "jsonl"
-    if isinstance(value.get("spans"), list):
-        return "prodigy"
-    return "plain"
-
-
 def import_annotated(
     db: Database,
     path: Path | str,
@@ -164,7 +106,7 @@ def import_annotated(
 
         schema = builtin_schema()
     report = ImportReport(path=str(path), format=fmt)
-    for item in READERS[fmt](path, schema):
+    for item in _each(READERS[fmt](path, schema)):
         if isinstance(item, ImportFileError):
             report.errors.append(item)
             continue
@@ -178,7 +120,7 @@ def import_annotated(
         except DatabaseError:
             raise
         except (OffsetError, StorageError) as error:
-            report.errors.append(ImportFileError(item.path, str(error), item.line))
+            report.errors.append(ImportFileError(item.path, str(error), item.line, task=item.task))
             continue
         report.records += 1
         report.ignored += record.ignored
@@ -189,6 +131,21 @@ def import_annotated(
         report.spans_skipped += stored.spans_skipped
         report.topics_added += stored.topics_added
     return report
+
+
+def _each(
+    items: Iterator[AnnotatedRecord | ImportFileError],
+) -> Iterator[AnnotatedRecord | ImportFileError]:
+    """A reader's items; one that gives up with an error ends with that error as its last item.
+
+    Readers yield their errors, but a file-level failure (unreadable, binary)
+    may be raised from inside the generator; the records stored before it
+    still count in the report.
+    """
+    try:
+        yield from items
+    except ImportFileError as error:
+        yield error
 
 
 __all__ = [

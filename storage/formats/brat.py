@@ -33,9 +33,10 @@ from storage.formats.record import (
     span_from_extras,
 )
 from storage.importers import ImportFileError
-from storage.importers.parsed import decode_utf8, read_bytes
+from storage.importers.files import iter_tree
+from storage.importers.parsed import JSONLimitError, decode_utf8, load_json, read_bytes
 
-_T = re.compile(r"^(T\d+)\t(\S+) (\d+ \d+(?:;\d+ \d+)*)\t(.*)$")
+_T = re.compile(r"^(T\d+)\t(\S+) (\d{1,15} \d{1,15}(?:;\d{1,15} \d{1,15})*)\t(.*)$")
 _A = re.compile(r"^([AM]\d+)\t(\S+) (T\d+)(?: (\S+))?$")
 _N = re.compile(r"^(N\d+)\t(\S+) (T\d+) ([^\s:]+):(\S+)\t(.*)$")
 _NOTE = re.compile(r"^(#\d*)\t(\S+) (\S+)\t(.*)$")
@@ -70,23 +71,29 @@ class _TextBound:
     reference: EntityRef | None = None
 
 
-def ann_files(path: Path) -> list[Path]:
-    """The ``.ann`` files a path names: itself, its ``.txt``'s partner, or a directory's."""
+def ann_files(path: Path) -> list[Path | ImportFileError]:
+    """The ``.ann`` files a path names: itself, its ``.txt``'s partner, or a directory's.
+
+    A directory's unreadable subdirectories and ``.ann`` names that are not
+    regular files come back as errors, in walk order (see ``iter_tree``).
+    """
     if path.is_dir():
-        found: list[Path] = []
-        for root, dirs, files in os.walk(path):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            found.extend(Path(root, f) for f in sorted(files)
-                         if f.endswith(".ann") and not f.startswith("."))  # fmt: skip
-        return found
+        return sorted(iter_tree(path, lambda name: name.endswith(".ann")), key=_order)
     return [path.with_suffix(".ann")]
+
+
+def _order(item: Path | ImportFileError) -> str:
+    return str(item if isinstance(item, Path) else item.path)
 
 
 def read_brat(path: Path, schema: SchemaLike | None) -> Iterator[AnnotatedRecord | ImportFileError]:
     files = ann_files(path)
-    if not files:
+    if not any(isinstance(item, Path) for item in files):
         yield ImportFileError(path, "no .ann files (not a brat directory)")
     for ann in files:
+        if isinstance(ann, ImportFileError):
+            yield ann
+            continue
         try:
             yield parse_document(ann, schema)
         except ImportFileError as error:
@@ -95,18 +102,20 @@ def read_brat(path: Path, schema: SchemaLike | None) -> Iterator[AnnotatedRecord
 
 def parse_document(ann: Path, schema: SchemaLike | None) -> AnnotatedRecord:
     txt = ann.with_suffix(".txt")
-    if not txt.is_file():
+    if not os.path.lexists(txt):
         raise ImportFileError(ann, f"no text file {txt.name} beside it")
-    text = decode_utf8(txt, txt.read_bytes())
+    text = decode_utf8(txt, read_bytes(txt))
     record = AnnotatedRecord(path=ann, line=None, text=text)
     side = ann.with_suffix(".json")
-    if side.is_file():
+    if os.path.lexists(side):
         try:
-            block = json.loads(decode_utf8(side, read_bytes(side)))
+            block = load_json(decode_utf8(side, read_bytes(side)))
         except json.JSONDecodeError as error:
             raise ImportFileError(side, f"invalid JSON ({error.msg})", error.lineno) from None
+        except JSONLimitError as error:
+            raise ImportFileError(side, error.reason) from None
         apply_extras(record, block, failer(side, None))
-    content = decode_utf8(ann, ann.read_bytes()) if ann.stat().st_size else ""
+    content = _ann_text(ann)
     bounds: dict[str, _TextBound] = {}
     ids: dict[str, int] = {}
     for number, line in enumerate(content.split("\n"), 1):
@@ -147,6 +156,16 @@ def parse_document(ann: Path, schema: SchemaLike | None) -> AnnotatedRecord:
         span.line = bound.line
         record.spans.append(span)
     return record
+
+
+def _ann_text(ann: Path) -> str:
+    """The ``.ann`` file's text; an empty one is a document without annotations."""
+    try:
+        return decode_utf8(ann, read_bytes(ann))
+    except ImportFileError as error:
+        if error.reason == "empty file":
+            return ""
+        raise
 
 
 def _text_bound(text: str, match: re.Match[str], number: int, fail: Any) -> _TextBound:

@@ -34,7 +34,7 @@ def _identity(value: dict[str, Any]) -> tuple[Any, Any]:
 def read_doccano(
     path: Path, schema: SchemaLike | None
 ) -> Iterator[AnnotatedRecord | ImportFileError]:
-    return read_json_records(path, schema, _identity, parse_doccano)
+    return read_json_records(path, schema, _identity, parse_doccano, "doccano")
 
 
 def _triples(value: dict[str, Any], fail: Fail) -> tuple[list[tuple[Any, Any, Any]], list[str]]:

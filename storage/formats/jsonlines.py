@@ -1,7 +1,10 @@
-"""Reading JSON Lines and JSON arrays record by record, with line numbers.
+"""Reading JSON Lines and JSON arrays record by record, with line numbers (or task indices).
 
-A truncated or malformed record is yielded as an error naming its line, and
+A truncated or malformed record is yielded as an error naming its line (in an
+array: its task index, since an exported array is often one long line), and
 the records around it still come through, so one bad line never costs a file.
+Nesting too deep and numbers too long to convert are such errors too
+(:func:`storage.importers.parsed.load_json`), never a traceback.
 """
 
 from __future__ import annotations
@@ -12,9 +15,18 @@ from pathlib import Path
 from typing import Any
 
 from storage.importers import ImportFileError
-from storage.importers.parsed import MAX_FILE_BYTES, decode_utf8, read_bytes
+from storage.importers.parsed import (
+    JSONLimitError,
+    check_size,
+    decode_json_at,
+    decode_utf8,
+    load_json,
+    read_bytes,
+)
 
 Item = tuple[int, dict[str, Any]] | ImportFileError
+Task = tuple[int, int, dict[str, Any]] | ImportFileError
+"""``(line, task index, object)`` of one element of a JSON array, or the error for it."""
 
 
 def json_lines(path: Path) -> Iterator[Item]:
@@ -25,11 +37,9 @@ def json_lines(path: Path) -> Iterator[Item]:
     for number, raw in enumerate(data.split(b"\n"), 1):
         if not raw.strip():
             continue
-        if len(raw) > MAX_FILE_BYTES:
-            yield ImportFileError(path, "record too large", number)
-            continue
         try:
-            value = json.loads(decode_utf8(path, raw, line=number))
+            check_size(path, len(raw), line=number, what="record ")
+            value = load_json(decode_utf8(path, raw, line=number))
         except ImportFileError as error:
             yield error
             continue
@@ -38,17 +48,21 @@ def json_lines(path: Path) -> Iterator[Item]:
                 path, f"invalid or truncated JSON ({error.msg} at column {error.colno})", number
             )
             continue
+        except JSONLimitError as error:
+            yield ImportFileError(path, error.reason, number)
+            continue
         if not isinstance(value, dict):
             yield ImportFileError(path, "expected a JSON object", number)
             continue
         yield number, value
 
 
-def json_array(path: Path) -> Iterator[Item]:
-    """The objects of a top-level JSON array (or one object), each with its starting line.
+def json_array(path: Path) -> Iterator[Task]:
+    """The objects of a top-level JSON array (or one object), each with its line and index.
 
     Elements are decoded one at a time, so everything before a truncation or
-    syntax error is still yielded, followed by one error naming the line.
+    syntax error is still yielded, followed by one error naming the task (and
+    where in the file the JSON broke).
     """
     text = decode_utf8(path, read_bytes(path)).lstrip("\ufeff")
     decoder = json.JSONDecoder()
@@ -61,14 +75,22 @@ def json_array(path: Path) -> Iterator[Item]:
             position += 1
         return position
 
+    def broken(error: json.JSONDecodeError) -> str:
+        return (
+            f"invalid or truncated JSON ({error.msg}; line {error.lineno} column {error.colno})"
+        )
+
     position = skip(0)
     if text.startswith("{", position):
         try:
-            value, _ = decoder.raw_decode(text, position)
+            value, _ = decode_json_at(decoder, text, position)
         except json.JSONDecodeError as error:
-            yield ImportFileError(path, f"invalid JSON ({error.msg})", error.lineno)
+            yield ImportFileError(path, broken(error), task=1)
             return
-        yield line_at(position), value
+        except JSONLimitError as error:
+            yield ImportFileError(path, error.reason, task=1)
+            return
+        yield line_at(position), 1, value
         return
     if not text.startswith("[", position):
         yield ImportFileError(path, "expected a JSON array of tasks", line_at(position))
@@ -76,17 +98,26 @@ def json_array(path: Path) -> Iterator[Item]:
     position = skip(position + 1)
     if text.startswith("]", position):
         return
+    index = 0
     while True:
+        index += 1
         try:
-            value, end = decoder.raw_decode(text, position)
+            value, end = decode_json_at(decoder, text, position)
         except json.JSONDecodeError as error:
-            reason = f"invalid or truncated JSON ({error.msg} at column {error.colno})"
-            yield ImportFileError(path, reason, error.lineno)
+            yield ImportFileError(path, broken(error), task=index)
             return
-        if isinstance(value, dict):
-            yield line_at(position), value
+        except JSONLimitError as error:
+            if error.end is None:  # where the task ends is unknown: the rest cannot be found
+                yield ImportFileError(path, f"{error.reason}; the tasks after it were not read",
+                                      task=index)  # fmt: skip
+                return
+            yield ImportFileError(path, error.reason, task=index)
+            end = error.end
         else:
-            yield ImportFileError(path, "expected a JSON object (a task)", line_at(position))
+            if isinstance(value, dict):
+                yield line_at(position), index, value
+            else:
+                yield ImportFileError(path, "expected a JSON object (a task)", task=index)
         position = skip(end)
         if text.startswith(",", position):
             position = skip(position + 1)
@@ -94,5 +125,5 @@ def json_array(path: Path) -> Iterator[Item]:
         if text.startswith("]", position):
             return
         reason = "truncated JSON (missing ']')" if position >= len(text) else "expected ',' or ']'"
-        yield ImportFileError(path, reason, line_at(position))
+        yield ImportFileError(path, f"{reason} after this task", task=index)
         return

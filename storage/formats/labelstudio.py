@@ -17,7 +17,7 @@ from typing import Any
 
 from storage.formats.codec import FIGURE_ATTRS
 from storage.formats.flat import merge_topics
-from storage.formats.jsonlines import json_array
+from storage.formats.jsonlines import json_array, json_lines
 from storage.formats.record import (
     AnnotatedRecord,
     Fail,
@@ -33,22 +33,39 @@ SPAN_TYPES = ("labels",)
 TOPIC_TYPES = ("choices",)
 
 
+def _tasks(path: Path) -> Iterator[tuple[int, int | None, dict[str, Any]] | ImportFileError]:
+    """(line, task index, task): a JSON array's tasks by index, a JSON-lines file's by line."""
+    if path.suffix.lower() != ".jsonl":
+        yield from json_array(path)
+        return
+    for item in json_lines(path):
+        yield item if isinstance(item, ImportFileError) else (item[0], None, item[1])
+
+
 def read_labelstudio(
     path: Path, schema: SchemaLike | None
 ) -> Iterator[AnnotatedRecord | ImportFileError]:
-    seen: dict[Any, int] = {}
-    for item in json_array(path):
+    """Every task of a Label Studio export (a JSON array, or JSON lines), or why it failed.
+
+    Errors name the task by its 1-based index in the array (an exported array
+    is often a single line, so its line says nothing), or by line in JSON lines.
+    """
+    seen: dict[Any, str] = {}
+    for item in _tasks(path):
         if isinstance(item, ImportFileError):
             yield item
             continue
-        number, task = item
-        fail = failer(path, number)
+        number, index, task = item
+        fail = failer(path, number if index is None else None, index)
         try:
             task_id = task.get("id")
             if task_id is not None and task_id in seen:
-                raise fail(f"duplicate task id {task_id!r} (first at line {seen[task_id]})")
-            seen.setdefault(task_id, number)
-            yield parse_task(path, number, task, schema, fail)
+                raise fail(f"duplicate task id {task_id!r} (first at {seen[task_id]})")
+            seen.setdefault(task_id, f"line {number}" if index is None else f"task {index}")
+            record = parse_task(path, number, task, schema, fail)
+            if index is not None:
+                record.line, record.task = None, index
+            yield record
         except ImportFileError as error:
             yield error
 

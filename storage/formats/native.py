@@ -27,7 +27,7 @@ def _identity(value: dict[str, Any]) -> tuple[Any, Any]:
 
 
 def read_native(path: Path, schema: SchemaLike | None) -> Iterator[Result]:
-    return read_json_records(path, schema, _identity, parse_native)
+    return read_json_records(path, schema, _identity, parse_native, "jsonl")
 
 
 def _span(value: Any, layer: str, schema: SchemaLike | None, fail: Fail) -> ImportedSpan:

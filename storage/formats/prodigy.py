@@ -34,7 +34,7 @@ def _identity(value: dict[str, Any]) -> tuple[Any, Any]:
 def read_prodigy(
     path: Path, schema: SchemaLike | None
 ) -> Iterator[AnnotatedRecord | ImportFileError]:
-    return read_json_records(path, schema, _identity, parse_prodigy)
+    return read_json_records(path, schema, _identity, parse_prodigy, "prodigy")
 
 
 def parse_prodigy(

@@ -85,13 +85,15 @@ class AnnotatedRecord:
     topics: list[ImportedTopic] = field(default_factory=list)
     ignored: int = 0
     """Annotations of kinds redline does not store (e.g. Label Studio relations)."""
+    task: int | None = None
+    """The record's 1-based index in a JSON array (Label Studio): what its errors name."""
 
     def fail(self, reason: str) -> ImportFileError:
-        return ImportFileError(self.path, reason, self.line)
+        return ImportFileError(self.path, reason, self.line, task=self.task)
 
 
-def failer(path: Path, line: int | None) -> Fail:
-    return lambda reason: ImportFileError(path, reason, line)
+def failer(path: Path, line: int | None, task: int | None = None) -> Fail:
+    return lambda reason: ImportFileError(path, reason, line, task=task)
 
 
 def classify(label: str, schema: SchemaLike | None) -> tuple[str, str, str | None]:
@@ -221,7 +223,7 @@ def check(record: AnnotatedRecord, schema: SchemaLike | None) -> AnnotatedRecord
     length = len(record.text)
     for span in record.spans:
         where = f"span [{span.start}, {span.end}) {span.label}"
-        fail = failer(record.path, span.line or record.line)
+        fail = failer(record.path, span.line or record.line, record.task)
         if not 0 <= span.start < span.end <= length:
             raise fail(f"{where} is outside the text (length {length})")
         covered = record.text[span.start : span.end]
@@ -257,7 +259,7 @@ def _normalised(record: AnnotatedRecord) -> AnnotatedRecord:
     raw = record.text
     moved: list[ImportedSpan] = []
     for span in record.spans:
-        fail = failer(record.path, span.line or record.line)
+        fail = failer(record.path, span.line or record.line, record.task)
         if not 0 <= span.start < span.end <= len(raw):
             raise fail(
                 f"span [{span.start}, {span.end}) {span.label} is outside the text "
@@ -279,15 +281,22 @@ RecordIdentity = Callable[[dict[str, Any]], tuple[Any, Any]]
 
 
 def read_json_records(
-    path: Path, schema: SchemaLike | None, identity: RecordIdentity, parse: RecordParser
+    path: Path,
+    schema: SchemaLike | None,
+    identity: RecordIdentity,
+    parse: RecordParser,
+    kind: str,
 ) -> Iterator[AnnotatedRecord | ImportFileError]:
     """Every record of a JSON Lines export, or the error for its line.
 
     ``identity`` gives a record's (id, annotator): the same pair twice in one
     file is a duplicate and fails on its second line. ``parse`` turns one
-    line's object into a record.
+    line's object into a record. A line written in another format than
+    ``kind`` (see :func:`storage.formats.sniff.record_kind`) fails: read as
+    ``kind`` its annotations would be silently dropped.
     """
     from storage.formats.jsonlines import json_lines
+    from storage.formats.sniff import record_kind
 
     seen: dict[tuple[Any, Any], int] = {}
     for item in json_lines(path):
@@ -297,6 +306,9 @@ def read_json_records(
         number, value = item
         fail = failer(path, number)
         try:
+            found = record_kind(value)
+            if found not in ("plain", kind):
+                raise fail(f"a {found} record in a file read as {kind} (one format per file)")
             key = identity(value)
             if key[0] is not None and key in seen:
                 raise fail(f"duplicate id {key[0]!r} (first at line {seen[key]})")

@@ -25,11 +25,13 @@ from typing import Any
 
 from storage.importers.metadata import content_lines, dateline_in, first_line_title, parse_date
 from storage.importers.parsed import (
-    MAX_FILE_BYTES,
     ImportFileError,
+    JSONLimitError,
     ParsedArticle,
+    check_size,
     decode_utf8,
-    human_size,
+    load_json,
+    open_regular,
 )
 from storage.text import normalise
 
@@ -42,12 +44,7 @@ _JSON_TYPES = {dict: "object", list: "array", str: "string", bool: "boolean", ty
 
 def read_jsonl(path: Path) -> Iterator[ParsedArticle | ImportFileError]:
     """Yield an article or an error for every non-blank line of ``path``."""
-    try:
-        handle = path.open("rb")
-    except IsADirectoryError:
-        raise ImportFileError(path, "is a directory") from None
-    except OSError as error:
-        raise ImportFileError(path, (error.strerror or str(error)).lower()) from None
+    handle = open_regular(path)
     records = 0
     offset = 0
     with handle:
@@ -77,16 +74,16 @@ def read_jsonl(path: Path) -> Iterator[ParsedArticle | ImportFileError]:
 
 def parse_record(path: Path, number: int, raw: bytes, offset: int) -> ParsedArticle:
     """Turn one line into an article, or raise an error naming the line and the field."""
-    if len(raw) > MAX_FILE_BYTES:
-        limit = human_size(MAX_FILE_BYTES)
-        raise ImportFileError(path, f"record too large (over {limit})", number)
+    check_size(path, len(raw), line=number, what="record ")
     line = decode_utf8(path, raw, offset=offset, line=number)
     try:
-        record = json.loads(line)
+        record = load_json(line)
     except json.JSONDecodeError as error:
         raise ImportFileError(
             path, f"invalid JSON ({error.msg} at column {error.colno})", number
         ) from None
+    except JSONLimitError as error:
+        raise ImportFileError(path, error.reason, number) from None
     if not isinstance(record, dict):
         kind = _JSON_TYPES.get(type(record), "number")
         raise ImportFileError(path, f"expected a JSON object, got {kind}", number)

@@ -8,9 +8,15 @@ format gives the same answers for empty, binary, oversized and non-UTF-8 files.
 from __future__ import annotations
 
 import datetime
+import errno
+import json
+import os
+import re
+import stat
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from storage.text import normalise
 
@@ -19,7 +25,12 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 so such a file is almost certainly a dump or a mistake, and reading it would
 stall the import. Anything below (a 5 MB speech transcript) imports normally."""
 
+MAX_JSON_DEPTH = 100
+"""Deepest nesting of arrays and objects a JSON record may have. Real exports
+nest a handful of levels; a 10,000-level line is an attack on the parser."""
+
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 
 
 @dataclass
@@ -52,31 +63,36 @@ class ImportFileError(Exception):
     bad file or line is reported by name while the rest of an import goes on.
     """
 
-    def __init__(self, path: Path | str, reason: str, line: int | None = None) -> None:
-        super().__init__(Path(path), reason, line)
+    def __init__(
+        self, path: Path | str, reason: str, line: int | None = None, *, task: int | None = None
+    ) -> None:
+        super().__init__(Path(path), reason, line, task)
         self.path = Path(path)
         self.reason = reason
         self.line = line
+        self.task = task
+        """The 1-based index of a task in a JSON array (Label Studio), when that names it better."""
 
     def __str__(self) -> str:
         where = f"line {self.line}: " if self.line is not None else ""
+        if self.task is not None:
+            where = f"task {self.task}: "
         return f"{self.path}: {where}{self.reason}"
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ImportFileError):
             return NotImplemented
-        return (self.path, self.reason, self.line) == (other.path, other.reason, other.line)
+        mine = (self.path, self.reason, self.line, self.task)
+        return mine == (other.path, other.reason, other.line, other.task)
 
     def __hash__(self) -> int:
-        return hash((self.path, self.reason, self.line))
+        return hash((self.path, self.reason, self.line, self.task))
 
 
-def check_size(path: Path, size: int) -> None:
+def check_size(path: Path, size: int, *, line: int | None = None, what: str = "") -> None:
     """Refuse a file or record above :data:`MAX_FILE_BYTES`."""
     if size > MAX_FILE_BYTES:
-        raise ImportFileError(
-            path, f"too large ({human_size(size)}; the limit is {human_size(MAX_FILE_BYTES)})"
-        )
+        raise ImportFileError(path, f"{what}too large ({size_against_limit(size)})", line)
 
 
 def human_size(size: int) -> str:
@@ -86,17 +102,59 @@ def human_size(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MB"
 
 
+def size_against_limit(size: int, limit: int | None = None) -> str:
+    """The size and the limit (default :data:`MAX_FILE_BYTES`), in bytes when rounding
+    would make them look equal."""
+    limit = MAX_FILE_BYTES if limit is None else limit
+    shown, limit_shown = human_size(size), human_size(limit)
+    if shown == limit_shown:
+        shown, limit_shown = f"{size:,} bytes", f"{limit:,} bytes"
+    return f"{shown}; the limit is {limit_shown}"
+
+
+def os_reason(error: OSError) -> str:
+    """An OS error as a short lower-case reason ("permission denied")."""
+    if error.errno == errno.ELOOP:
+        return "symbolic link loop (too many levels of symbolic links)"
+    return (error.strerror or str(error)).lower()
+
+
+def open_regular(path: Path) -> IO[bytes]:
+    """Open a regular file for reading; anything else is refused before it can block.
+
+    A FIFO (or a device) named like an article would block ``open`` or
+    ``read`` forever, so the file is checked with ``stat`` first and opened
+    non-blocking, and the opened descriptor is checked again (the name may have
+    been swapped in between).
+    """
+    try:
+        info = os.stat(path)
+        if stat.S_ISDIR(info.st_mode):
+            raise ImportFileError(path, "is a directory")
+        if not stat.S_ISREG(info.st_mode):
+            raise ImportFileError(path, "not a regular file")
+        descriptor = os.open(path, os.O_RDONLY | _NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        reason = "broken symbolic link" if os.path.islink(path) else "no such file or directory"
+        raise ImportFileError(path, reason) from None
+    except OSError as error:
+        raise ImportFileError(path, os_reason(error)) from None
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise ImportFileError(path, "not a regular file")
+    return os.fdopen(descriptor, "rb")
+
+
 def read_bytes(path: Path) -> bytes:
     """Read a whole file, turning OS failures and junk into one-line reasons."""
-    try:
-        check_size(path, path.stat().st_size)
-        data = path.read_bytes()
-    except IsADirectoryError:
-        raise ImportFileError(path, "is a directory") from None
-    except FileNotFoundError:
-        raise ImportFileError(path, "no such file or directory") from None
-    except OSError as error:
-        raise ImportFileError(path, (error.strerror or str(error)).lower()) from None
+    with open_regular(path) as handle:
+        try:
+            check_size(path, os.fstat(handle.fileno()).st_size)
+            data = handle.read(MAX_FILE_BYTES + 1)
+        except OSError as error:
+            raise ImportFileError(path, os_reason(error)) from None
+        if len(data) > MAX_FILE_BYTES:  # it grew after the size check
+            check_size(path, len(data) + len(handle.read(1 << 20)))
     if not data.strip():
         raise ImportFileError(path, "empty file")
     if data.startswith(_UTF16_BOMS):
@@ -130,3 +188,81 @@ def read_text(path: Path) -> str:
     if not text.strip():
         raise ImportFileError(path, "empty file")
     return text
+
+
+class JSONLimitError(ValueError):
+    """A JSON value that is too deep or holds a number too long to convert.
+
+    ``end`` is where the value ends in the text when that is known, so a reader
+    of a JSON array can go on with the next element.
+    """
+
+    def __init__(self, reason: str, end: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.end = end
+
+
+def load_json(text: str | bytes) -> Any:
+    """``json.loads`` with the parser's limits turned into one-line reasons.
+
+    Raises :class:`json.JSONDecodeError` for malformed JSON (callers word it
+    with the line and column) and :class:`JSONLimitError` for nesting deeper
+    than :data:`MAX_JSON_DEPTH` or an integer longer than Python converts.
+    """
+    if isinstance(text, bytes):
+        text = text.decode("utf-8")
+    value, end = decode_json_at(_DECODER, text, _WHITESPACE.match(text, 0).end())  # type: ignore[union-attr]
+    if _WHITESPACE.match(text, end).end() != len(text):  # type: ignore[union-attr]
+        raise json.JSONDecodeError("Extra data", text, end)
+    return value
+
+
+def decode_json_at(decoder: json.JSONDecoder, text: str, position: int) -> tuple[Any, int]:
+    """``decoder.raw_decode(text, position)`` under the limits of :func:`load_json`."""
+    try:
+        value, end = decoder.raw_decode(text, position)
+    except json.JSONDecodeError:
+        raise
+    except RecursionError:
+        raise JSONLimitError(_TOO_DEEP) from None
+    except ValueError as error:  # "Exceeds the limit (4300 digits) for integer string conversion"
+        reason = f"a number is too long ({_digits_reason(error)})"
+        try:  # where the value ends, reading the long numbers as nothing
+            _, end = json.JSONDecoder(parse_int=_int_or_none).raw_decode(text, position)
+        except (ValueError, RecursionError):
+            raise JSONLimitError(reason) from None
+        raise JSONLimitError(reason, end) from None
+    if not _within_depth(value):
+        raise JSONLimitError(_TOO_DEEP, end)
+    return value, end
+
+
+_DECODER = json.JSONDecoder()
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+_TOO_DEEP = f"JSON nested too deeply (the limit is {MAX_JSON_DEPTH} levels)"
+
+
+def _int_or_none(digits: str) -> int | None:
+    return int(digits) if len(digits) <= sys.get_int_max_str_digits() else None
+
+
+def _within_depth(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether no array or object nests deeper than ``limit`` (iteratively: no recursion)."""
+    stack: list[tuple[Any, int]] = [(value, 1)] if isinstance(value, dict | list) else []
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item
+        if not children:
+            continue
+        if depth > limit:
+            return False
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return True
+
+
+def _digits_reason(error: ValueError) -> str:
+    words = str(error).split()
+    digits = next((words[i - 1] for i, word in enumerate(words) if word == "digits;"), None)
+    limit = sys.get_int_max_str_digits()
+    return f"{digits} digits; the limit is {limit}" if digits else f"over {limit} digits"

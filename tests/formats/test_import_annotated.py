@@ -107,8 +107,9 @@ def test_label_text_must_match_the_slice(db: Database, tmp_path: Path) -> None:
     assert report.records == 1 and report.topics_added == 1
     reasons = [str(error) for error in report.errors]
     assert len(reasons) == 2
-    assert "does not match the article ('Kaja Kallas')" in reasons[0] and ": line 2: " in reasons[0]
-    assert "duplicate task id 2" in reasons[1]
+    # Tasks are named by their index in the array (issue 18, item 18), not by a line.
+    assert "does not match the article ('Kaja Kallas')" in reasons[0] and ": task 1: " in reasons[0]
+    assert reasons[1].endswith(": task 3: duplicate task id 2 (first at task 2)")
 
 
 def test_truncated_labelstudio_file_keeps_the_tasks_before(db: Database, tmp_path: Path) -> None:
@@ -118,7 +119,8 @@ def test_truncated_labelstudio_file_keeps_the_tasks_before(db: Database, tmp_pat
     report = import_annotated(db, path, annotator="ana")
     assert report.records == 1
     error = only_error(report.errors)
-    assert error.line == 3 and "truncated" in error.reason
+    assert (error.task, error.line) == (2, None)
+    assert "truncated" in error.reason and "line 3 column" in error.reason
 
 
 def test_native_sha256_and_state(db: Database, tmp_path: Path) -> None:

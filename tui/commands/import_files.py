@@ -1,4 +1,12 @@
-"""``redline import``: files, directories and globs into the database, with progress."""
+"""``redline import``: files, directories and globs into the database, with progress.
+
+Every problem is one line naming the file (and line or task) and the import
+goes on with the rest; the summary ("imported N, skipped M duplicates, failed
+K") is always complete, and ``failed`` counts every file or record that did
+not import, so the exit code can say so. Paths and reasons come from the user's
+files: they are printed as plain text (never Rich markup) with control
+characters made visible.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +15,16 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from storage.articles import add_articles
 from storage.db import Database
-from storage.errors import StorageError
+from storage.errors import DatabaseError, StorageError
 from storage.importers import ImportFileError, ParsedArticle, expand_paths, read_articles
+from tui.literal import visible_line
+
+READ_FAILURES = (OSError, UnicodeError, ValueError, RecursionError)
+"""What reading a hostile file can raise beyond :class:`ImportFileError`: one file's failure."""
 
 
 @dataclass
@@ -21,7 +34,9 @@ class ImportSummary:
     failed: int = 0
     article_ids: list[int] = field(default_factory=list)
     annotated: list[str] = field(default_factory=list)
-    """One line per annotated file: records, spans added, already present."""
+    """One line per annotated file: records, spans added, already present.
+
+    It names a user's file: print it as plain text (``tui.cli.say``), never as markup."""
 
     @property
     def line(self) -> str:
@@ -29,6 +44,13 @@ class ImportSummary:
             f"imported {self.imported}, skipped {self.skipped} duplicate"
             f"{'' if self.skipped == 1 else 's'}, failed {self.failed}"
         )
+
+
+def failure_line(problem: object) -> Text:
+    """``✗ file: line 3: reason`` as plain text: never parsed as markup, controls visible."""
+    line = Text("✗ ", style="red")
+    line.append(visible_line(str(problem)))
+    return line
 
 
 def _read(path: Path) -> tuple[list[ParsedArticle], list[ImportFileError]]:
@@ -42,9 +64,19 @@ def _read(path: Path) -> tuple[list[ParsedArticle], list[ImportFileError]]:
                 articles.append(item)
     except ImportFileError as exc:
         errors.append(exc)
-    except (OSError, UnicodeError, ValueError) as exc:
+    except READ_FAILURES as exc:
         errors.append(ImportFileError(path, str(exc) or type(exc).__name__))
     return articles, errors
+
+
+def _detected(path: Path) -> str | None:
+    """The annotated format of ``path``; None for plain articles or anything unreadable."""
+    from storage.formats import detect_format
+
+    try:
+        return detect_format(path)
+    except READ_FAILURES:
+        return None  # the plain reader reports why the file cannot be read
 
 
 def _import_annotated(
@@ -61,12 +93,18 @@ def _import_annotated(
 
     try:
         report = import_annotated(database, path, fmt, annotator=annotator, schema=schema)  # type: ignore[arg-type]
+    except DatabaseError as exc:
+        raise _DatabaseFailed(path, exc) from exc
     except ImportFileError as exc:
-        console.print(f"✗ {exc}", highlight=False, markup=False)
+        console.print(failure_line(exc), highlight=False)
+        summary.failed += 1
+        return
+    except (StorageError, *READ_FAILURES) as exc:
+        console.print(failure_line(f"{path}: {exc}"), highlight=False)
         summary.failed += 1
         return
     for error in report.errors:
-        console.print(f"✗ {error}", highlight=False, markup=False)
+        console.print(failure_line(error), highlight=False)
     summary.failed += len(report.errors)
     summary.imported += report.articles_created
     summary.skipped += report.articles_existing
@@ -86,30 +124,56 @@ def import_files(
     """Import every article found; report each bad file by name and keep going.
 
     A path holding annotations (see ``storage.formats.detect_format``, or any
-    path when ``fmt`` is given) is imported with its spans under ``annotator``.
+    path when ``fmt`` is given) is imported with its spans under ``annotator``;
+    so is an annotated ``.jsonl`` found in a directory or by a glob. A database
+    that fails stops the import there (the summary still counts what was done).
     """
-    from storage.formats import detect_format
-
     summary = ImportSummary()
-    plain: list[str] = []
-    for pattern in patterns:
-        path = Path(pattern)
-        annotated = fmt or (detect_format(path) if path.exists() else None)
-        if annotated:
-            _import_annotated(database, path, annotated, annotator, schema, summary, console)
-        else:
-            plain.append(pattern)
-    if not plain:
-        return summary
-    paths, missing = expand_paths(plain)
-    for error in missing:
-        console.print(f"[red]✗[/] {error}", highlight=False, markup=True)
+    try:
+        plain: list[str] = []
+        for pattern in patterns:
+            path = Path(pattern)
+            annotated = fmt or _detected(path)
+            if annotated:
+                _import_annotated(database, path, annotated, annotator, schema, summary, console)
+            else:
+                plain.append(pattern)
+        if plain:
+            _import_plain(database, plain, annotator, schema, summary, console)
+    except _DatabaseFailed as stop:
+        console.print(failure_line(f"{stop.path}: {stop.error}"), highlight=False)
+        console.print(Text("import stopped: the database cannot be written"), highlight=False)
+        summary.failed += 1
+    return summary
+
+
+class _DatabaseFailed(Exception):
+    """The database refused a write: the files after ``path`` are not tried."""
+
+    def __init__(self, path: Path, error: DatabaseError) -> None:
+        super().__init__(path, error)
+        self.path = path
+        self.error = error
+
+
+def _import_plain(
+    database: Database,
+    patterns: list[str],
+    annotator: str,
+    schema: object | None,
+    summary: ImportSummary,
+    console: Console,
+) -> None:
+    """Files, directories and globs of articles (an annotated file among them goes its way)."""
+    paths, problems = expand_paths(patterns)
+    for error in problems:
+        console.print(failure_line(error), highlight=False)
         summary.failed += 1
     progress = Progress(
         TextColumn("importing"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("{task.fields[name]}"),
+        TextColumn("{task.fields[name]}", markup=False),
         TimeElapsedColumn(),
         console=console,
         transient=True,
@@ -118,15 +182,24 @@ def import_files(
     with progress:
         task = progress.add_task("import", total=len(paths), name="")
         for path in paths:
-            progress.update(task, name=path.name)
+            progress.update(task, name=visible_line(path.name))
+            annotated = _detected(path) if path.suffix.lower() in (".jsonl", ".txt") else None
+            if annotated:
+                _import_annotated(
+                    database, path, annotated, annotator, schema, summary, progress.console
+                )
+                progress.advance(task)
+                continue
             articles, errors = _read(path)
             for error in errors:
-                progress.console.print(f"✗ {error}", highlight=False, markup=False)
+                progress.console.print(failure_line(error), highlight=False)
                 summary.failed += 1
             try:
                 results = add_articles(database, articles)
+            except DatabaseError as exc:
+                raise _DatabaseFailed(path, exc) from exc
             except StorageError as exc:
-                progress.console.print(f"✗ {path}: {exc}", highlight=False, markup=False)
+                progress.console.print(failure_line(f"{path}: {exc}"), highlight=False)
                 summary.failed += 1
                 results = []
             for result in results:
@@ -136,4 +209,3 @@ def import_files(
                 else:
                     summary.skipped += 1
             progress.advance(task)
-    return summary
