@@ -10,7 +10,7 @@ a good one was. ``out="-"`` streams single-file text formats to stdout.
 
 from __future__ import annotations
 
-import os
+import contextlib
 import shutil
 import sys
 import tempfile
@@ -21,6 +21,7 @@ from typing import IO
 from storage.db import Database
 from storage.exporters import FORMATS, ExportError, ExportReport, Options, Selection
 from storage.exporters.records import EXPORT_LAYERS, load_records, plan
+from storage.exporters.staging import Staging, clean_stale, sigint_deferred, writes_to
 
 Progress = Callable[[int, int], None]
 """Called with (records done, records in total) as the export goes."""
@@ -91,24 +92,30 @@ def export(
         layers=selection.layers,
         multi_annotator=len({annotator for _, annotator in pairs}) > 1,
     )
+    name = target.name or "export"
     parent = Path(tempfile.gettempdir()) if to_stdout else target.absolute().parent
-    staging = Path(
-        tempfile.mkdtemp(dir=parent, prefix=f".{target.name or 'export'}.", suffix=".part")
-    )
-    temp = staging / (target.name or "export")
+    clean_stale(parent / name)
+    with writes_to(out):
+        staging = Staging(parent, name)
     try:
-        writer = spec.writer(temp, report, options)
+        with writes_to(out):
+            writer = spec.writer(staging.output, report, options)
         try:
             if progress:
                 progress(0, len(pairs))
             for record in load_records(db, selection, pairs):
-                writer.add(record)
+                with writes_to(out):
+                    writer.add(record)
                 report.records += 1
                 report.spans += len(record.spans)
                 report.topics += len(record.topics)
                 if progress:
                     progress(report.records, len(pairs))
-        finally:
+        except BaseException:
+            with contextlib.suppress(OSError):  # the export's own error is the one to report
+                writer.discard()
+            raise
+        with writes_to(out):
             writer.close()
         if strict and report.problems:
             count = len(report.problems)
@@ -118,14 +125,18 @@ def export(
                 report,
             )
         if to_stdout:
-            with temp.open("r", encoding="utf-8", newline="") as handle:
+            with staging.output.open("r", encoding="utf-8", newline="") as handle:
                 shutil.copyfileobj(handle, stdout or sys.stdout)
         else:
-            _put_in_place(temp, target)
+            # Ctrl-C waits for the rename: the target is then either the old or the new export.
+            with sigint_deferred(), writes_to(out):
+                staging.put_in_place(target)
+                report.written = True
         report.written = True
         return report
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        with sigint_deferred():
+            staging.remove()
 
 
 def _check_target(target: Path, directory: bool) -> None:
@@ -149,17 +160,3 @@ def _is_brat_export(path: Path) -> bool:
     return (path / "annotation.conf").is_file() and all(
         entry.is_file() and entry.suffix in BRAT_FILES for entry in entries
     )
-
-
-def _put_in_place(temp: Path, target: Path) -> None:
-    """Rename the finished output over the target (a file atomically; a directory by swap)."""
-    if temp.is_dir():
-        if target.exists():
-            old = target.with_name(f".{target.name}.old-{os.getpid()}")
-            os.replace(target, old)
-            os.replace(temp, target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(temp, target)
-    else:
-        os.replace(temp, target)

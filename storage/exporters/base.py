@@ -44,6 +44,14 @@ class Writer(ABC):
     def close(self) -> None:  # noqa: B027 - most writers have nothing to finish
         """Finish the output (write a footer, flush a buffer)."""
 
+    def discard(self) -> None:
+        """Release what the writer holds after a failed or interrupted export (output unused).
+
+        By default the same as :meth:`close`; a writer whose ``close`` does real
+        work (serialising a whole corpus) overrides it to skip that work.
+        """
+        self.close()
+
 
 class TextWriter(Writer):
     """A writer producing one UTF-8 text file, opened without newline translation."""

@@ -12,7 +12,9 @@ what spaCy has no slot for, keyed by tuples:
 * ``("redline", "entity", start, end)`` → the linked canonical entity
   (the entity's ``kb_id`` is also the span's ``kb_id_``).
 
-Load with ``DocBin().from_disk(path).get_docs(spacy.blank("en").vocab)``.
+Load with ``DocBin().from_disk(path).get_docs(spacy.blank("en").vocab)``. The
+file is written by :class:`~storage.exporters.docbin_stream.DocBinStream`:
+DocBin's exact bytes, in memory that does not grow with the corpus.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from storage.exporters.base import Options, Writer, record_extras
+from storage.exporters.docbin_stream import DocBinStream
 from storage.exporters.records import ExportRecord, ExportSpan
 from storage.exporters.report import ExportReport
 from storage.exporters.tokens import aligned, make_doc, overlap_reason, problem, without_overlaps
@@ -31,9 +34,7 @@ SPAN_GROUPS = {"entity": "entities", "figure": "figures", "evidence": "evidence"
 class DocBinWriter(Writer):
     def __init__(self, target: Path, report: ExportReport, options: Options) -> None:
         super().__init__(target, report, options)
-        from spacy.tokens import DocBin
-
-        self.docbin = DocBin(store_user_data=True)
+        self.docbin = DocBinStream(target.parent)
 
     def add(self, record: ExportRecord) -> None:
         from spacy.tokens import Span
@@ -87,4 +88,10 @@ class DocBinWriter(Writer):
         self.docbin.add(doc)
 
     def close(self) -> None:
-        self.docbin.to_disk(self.target)
+        try:
+            self.docbin.write(self.target)
+        finally:
+            self.docbin.close()
+
+    def discard(self) -> None:
+        self.docbin.close()

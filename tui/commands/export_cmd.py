@@ -3,7 +3,9 @@
 ``register(app)`` adds the command to the Typer app (``tui/cli.py`` calls it).
 Nothing here imports Textual, and spaCy/pyarrow load only for the formats that
 need them. Progress, problems and the summary go to stderr, so ``--out -``
-leaves stdout to the data.
+leaves stdout to the data. Paths, annotator names and span text in those lines
+are user data: they are printed literally, control characters made visible.
+Ctrl-C stops the export with "export interrupted; PATH unchanged" and exit 130.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from tui.literal import visible_line
 
 if TYPE_CHECKING:
     from storage.exporters import ExportReport
@@ -32,6 +36,9 @@ FORMAT_NAMES = (
 does not import the exporters (a test checks the two agree)."""
 
 LAYER_CHOICES = ("entity", "figure", "topic")
+NOT_AS_STORED = "(the spans above are not in the output as stored; --strict makes this an error)"
+INTERRUPTED_EXIT = 130
+"""The shell's code for a command stopped by SIGINT (128 + 2)."""
 
 
 def default_out(fmt: str) -> str:
@@ -52,11 +59,16 @@ def parse_layers(value: str) -> tuple[str, ...]:
     return layers
 
 
+def say(console: Console, line: str) -> None:
+    """Print one line of user data as it is: no markup, no highlighting, no control codes."""
+    console.print(visible_line(line), markup=False, highlight=False)
+
+
 def print_problems(console: Console, report: ExportReport) -> None:
     for problem in report.problems:
-        console.print(f"⚠ {problem}", markup=False, highlight=False)
+        say(console, f"⚠ {problem}")
     for note in report.notes:
-        console.print(f"note: {note}", markup=False, highlight=False)
+        say(console, f"note: {note}")
 
 
 def run_export(
@@ -77,6 +89,7 @@ def run_export(
 
     if fmt not in FORMAT_NAMES:
         raise ExportError(f"unknown format {fmt!r} (one of {', '.join(FORMAT_NAMES)})")
+    target = out or default_out(fmt)
     database = context.open_db()
     schema = context.config().schema if "topic" in layers else None
     progress = Progress(
@@ -97,7 +110,7 @@ def run_export(
             report = export(
                 database,
                 fmt,
-                out or default_out(fmt),
+                target,
                 annotator=annotator or context.annotator,
                 status=status,
                 layers=layers,
@@ -110,14 +123,16 @@ def run_export(
             progress.stop()
             print_problems(console, error.report)
             raise
+        except KeyboardInterrupt:
+            # export() has removed its staging output: the target is as it was.
+            progress.stop()
+            where = "" if target == "-" else f"; {target} unchanged"
+            say(console, f"export interrupted{where}")
+            raise typer.Exit(INTERRUPTED_EXIT) from None
     print_problems(console, report)
-    console.print(report.line, markup=False, highlight=False)
+    say(console, report.line)
     if report.problems:
-        console.print(
-            "(the spans above are not in the output as stored; --strict makes this an error)",
-            markup=False,
-            highlight=False,
-        )
+        say(console, NOT_AS_STORED)
     return report
 
 
