@@ -1,0 +1,256 @@
+"""``redline serve``: token, Origin check, no listing, loud warning, per-tab annotator.
+
+The server runs in this process on 127.0.0.1 and a free port (aiohttp's test
+server); the annotator test lets it spawn a real redline app process and reads
+what that app draws through the WebSocket.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from rich.console import Console
+
+from tests.tui.app_fixtures import ROOT, sample_database
+from tui.commands.serve_cmd import app_command
+from tui.commands.serve_server import RedlineServer, annotator_problem, exposure_warning
+
+TOKEN = "test-token-0123456789"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def make_server(db_path: Path, *, token: str | None = TOKEN, port: int = 0) -> RedlineServer:
+    def command_for(annotator: str) -> list[str]:
+        return app_command(str(db_path), annotator, None)
+
+    console = Console(file=io.StringIO(), width=200)
+    return RedlineServer(command_for, "server-ann", port=port, token=token, console=console)
+
+
+@pytest.fixture
+async def started(tmp_path: Path) -> AsyncIterator[Callable[..., object]]:
+    """Start a RedlineServer on 127.0.0.1:<free port>; returns (server, client)."""
+    database = sample_database(tmp_path / "redline.db")
+    database.dispose()
+    clients: list[TestClient] = []
+
+    async def start(token: str | None = TOKEN) -> tuple[RedlineServer, TestClient]:
+        port = free_port()
+        server = make_server(tmp_path / "redline.db", token=token, port=port)
+        client = TestClient(TestServer(await server._make_app(), host="127.0.0.1", port=port))
+        await client.start_server()
+        clients.append(client)
+        return server, client
+
+    yield start
+    for client in clients:
+        await client.close()
+
+
+def origin(client: TestClient) -> str:
+    return f"http://127.0.0.1:{client.port}"
+
+
+async def ticket_url(client: TestClient, query: str = f"?token={TOKEN}") -> str:
+    """Load the page and return the WebSocket path it tells the browser to open."""
+    response = await client.get(f"/{query}")
+    assert response.status == 200, await response.text()
+    page = await response.text()
+    match = re.search(r'data-session-websocket-url="ws://127\.0\.0\.1:\d+(/ws/[^"]+)"', page)
+    assert match is not None, page
+    return match.group(1)
+
+
+async def test_the_page_needs_the_token(started) -> None:  # type: ignore[no-untyped-def]
+    _, client = await started()
+    assert (await client.get("/")).status == 403
+    assert (await client.get("/?token=wrong")).status == 403
+    response = await client.get(f"/?token={TOKEN}")
+    assert response.status == 200
+    assert "redline" in await response.text()
+    assert response.cookies[f"redline-token-{client.port}"].value == TOKEN
+    assert response.cookies[f"redline-token-{client.port}"]["httponly"]
+    # The cookie the page set lets the same browser reload without the query.
+    assert (await client.get("/")).status == 200
+
+
+async def test_no_token_opt_out_serves_and_warns(started) -> None:  # type: ignore[no-untyped-def]
+    server, client = await started(token=None)
+    assert (await client.get("/")).status == 200
+    await server.on_startup(None)  # type: ignore[arg-type]
+    printed = server.console.file.getvalue()  # type: ignore[attr-defined]
+    assert "--no-token" in printed and "WARNING" in printed
+
+
+async def test_startup_prints_the_tokenized_url(started) -> None:  # type: ignore[no-untyped-def]
+    server, client = await started()
+    await server.on_startup(None)  # type: ignore[arg-type]
+    printed = server.console.file.getvalue()  # type: ignore[attr-defined]
+    assert f"http://127.0.0.1:{client.port}/?token={TOKEN}" in printed
+    assert "WARNING" not in printed
+
+
+async def test_static_files_are_served_without_a_directory_listing(started) -> None:  # type: ignore[no-untyped-def]
+    _, client = await started()
+    assert (await client.get("/static/js/textual.js")).status == 200
+    for path in ("/static/", "/static/js/", "/static/js"):
+        response = await client.get(path)
+        assert response.status in (403, 404), path
+        assert "textual.js" not in await response.text()
+
+
+async def test_a_foreign_host_header_is_refused(started) -> None:  # type: ignore[no-untyped-def]
+    _, client = await started()
+    response = await client.get(f"/?token={TOKEN}", headers={"Host": f"evil.example:{client.port}"})
+    assert response.status == 403
+
+
+async def test_websocket_from_a_foreign_origin_is_refused(started) -> None:  # type: ignore[no-untyped-def]
+    _, client = await started()
+    for headers in ({"Origin": "http://evil.example"}, {"Origin": "null"}, {}):
+        path = await ticket_url(client)
+        with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+            await client.ws_connect(f"{path}?width=80&height=24", headers=headers)
+        assert refused.value.status == 403, headers
+
+
+async def test_websocket_needs_a_fresh_ticket(started) -> None:  # type: ignore[no-untyped-def]
+    _, client = await started()
+    with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+        await client.ws_connect("/ws/made-up", headers={"Origin": origin(client)})
+    assert refused.value.status == 403
+
+
+def test_non_loopback_hosts_get_a_loud_warning() -> None:
+    for host in ("127.0.0.1", "127.8.0.1", "localhost", "::1", "[::1]"):
+        assert exposure_warning(host) is None, host
+    for host in ("0.0.0.0", "::", "192.168.1.20", "example.org"):
+        warning = exposure_warning(host)
+        assert warning is not None and "WARNING" in warning, host
+    assert "every network interface" in (exposure_warning("0.0.0.0") or "")
+
+
+async def test_binding_everywhere_prints_the_warning_on_start(tmp_path: Path) -> None:
+    """What ``--host 0.0.0.0`` prints, without binding anything but loopback."""
+    server = make_server(tmp_path / "redline.db")
+    server.host = "0.0.0.0"
+    await server.on_startup(None)  # type: ignore[arg-type]
+    printed = server.console.file.getvalue()  # type: ignore[attr-defined]
+    assert "WARNING: redline serve is listening on every network interface" in printed
+
+
+def test_annotator_names_from_urls_are_checked() -> None:
+    assert annotator_problem("bob") is None
+    assert annotator_problem("") is not None
+    assert annotator_problem("a\x1b[2J") is not None
+    assert annotator_problem("x" * 65) is not None
+
+
+async def test_bad_annotator_in_the_url_is_refused(started) -> None:  # type: ignore[no-untyped-def]
+    _, client = await started()
+    assert (await client.get(f"/?token={TOKEN}&annotator=%1b%5b2J")).status == 400
+
+
+def test_the_app_command_keeps_a_dashed_name_as_the_annotator() -> None:
+    command = app_command("r.db", "--db=/etc/passwd", None)
+    assert command[:3] == [sys.executable, "-m", "tui.cli"]
+    assert command[-1] == "--annotator=--db=/etc/passwd"
+    assert command.count("--db") == 1
+
+
+async def _screen_bytes(websocket: aiohttp.ClientWebSocketResponse, wanted: bytes) -> bytes:
+    """Read what the tab's app draws until ``wanted`` shows up (or 60 s pass)."""
+    seen = b""
+    async with asyncio.timeout(60):
+        while wanted not in seen:
+            message = await websocket.receive()
+            if message.type == aiohttp.WSMsgType.BINARY:
+                seen += message.data
+            elif message.type == aiohttp.WSMsgType.TEXT:
+                seen += message.data.encode()
+            elif message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED):
+                break
+    return seen
+
+
+@contextlib.contextmanager
+def serve_process(db_path: Path, *extra: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """``redline serve`` in its own process on 127.0.0.1:<free port>; yields the printed URL.
+
+    A real process, so the app processes it spawns for tabs are its children,
+    not this test's event loop's.
+    """
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1", "COLUMNS": "200"}
+    command = [sys.executable, "-m", "tui.cli", "--db", str(db_path), "--annotator", "server-ann"]
+    command += ["serve", "--host", "127.0.0.1", "--port", str(port), *extra]
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=ROOT
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        match = re.search(r"http://127\.0\.0\.1:\d+/\?token=\S+", line)
+        assert match is not None, line + (process.stdout.read() if process.poll() else "")
+        deadline = time.monotonic() + 30  # the URL is printed just before the port opens
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline and process.poll() is None
+                time.sleep(0.1)
+        yield match.group(0), process
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture
+def served_database(tmp_path: Path) -> Path:
+    sample_database(tmp_path / "redline.db").dispose()
+    return tmp_path / "redline.db"
+
+
+@pytest.mark.slow
+async def test_each_tab_runs_as_its_own_annotator(served_database: Path) -> None:
+    with serve_process(served_database) as (url, _):
+        base = url.split("/?", 1)[0]
+        async with aiohttp.ClientSession() as session:
+            async with session.get(f"{url}&annotator=tab-zoe") as response:
+                assert response.status == 200
+                page = await response.text()
+            match = re.search(r'data-session-websocket-url="([^"]+)"', page)
+            assert match is not None
+            socket_url = match.group(1)
+            async with session.ws_connect(
+                f"{socket_url}?width=120&height=30", headers={"Origin": base}
+            ) as websocket:
+                seen = await _screen_bytes(websocket, b"tab-zoe")
+            assert b"tab-zoe" in seen  # the app's header: "redline — tab-zoe · redline.db"
+            assert b"server-ann" not in seen
+            with pytest.raises(aiohttp.WSServerHandshakeError):  # a ticket is good once
+                await session.ws_connect(socket_url, headers={"Origin": base})
