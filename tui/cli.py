@@ -37,6 +37,12 @@ def _register_export() -> None:
     register(app)
 
 
+def _register_serve() -> None:
+    from tui.commands.serve_cmd import register
+
+    register(app)
+
+
 out = Console(soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -263,27 +269,6 @@ def suggest_command(
     say(out, summary(report))
 
 
-@app.command("serve")
-def serve_command(
-    ctx: typer.Context,
-    host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
-) -> None:
-    """Serve the app in a browser (textual-serve): one app process per browser tab."""
-    import shlex
-    import sys
-
-    from textual_serve.server import Server
-
-    context: Context = ctx.obj
-    context.open_db()  # fail now, with one line, rather than in every browser tab
-    command = [sys.executable, "-m", "tui.cli", "--db", context.db_location]
-    command += ["--annotator", context.annotator]
-    if context.schema_path is not None:
-        command += ["--schema", str(context.schema_path)]
-    Server(shlex.join(command), host=host, port=port, title="redline").serve()
-
-
 @db_app.command("upgrade")
 def db_upgrade(ctx: typer.Context) -> None:
     """Create or migrate the database schema to this redline's revision."""
@@ -304,6 +289,7 @@ def db_upgrade(ctx: typer.Context) -> None:
 
 
 _register_export()
+_register_serve()
 
 
 def main() -> None:
