@@ -4,8 +4,9 @@ Each user action is one :class:`~storage.models.Event` whose ``changes`` hold
 row images: ``{"table", "key", "before", "after"}`` where an image is the
 row as JSON (``None`` when the row did not exist). Undo writes the ``before``
 images back in reverse order, redo the ``after`` images in order. Before
-either, the current rows must still equal the images they replace, so an
-undo never silently overwrites someone else's later change, and no row may be
+either, the current rows must still equal the images they replace (or already
+equal the images they write), so an undo never silently overwrites someone
+else's later change, and no row may be
 deleted while another still refers to it (nor restored pointing at a row that
 is gone): both are a :class:`~storage.errors.Conflict` naming the rows.
 
@@ -237,6 +238,10 @@ def describe(table: str, row: dict[str, Any]) -> str:
         return f'entity "{_one_line(row["name"])}"'
     if table == "figure":
         return f"the figure of span {row['span_id']}"
+    if table == "topicassignment":
+        return f'topic "{_one_line(row["topic"])}" of article {row["article_id"]}'
+    if table == "articlestate":
+        return f"the state of article {row['article_id']}"
     return f"{table} {row.get('id', '')}".strip()
 
 
@@ -286,11 +291,16 @@ def apply_images(session: Session, changes: list[Change], *, undo: bool) -> None
             (change["after"], change["before"]) if undo else (change["before"], change["after"])
         )
         current = _locked(session, model, change["key"])
-        if _meaningful(image(current) if current is not None else None) != _meaningful(expected):
-            raise Conflict(f"cannot {verb}: the {table} was changed since")
+        now = _meaningful(image(current) if current is not None else None)
+        if now == _meaningful(target):
+            continue  # already so (e.g. another session set the same article state)
+        if target is None and current is not None:
+            _check_not_referenced(session, verb, table, current)  # the likelier cause first
+        if now != _meaningful(expected):
+            what = describe(table, image(current)) if current is not None else f"the {table}"
+            gone = " was deleted" if current is None else " was changed"
+            raise Conflict(f"cannot {verb}: {what}{gone} since")
         if target is None:
-            assert current is not None
-            _check_not_referenced(session, verb, table, current)
             session.delete(current)
         else:
             _check_targets_exist(session, verb, table, target, current)

@@ -11,6 +11,7 @@ from sqlmodel import select
 
 from storage import queries
 from storage.articles import add_article
+from storage.capture import capture
 from storage.db import Database
 from storage.errors import Conflict, StorageError
 from storage.models import Event, Figure, Span
@@ -201,3 +202,113 @@ def test_library_queries(db: Database) -> None:
     stats = queries.stats(db, "ana")
     assert stats.by_state["done"] == 1 and stats.by_state["todo"] == 1
     assert stats.spans_by_label[("entity", "MISC")] == 1
+
+
+def test_batch_is_one_event_and_one_undo(db: Database, article_id: int) -> None:
+    """A dialog confirm (accept + set figure + link an entity) is one undoable action."""
+    repo = Repository(db, "ana")
+    start = TEXT.index("$49.7")
+    [money, person] = repo.add_suggestions(
+        article_id,
+        [
+            SpanSuggestion(start, start + 13, "MONEY", layer="figure", figure={"scale": 10**9}),
+            SpanSuggestion(18, 29, "PERSON"),
+        ],
+    )
+    entity = repo.create_entity("Kaja Kallas", "PERSON")
+    with capture() as captured, repo.batch("annotate", article_id, "confirm"):
+        repo.accept([money.id, person.id])
+        repo.set_figure(money.id, unit="USD", subject_id=entity.id)
+        repo.link_span(person.id, entity.id)
+    with db.reading() as session:
+        events = session.exec(select(Event).where(Event.article_id == article_id)).all()
+    assert [event.action for event in events] == ["suggest", "annotate"]
+    assert {change["table"] for change in captured.changes} == {"span", "figure", "articlestate"}
+    assert repo.last_changes == captured.changes
+    assert queries.article_state(db, article_id, "ana") == "in_progress"
+    repo.undo(article_id)
+    spans = queries.spans_for(db, article_id, "ana")
+    assert [(s.status, s.entity_id) for s in spans] == [("suggested", None)] * 2
+    assert queries.figures_for(db, [money.id])[money.id].unit is None
+    assert queries.article_state(db, article_id, "ana") == "todo"
+    repo.redo(article_id)
+    assert queries.figures_for(db, [money.id])[money.id].subject_id == entity.id
+
+
+def test_a_failing_batch_stores_nothing(db: Database, article_id: int) -> None:
+    repo = Repository(db, "ana")
+    span = repo.add_span(article_id, 0, 13, "PERSON")
+    with pytest.raises(StorageError, match="not a figure"), repo.batch("edit", article_id, "x"):
+        repo.relabel_span(span.id, "ORG")
+        repo.set_figure(span.id, unit="USD")
+    assert queries.spans_for(db, article_id, "ana")[0].label == "PERSON"
+    with db.reading() as session:
+        assert len(session.exec(select(Event)).all()) == 1
+    other = add_article(db, Parsed("Another text about Astana.")).article_id
+    with pytest.raises(StorageError, match="inside a batch for article"):
+        with repo.batch("edit", article_id, "x"):
+            repo.add_span(other, 0, 7, "MISC")
+    assert queries.spans_for(db, other, "ana") == []
+
+
+def test_undoing_an_entity_another_article_uses_is_a_conflict(
+    db: Database, article_id: int
+) -> None:
+    """Create and link in article 1, link from article 2, undo in article 1: a Conflict
+    that names the span still linked (was: FOREIGN KEY constraint failed)."""
+    repo = Repository(db, "ana")
+    first = repo.add_span(article_id, 18, 29, "PERSON")
+    entity = repo.create_and_link(first.id)
+    second_article = add_article(db, Parsed("Kallas spoke in Brussels.")).article_id
+    second = repo.add_span(second_article, 0, 6, "PERSON")
+    repo.link_span(second.id, entity.id)
+    with pytest.raises(Conflict) as caught:
+        repo.undo(article_id)
+    message = str(caught.value)
+    assert message == (
+        f'cannot undo: entity "Kaja Kallas" is still used by span "Kallas" in article '
+        f"{second_article}"
+    )
+    assert queries.spans_for(db, article_id, "ana")[0].entity_id == entity.id  # nothing undone
+    repo.undo(second_article)  # the other link goes: now the creation can be undone
+    assert repo.undo(article_id) is not None
+    assert queries.entities(db, include_merged=True) == []
+    assert queries.spans_for(db, article_id, "ana")[0].entity_id is None
+
+
+def test_undo_refuses_to_restore_a_link_to_an_entity_that_is_gone(
+    db: Database, article_id: int
+) -> None:
+    repo = Repository(db, "ana")
+    entity = repo.create_entity("Astana", "GPE")
+    span = repo.add_span(article_id, 33, 39, "GPE")
+    repo.link_span(span.id, entity.id)
+    repo.link_span(span.id, None)
+    repo.undo(None)  # the entity's creation: nothing links it any more
+    with pytest.raises(Conflict, match=r'span "Astana" .* refers to entity \d+, which no longer'):
+        repo.undo(article_id)
+
+
+def test_suggestions_leave_the_article_state_alone(db: Database, article_id: int) -> None:
+    """Issue 18 item 20: a machine pre-annotation is not the user's progress."""
+    repo = Repository(db, "ana")
+    before = queries.progress(db, "ana")
+    [span] = repo.add_suggestions(article_id, [SpanSuggestion(0, 13, "PERSON")])
+    assert queries.article_state(db, article_id, "ana") == "todo"
+    assert queries.progress(db, "ana") == before
+    assert queries.first_not_done(db, "ana") == article_id
+    assert [row.state for row in queries.list_articles(db, "ana", queries.LibraryQuery())] == [
+        "todo"
+    ]
+    repo.accept([span.id])
+    assert queries.article_state(db, article_id, "ana") == "in_progress"
+
+
+def test_a_trillion_fits_the_figure_scale(db: Database, article_id: int) -> None:
+    """Issue 18 item 19: figure.scale is 64-bit (PostgreSQL's int4 overflowed)."""
+    repo = Repository(db, "ana")
+    start = TEXT.index("$49.7")
+    span = repo.add_span(
+        article_id, start, start + 13, "MONEY", layer="figure", figure={"scale": 10**12}
+    )
+    assert queries.figures_for(db, [span.id])[span.id].scale == 10**12
