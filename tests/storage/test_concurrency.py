@@ -11,10 +11,13 @@ import os
 import signal
 import subprocess
 import sys
+import threading
+import warnings
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, text
+from sqlalchemy.exc import SAWarning
 from sqlmodel import col, select
 
 import storage.db
@@ -22,7 +25,7 @@ from storage import queries
 from storage.articles import add_article
 from storage.db import Database, open_db
 from storage.models import Annotator, Article, Event, Span
-from storage.repository import Repository
+from storage.repository import Repository, annotator_id
 from tests.storage.test_repository import Parsed
 
 WORKER = Path(__file__).parent / "workers" / "write_spans.py"
@@ -168,3 +171,64 @@ def test_an_open_read_never_holds_up_a_writer(
     finally:
         reader_db.dispose()
         writer_db.dispose()
+
+
+def test_two_programs_start_as_the_same_new_annotator(db: Database) -> None:
+    """Issue 18 item 14: the second waits for the first's insert, then uses its row
+    (PostgreSQL used to fail with duplicate key … annotator_name_key)."""
+    results: list[int] = []
+    errors: list[BaseException] = []
+
+    def second() -> None:
+        try:
+            results.append(Repository(db, "newcomer").annotator_id)
+        except BaseException as exc:  # reported by the assertion below
+            errors.append(exc)
+
+    with db.transaction() as first:
+        first_id = annotator_id(first, "newcomer")
+        thread = threading.Thread(target=second)
+        thread.start()
+        # Let the second program look the name up and reach its insert (PostgreSQL)
+        # or its BEGIN IMMEDIATE (SQLite) while the first has not committed.
+        thread.join(timeout=0.5)
+    thread.join(timeout=30)
+    assert errors == [] and results == [first_id]
+    with db.reading() as session:
+        assert len(session.exec(select(Annotator)).all()) == 1
+
+
+@pytest.mark.filterwarnings("error::sqlalchemy.exc.SAWarning")
+def test_concurrent_undo_takes_each_action_back_once(db: Database) -> None:
+    """Two programs undoing the same history at once (the actions of a session that
+    ended): each action is undone exactly once, without an SAWarning. PostgreSQL used
+    to let both take back the same event ("DELETE … expected to delete 1 row(s); 0
+    were matched")."""
+    article_id = add_article(db, Parsed(TEXTS[0])).article_id
+    with Repository(db, "ana") as earlier:
+        spans = [earlier.add_span(article_id, n, n + 3, "MISC").id for n in range(30)]
+    undone: list[list[int]] = [[], []]
+    failures: list[BaseException] = []
+    start = threading.Barrier(2)
+
+    def undo_all(slot: int) -> None:
+        repo = Repository(db, "ana")
+        start.wait()
+        try:
+            while (event := repo.undo(article_id)) is not None:
+                assert event.id is not None
+                undone[slot].append(event.id)
+        except BaseException as exc:  # an SAWarning turned error, a Conflict, …
+            failures.append(exc)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SAWarning)  # the worker threads share the filters
+        threads = [threading.Thread(target=undo_all, args=(slot,)) for slot in (0, 1)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+    assert failures == []
+    every = undone[0] + undone[1]
+    assert len(every) == len(set(every)) == len(spans)
+    assert queries.spans_for(db, article_id, "ana") == []
