@@ -21,6 +21,7 @@ Format of ``redline.toml`` (every part optional)::
     key = "trade.tariffs"  # a dotted key implies its parent ("trade")
     title = "Tariffs"
     parent = "trade"       # topics only; must exist
+    patterns = ["tariff", "customs duty"]  # topics only: words/phrases that mention it
 
     [keymap]               # binding id = keys, applied by the TUI with App.set_keymap
     "label-entity-1" = "1"
@@ -30,6 +31,9 @@ Format of ``redline.toml`` (every part optional)::
 
     [suggest]
     on_open = true         # run the rule suggesters when an article opens
+
+    [check]
+    ignore = ["figure-no-period"]  # quality checks `redline check` skips (ids: storage.checks)
 
 ``extend`` merges into the built-in schema: a label whose key exists gets the
 fields you give (the others stay), a new key is appended. ``replace`` replaces
@@ -60,8 +64,14 @@ SCHEMA_COLUMNS = ("layer", "key", "title", "colour", "hotkey", "parent", "descri
 Fail = Callable[[int | None, str], "SchemaError"]
 Where = Callable[[str | None], int | None]
 ENTITY_HOTKEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "0")
-_FIELDS = ("key", "title", "colour", "hotkey", "description", "parent")
-_SECTIONS = {"schema": None, "keymap": None, "reader": ("max_width",), "suggest": ("on_open",)}
+_FIELDS = ("key", "title", "colour", "hotkey", "description", "parent", "patterns")
+_SECTIONS = {
+    "schema": None,
+    "keymap": None,
+    "reader": ("max_width",),
+    "suggest": ("on_open",),
+    "check": ("ignore",),
+}
 _COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
 _KEY = {
     "entity": re.compile(r"[A-Za-z][A-Za-z0-9_-]*"),
@@ -89,6 +99,8 @@ class LabelDef:
     hotkey: str | None
     description: str = ""
     parent: str | None = None
+    patterns: tuple[str, ...] = ()
+    """Topics: words or phrases whose mention in a sentence supports the topic."""
 
     @property
     def text_colour(self) -> str:
@@ -156,6 +168,8 @@ class Config:
     """Run the rule suggesters when an article is opened (``[suggest] on_open``)."""
     source: Path | None = None
     """The file this came from; None for the built-in defaults."""
+    check_ignore: tuple[str, ...] = ()
+    """Quality check ids ``redline check`` skips (``[check] ignore``)."""
 
 
 class SchemaError(Exception):
@@ -306,7 +320,7 @@ def parse_config(text: str, source: Path, *, base: Schema | None = None) -> Conf
         if not isinstance(value, dict):
             raise fail(locate.section(section), f"[{section}] must be a table")
     settings: dict[str, Any] = {}
-    for section in ("reader", "suggest"):
+    for section in ("reader", "suggest", "check"):
         for name, value in data.get(section, {}).items():
             if name not in (_SECTIONS[section] or ()):
                 line = locate.setting(section, name)
@@ -322,10 +336,24 @@ def parse_config(text: str, source: Path, *, base: Schema | None = None) -> Conf
     for binding, keys in keymap.items():
         if not isinstance(keys, str) or not keys.strip():
             raise fail(locate.setting("keymap", binding), f"keys for {binding!r} must be a string")
+    ignore = _check_ignore(settings.get("check.ignore", []), locate, fail)
     schema = _build_schema(
         data.get("schema", {}), base if base is not None else builtin_schema(), locate, fail
     )
-    return Config(schema, dict(keymap), width, on_open, source)
+    return Config(schema, dict(keymap), width, on_open, source, ignore)
+
+
+def _check_ignore(value: Any, locate: _Locator, fail: Fail) -> tuple[str, ...]:
+    """``[check] ignore``: a list of known check ids (a typo would silently check nothing)."""
+    from storage.checks.registry import CHECK_IDS
+
+    line = locate.setting("check", "ignore")
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise fail(line, "ignore must be a list of check ids (strings)")
+    unknown = [item for item in value if item not in CHECK_IDS]
+    if unknown:
+        raise fail(line, f"unknown check {unknown[0]!r} in [check] ignore ({', '.join(CHECK_IDS)})")
+    return tuple(dict.fromkeys(value))
 
 
 def _build_schema(section: dict[str, Any], base: Schema, locate: _Locator, fail: Fail) -> Schema:
@@ -371,9 +399,11 @@ def _check_entry(layer: str, entry: Any, where: Where, fail: Fail) -> dict[str, 
         fields.setdefault("colour", fields.pop("color"))
     for name, value in fields.items():
         if name not in _FIELDS:
-            expected = ", ".join(_FIELDS)
+            expected = ", ".join(f for f in _FIELDS if layer == "topic" or f != "patterns")
             raise fail(where(name), f"unknown field {name!r} for {layer} labels ({expected})")
-        if not isinstance(value, str):
+        if name == "patterns":
+            fields[name] = _check_patterns(value, where, fail)
+        elif not isinstance(value, str):
             raise fail(where(name), f"{name!r} must be a string")
     key = fields.get("key")
     if not key:
@@ -395,6 +425,8 @@ def _check_entry(layer: str, entry: Any, where: Where, fail: Fail) -> dict[str, 
             raise fail(where("hotkey"), f"hotkey {fields['hotkey']!r} must be one character")
     elif "hotkey" in fields:
         fields["hotkey"] = None
+    if "patterns" in fields and layer != "topic":
+        raise fail(where("patterns"), f"only topics have patterns ({layer} {key!r})")
     if "parent" in fields and layer != "topic":
         raise fail(where("parent"), f"only topics have a parent ({layer} {key!r})")
     if layer == "topic" and "." in key:
@@ -402,6 +434,14 @@ def _check_entry(layer: str, entry: Any, where: Where, fail: Fail) -> dict[str, 
         if fields.setdefault("parent", implied) != implied:
             raise fail(where("parent"), f"parent {fields['parent']!r} contradicts key {key!r}")
     return fields
+
+
+def _check_patterns(value: Any, where: Where, fail: Fail) -> tuple[str, ...]:
+    """A topic's ``patterns``: a list of non-empty strings, kept in order, duplicates dropped."""
+    items = value if isinstance(value, list) else [None]
+    if not all(isinstance(item, str) and item.strip() for item in items):
+        raise fail(where("patterns"), "'patterns' must be a list of non-empty strings")
+    return tuple(dict.fromkeys(item.strip() for item in items))
 
 
 def _finish(
@@ -453,6 +493,7 @@ def _fill_defaults(layer: str, labels: dict[str, dict[str, Any]]) -> None:
         if "hotkey" not in fields:
             fields["hotkey"] = free_keys.pop(0) if layer == "entity" and free_keys else None
         fields.setdefault("parent", None)
+        fields["patterns"] = tuple(fields.get("patterns") or ())
 
 
 def _check_cycles(

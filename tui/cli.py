@@ -37,6 +37,12 @@ def _register_export() -> None:
     register(app)
 
 
+def _register_insight() -> None:
+    from tui.commands.check_cmd import register as register_check
+
+    register_check(app)
+
+
 def _register_serve() -> None:
     from tui.commands.serve_cmd import register
 
@@ -289,6 +295,7 @@ def db_upgrade(ctx: typer.Context) -> None:
 
 
 _register_export()
+_register_insight()
 _register_serve()
 
 

@@ -370,7 +370,7 @@ ERROR_CASES = {
         name = "dark"
         """,
         "# <-",
-        "unknown section [theme] ([schema], [keymap], [reader], [suggest] exist)",
+        "unknown section [theme] ([schema], [keymap], [reader], [suggest], [check] exist)",
     ),
     "bad-width": (
         """
