@@ -71,11 +71,22 @@ def is_sqlite_file(path: str | Path) -> bool:
     return sqlite_header(path) == SQLITE_MAGIC
 
 
+def first_line(message: str, limit: int = 160) -> str:
+    """The line of a SQLite message that says something, without the row's text.
+
+    ``quick_check`` starts with "*** in database main ***"; a decode error quotes
+    the undecodable column ("… with text '<the article>'"), which is data, not a reason.
+    """
+    lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
+    meaningful = [line for line in lines if not line.startswith("***")] or lines or [""]
+    line = meaningful[0].split(" with text '", 1)[0]
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
 def damage_reason(exc: BaseException) -> str | None:
     """The first line of ``exc`` when it says the database is corrupt, else None."""
     original = getattr(exc, "orig", None) or exc
-    text = str(original).strip()
-    first = text.splitlines()[0] if text else type(original).__name__
+    first = first_line(str(original)) or type(original).__name__
     lowered = first.lower()
     if any(marker in lowered for marker in DAMAGE_MARKERS):
         return first
@@ -127,9 +138,9 @@ def quick_check(connection: Connection, where: str) -> None:
         if reason is None:
             raise
         raise damaged(where, reason) from exc
-    verdict = str(rows[0][0]) if rows else "no answer"
-    if verdict.lower() != "ok":
-        raise damaged(where, verdict.splitlines()[0])
+    verdict = "\n".join(str(row[0]) for row in rows) if rows else "no answer"
+    if verdict.strip().lower() != "ok":
+        raise damaged(where, first_line(verdict))
 
 
 def _models() -> MetaData:

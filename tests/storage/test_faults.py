@@ -19,6 +19,7 @@ import subprocess
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -297,13 +298,24 @@ def _terminate(admin_url: str, database_name: str, pid: int | None = None) -> in
         admin.dispose()
 
 
-def test_dropped_postgres_connection_loses_no_acknowledged_action(postgres_url: str) -> None:
+@contextmanager
+def fresh_postgres() -> Iterator[str]:
+    """A new, empty PostgreSQL database of its own (its connections may be killed)."""
     name = f"redline_faults_{uuid.uuid4().hex[:8]}"
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     try:
+        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_dropped_postgres_connection_loses_no_acknowledged_action(postgres_url: str) -> None:
+    with fresh_postgres() as url:
+        name = url.rsplit("/", 1)[1]
         database, repository, article_id = seeded(url)
         errors: list[str] = []
         acknowledged = act(repository, article_id, range(0, 3), errors)
@@ -327,7 +339,3 @@ def test_dropped_postgres_connection_loses_no_acknowledged_action(postgres_url: 
         database.dispose()
         assert acknowledged == {word(i) for i in [*range(0, 6), *range(9, ACTIONS)]}
         assert present(url, article_id) == acknowledged
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()

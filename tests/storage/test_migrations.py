@@ -4,6 +4,7 @@ and a database from a newer redline is refused with one clear line."""
 from __future__ import annotations
 
 import os
+import random
 import sqlite3
 import subprocess
 import sys
@@ -19,7 +20,7 @@ from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401  (registers every table on SQLModel.metadata)
 from storage.db import Database, open_db
-from storage.errors import DatabaseError, DatabaseTooNew
+from storage.errors import DatabaseDamaged, DatabaseError, DatabaseTooNew
 from storage.migrations import HEAD_REVISION, KNOWN_REVISIONS
 from storage.migrations.runner import alembic_config, script_head
 
@@ -136,3 +137,198 @@ def test_cli_db_upgrade_creates_a_new_database(tmp_path: Path) -> None:
         database.dispose()
     again = redline("--db", str(location), "db", "upgrade", cwd=tmp_path)
     assert again.returncode == 0 and "up to date" in " ".join(again.stdout.split())
+
+
+# -- issue 18, item 16: `db upgrade` on what is not (or no longer) a redline database -------
+
+
+def _tables(location: Path) -> set[str]:
+    with sqlite3.connect(location) as connection:
+        rows = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        return {row[0] for row in rows}
+
+
+def _one_line(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode != 0, result.stdout
+    assert "Traceback" not in result.stderr
+    line = result.stderr.strip()
+    assert line.startswith("redline: error: ") and "\n" not in line, result.stderr
+    return " ".join(line.split())
+
+
+def test_upgrade_refuses_a_foreign_database_and_leaves_it_alone(tmp_path: Path) -> None:
+    location = tmp_path / "other.db"
+    with sqlite3.connect(location) as connection:
+        connection.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY)")
+        connection.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY)")
+    line = _one_line(redline("--db", str(location), "db", "upgrade", cwd=tmp_path))
+    assert "not a redline database: it has tables (customers, invoices)" in line
+    assert "no redline revision" in line
+    assert _tables(location) == {"invoices", "customers"}
+    stamped = _one_line(redline("--db", str(location), "db", "upgrade", "--stamp", cwd=tmp_path))
+    assert "not a redline database" in stamped
+    assert _tables(location) == {"invoices", "customers"}
+
+
+def test_foreign_alembic_database_is_not_called_newer(tmp_path: Path) -> None:
+    location = tmp_path / "alembic_app.db"
+    with sqlite3.connect(location) as connection:
+        connection.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+        connection.execute("INSERT INTO alembic_version VALUES ('abc123')")
+        connection.execute("CREATE TABLE orders (id INTEGER PRIMARY KEY)")
+    with pytest.raises(DatabaseError, match=r"not a redline database: it has tables \(orders\)"):
+        open_db(str(location))
+    assert "not a redline database" in _one_line(
+        redline("--db", str(location), "db", "upgrade", cwd=tmp_path)
+    )
+
+
+def test_missing_revision_row_is_explained_and_can_be_stamped(tmp_path: Path) -> None:
+    location = tmp_path / "unstamped.db"
+    open_db(str(location)).dispose()
+    with sqlite3.connect(location) as connection:
+        connection.execute("DELETE FROM alembic_version")
+    with pytest.raises(DatabaseError, match="no schema revision") as caught:
+        open_db(str(location))
+    assert "--stamp" in str(caught.value)
+    line = _one_line(redline("--db", str(location), "db", "upgrade", cwd=tmp_path))
+    assert "already exists" not in line
+    assert "has redline's tables but no schema revision" in line and "--stamp" in line
+    stamped = redline("--db", str(location), "db", "upgrade", "--stamp", cwd=tmp_path)
+    assert (stamped.returncode, stamped.stderr) == (0, "")
+    database = open_db(str(location))
+    try:
+        assert database.current_revision() == HEAD_REVISION
+    finally:
+        database.dispose()
+    again = _one_line(redline("--db", str(location), "db", "upgrade", "--stamp", cwd=tmp_path))
+    assert "already records revision" in again
+
+
+def test_partial_redline_tables_without_revision_are_not_stamped(tmp_path: Path) -> None:
+    location = tmp_path / "partial.db"
+    open_db(str(location)).dispose()
+    with sqlite3.connect(location) as connection:
+        connection.execute("DROP TABLE alembic_version")
+        connection.execute("DROP TABLE topicassignment")
+    line = _one_line(redline("--db", str(location), "db", "upgrade", "--stamp", cwd=tmp_path))
+    assert "table topicassignment is missing" in line and "restore it from a backup" in line
+    assert "alembic_version" not in _tables(location)
+
+
+@pytest.mark.parametrize(
+    ("damage", "expected"),
+    [
+        ("DROP TABLE span", "table span is missing"),
+        ("ALTER TABLE figure DROP COLUMN unit", "table figure lacks unit"),
+    ],
+)
+def test_schema_not_matching_its_revision_is_not_up_to_date(
+    tmp_path: Path, damage: str, expected: str
+) -> None:
+    location = tmp_path / "dropped.db"
+    open_db(str(location)).dispose()
+    with sqlite3.connect(location) as connection:
+        connection.execute("PRAGMA foreign_keys = OFF")
+        connection.execute(damage)
+    with pytest.raises(DatabaseError, match=f"does not match its schema revision.*{expected}"):
+        open_db(str(location))
+    for command_line in (["db", "upgrade"], ["list"]):
+        line = _one_line(redline("--db", str(location), *command_line, cwd=tmp_path))
+        assert "up to date" not in line
+        assert f"does not match its schema revision {HEAD_REVISION}: {expected}" in line
+
+
+def test_postgres_schema_not_matching_its_revision_is_refused(postgres_url: str) -> None:
+    from tests.storage.test_faults import fresh_postgres
+
+    with fresh_postgres() as url:
+        open_db(url).dispose()
+        database = open_db(url, migrate=False)
+        try:
+            with database.engine.begin() as connection:
+                connection.execute(text("DROP TABLE topicassignment CASCADE"))
+            with pytest.raises(DatabaseError, match="table topicassignment is missing"):
+                database.migrate()
+            with pytest.raises(DatabaseError, match="table topicassignment is missing"):
+                open_db(url)
+        finally:
+            database.dispose()
+
+
+# -- issue 18, item 17: a damaged SQLite file is refused on open --------------------------
+
+
+def damaged_database(location: Path, *, keep_page_header: bool = False) -> Path:
+    """A redline database with garbage over one overflow page of a long article's text.
+
+    ``keep_page_header`` leaves the page's next-page pointer intact: the structure
+    checks out (``quick_check`` says ok) but the text is no longer UTF-8.
+    """
+    from storage.articles import add_article
+    from tests.storage.test_repository import Parsed
+
+    database = open_db(str(location))
+    add_article(database, Parsed(" ".join(f"word{i}" for i in range(20_000)), title="Long"))
+    add_article(database, Parsed("A short article about Astana.", title="Short"))
+    database.dispose()
+    with sqlite3.connect(location) as connection:
+        page_size = connection.execute("PRAGMA page_size").fetchone()[0]
+        try:
+            page = connection.execute(
+                "SELECT pageno FROM dbstat WHERE name = 'article' AND pagetype = 'overflow' "
+                "ORDER BY pageno LIMIT 1 OFFSET 5"
+            ).fetchone()[0]
+        except sqlite3.OperationalError:  # SQLite built without dbstat
+            pytest.skip("this SQLite has no dbstat table to find an overflow page")
+    skip = 4 if keep_page_header else 0
+    with open(location, "r+b") as file:
+        file.seek((page - 1) * page_size + skip)
+        file.write(random.Random(89).randbytes(page_size - skip))
+    return location
+
+
+def test_damaged_database_is_refused_on_open(tmp_path: Path) -> None:
+    location = damaged_database(tmp_path / "damaged.db")
+    with pytest.raises(DatabaseDamaged) as caught:
+        open_db(str(location))
+    message = str(caught.value)
+    assert message.startswith("database is damaged: ") and "\n" not in message
+    assert "not a redline database" not in message
+
+
+def test_undecodable_rows_read_as_damage_not_a_traceback(tmp_path: Path) -> None:
+    from storage import queries
+
+    location = damaged_database(tmp_path / "garbled.db", keep_page_header=True)
+    database = open_db(str(location))  # the page structure is intact
+    try:
+        long_id = min(queries.article_ids(database))
+        with pytest.raises(DatabaseDamaged, match=r"database is damaged: .*UTF-8") as caught:
+            queries.get_article(database, long_id)
+        assert "word1" not in str(caught.value)  # the row's text is not in the message
+    finally:
+        database.dispose()
+
+
+def test_translate_damage_turns_driver_lookup_errors_into_damage() -> None:
+    """What a garbage row does to SQLAlchemy's row lookups (``KeyError: 89``), and what not."""
+    from sqlalchemy import create_engine
+
+    from storage.db_health import translate_damage
+
+    engine = create_engine("sqlite://")
+    try:
+        with engine.connect() as connection:
+            row = connection.execute(text("SELECT 1 AS a")).one()
+        with pytest.raises(DatabaseDamaged, match=r"^database is damaged: x\.db: unreadable row"):
+            with translate_damage("x.db"):
+                row._mapping[89]
+        with pytest.raises(DatabaseDamaged, match="IndexError"):
+            with translate_damage("x.db"):
+                row[5]
+    finally:
+        engine.dispose()
+    with pytest.raises(KeyError):  # redline's own KeyError stays a bug, not "damage"
+        with translate_damage("x.db"):
+            {}[89]
