@@ -132,15 +132,37 @@ def insert_articles(session: Session, values: Sequence[dict[str, Any]]) -> list[
             fresh.setdefault(value["sha256"], value)
     if fresh:
         table = Article.__table__  # type: ignore[attr-defined]
-        statement = insert(table).returning(table.c.sha256, table.c.id)
+        statement = _insert_ignoring_known(session, table).returning(table.c.sha256, table.c.id)
         for digest, article_id in session.execute(statement, list(fresh.values())):
             existing[digest] = article_id
+        raced = {digest for digest in fresh if digest not in existing}
+        if raced:  # stored by a concurrent import since the look-up: theirs, so not created here
+            existing.update(_known_ids(session, raced))
+            for digest in raced:
+                del fresh[digest]
     results: list[Added] = []
     for value in values:
         digest = value["sha256"]
         created = fresh.pop(digest, None) is not None
         results.append(Added(existing[digest], created, digest))
     return results
+
+
+def _insert_ignoring_known(session: Session, table: Any) -> Any:
+    """``INSERT … ON CONFLICT (sha256) DO NOTHING`` (SQLite: ``INSERT OR IGNORE``-like).
+
+    Two imports of one article may race (both look it up, neither finds it);
+    the later insert then skips the row instead of failing on the unique
+    sha256, and the article counts as already there.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    else:
+        return insert(table)
+    return dialect_insert(table).on_conflict_do_nothing(index_elements=["sha256"])
 
 
 def _known_ids(session: Session, digests: set[str]) -> dict[str, int]:

@@ -85,7 +85,10 @@ def expand_paths(patterns: Sequence[str]) -> tuple[list[Path], list[ImportFileEr
             errors.extend(problems)
         for path in paths:
             found.setdefault(_identity(path), path)
-    return sorted(found.values(), key=str), errors
+    reported: dict[tuple[Path, str], ImportFileError] = {}
+    for error in errors:  # one file reached two ways (a link to its directory) is one problem
+        reported.setdefault((_identity(error.path), error.reason), error)
+    return sorted(found.values(), key=str), list(reported.values())
 
 
 def _expand_one(path: Path) -> tuple[list[Path], list[ImportFileError]]:
@@ -279,10 +282,10 @@ def _is_boilerplate(name: str) -> bool:
 
 
 def _identity(path: Path) -> Path:
-    """One key per file, however it was spelled."""
+    """One key per file, however it was spelled (``Path.resolve`` raises on a symlink loop)."""
     try:
-        return path.resolve()
-    except OSError:
+        return Path(os.path.realpath(path))
+    except (OSError, ValueError):
         return path.absolute()
 
 
