@@ -17,6 +17,7 @@ from typing import Any
 from sqlmodel import col, select
 
 from storage.db import Database
+from storage.errors import StorageError
 from storage.models import Entity, Span
 from storage.repository import Repository, SpanSuggestion
 
@@ -46,11 +47,25 @@ class SuggestOptions:
     model: str | None = None
 
 
+@dataclass(frozen=True)
+class SuggestFailure:
+    """An article the suggesters could not store suggestions for, and why (one line)."""
+
+    article_id: int
+    title: str
+    reason: str
+
+    @property
+    def line(self) -> str:
+        return f'article {self.article_id} "{" ".join(self.title.split())}": {self.reason}'
+
+
 @dataclass
 class SuggestReport:
     articles: int = 0
     added: int = 0
     by_origin: dict[str, int] = field(default_factory=dict)
+    failed: list[SuggestFailure] = field(default_factory=list)
 
 
 def figure_suggestions(text: str) -> list[SpanSuggestion]:
@@ -102,9 +117,7 @@ class CorpusGazetteer:
                 assert entity.id is not None
                 self.entity_ids[entity.name] = entity.id
                 for surface in {entity.name, *entity.aliases}:
-                    entries.append(
-                        GazetteerEntry(surface, entity.type, entity.kb_id, entity.name)
-                    )
+                    entries.append(GazetteerEntry(surface, entity.type, entity.kb_id, entity.name))
             accepted = session.exec(
                 select(Span.text, Span.label)
                 .where(Span.layer == "entity", Span.status == "accepted")
@@ -146,14 +159,19 @@ class Suggester:
         self.options = options
         self._gazetteer: CorpusGazetteer | None = None
 
+    def prepare(self) -> None:
+        """Build the gazetteer now: a bad gazetteer file fails the run, not each article."""
+        if self.options.gazetteer and self._gazetteer is None:
+            self._gazetteer = CorpusGazetteer(self.db, self.options.gazetteer_file)
+
     def proposals(self, text: str) -> list[SpanSuggestion]:
         options = self.options
         proposals: list[SpanSuggestion] = []
         if options.figures:
             proposals += figure_suggestions(text)
         if options.gazetteer:
-            if self._gazetteer is None:
-                self._gazetteer = CorpusGazetteer(self.db, options.gazetteer_file)
+            self.prepare()
+            assert self._gazetteer is not None
             proposals += self._gazetteer.suggestions(text)
         if options.entity_rules:
             from storage.suggest import suggest_entities
@@ -182,10 +200,16 @@ def suggest_corpus(
     options: SuggestOptions,
     on_article: Callable[[int, int], None] | None = None,
 ) -> SuggestReport:
-    """Pre-annotate articles; ``on_article(article_id, added)`` reports progress."""
+    """Pre-annotate articles; ``on_article(article_id, added)`` reports progress.
+
+    An article that fails (a database error, a suggester bug on odd text) is
+    reported in ``SuggestReport.failed`` by id and title and the run goes on:
+    each article is its own transaction, so the others keep their suggestions.
+    """
     from storage import queries
 
     suggester = Suggester(db, repository, options)
+    suggester.prepare()
     report = SuggestReport()
     model_output: dict[int, list[SpanSuggestion]] = {}
     if options.model:
@@ -203,7 +227,15 @@ def suggest_corpus(
         article = queries.get_article(db, article_id)
         if article is None:
             continue
-        added = suggester.run(article_id, article.text, model_output.get(article_id, ()))
+        try:
+            added = suggester.run(article_id, article.text, model_output.get(article_id, ()))
+        except Exception as exc:  # reported per article; the run goes on with the rest
+            reason = str(exc) if isinstance(exc, StorageError) else f"{type(exc).__name__}: {exc}"
+            first_line = reason.strip().splitlines()[0] if reason.strip() else type(exc).__name__
+            report.failed.append(SuggestFailure(article_id, article.title, first_line))
+            if on_article is not None:
+                on_article(article_id, 0)
+            continue
         report.articles += 1
         report.added += len(added)
         for span in added:

@@ -7,13 +7,19 @@ import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
 
 from storage import queries
 from storage.articles import add_articles
 from storage.db import Database, open_db
+from storage.errors import DatabaseError
 from storage.importers import ParsedArticle
 from storage.repository import Repository
-from storage.suggestions import SuggestOptions, suggest_corpus
+from storage.suggestions import SuggestFailure, SuggestOptions, suggest_corpus
+from tui import cli
 
 PEOPLE = ["Kaja Kallas", "Murat Nurtleu", "Olaf Scholz", "Ursula von der Leyen"]
 PLACES = ["Astana", "Brussels", "Samarkand", "Berlin"]
@@ -122,3 +128,67 @@ def test_unknown_model_is_one_clear_line(tmp_path: Path) -> None:
         "redline: error: spaCy pipeline 'xx_missing' is not installed "
         "(pip install it or pass a path)"
     ]
+
+
+def _fail_on(monkeypatch: pytest.MonkeyPatch, failing: int) -> None:
+    """Storing the suggestions of article ``failing`` fails as PostgreSQL did on a trillion."""
+    original = Repository.add_suggestions
+
+    def add_suggestions(self: Repository, article_id: int, suggestions: Any) -> Any:
+        if article_id == failing:
+            raise DatabaseError("database error on test: integer out of range")
+        return original(self, article_id, suggestions)
+
+    monkeypatch.setattr(Repository, "add_suggestions", add_suggestions)
+
+
+def test_a_failing_article_is_reported_and_the_rest_are_suggested(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 18 item 19: suggest --all used to stop at the first failing article."""
+    ids = [a.article_id for a in add_articles(db, generated_articles(3))]
+    _fail_on(monkeypatch, ids[1])
+    with Repository(db, "ana") as repository:
+        report = suggest_corpus(db, repository, ids, SuggestOptions(entity_rules=False))
+    assert report.failed == [
+        SuggestFailure(ids[1], "Report 1", "database error on test: integer out of range")
+    ]
+    assert report.articles == 2 and report.added > 0
+    assert queries.spans_for(db, ids[1], "ana") == []
+    assert all(queries.spans_for(db, article_id, "ana") for article_id in (ids[0], ids[2]))
+
+
+def test_suggest_all_names_the_failing_article_and_exits_non_zero(
+    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = [a.article_id for a in add_articles(sqlite_db, generated_articles(3))]
+    _fail_on(monkeypatch, ids[0])
+    location = sqlite_db.url.database
+    assert location is not None
+    result = CliRunner().invoke(
+        cli.app, ["--db", location, "--annotator", "ana", "suggest", "--all"]
+    )
+    assert result.exit_code == 1, result.output
+    assert result.stderr.splitlines() == [
+        f'redline: error: article {ids[0]} "Report 0": '
+        "database error on test: integer out of range"
+    ]
+    assert result.stdout.startswith("suggested ")
+    assert "in 2 articles" in result.stdout and "1 articles failed" in result.stdout
+    assert queries.spans_for(sqlite_db, ids[2], "ana")
+
+
+def test_suggesting_leaves_progress_alone(db: Database) -> None:
+    """Issue 18 item 20: after suggest --all every article is still "todo"."""
+    ids = [a.article_id for a in add_articles(db, generated_articles(3))]
+    with Repository(db, "ana") as repository:
+        report = suggest_corpus(db, repository, ids, SuggestOptions())
+        assert report.added > 0
+        assert [queries.article_state(db, i, "ana") for i in ids] == ["todo"] * 3
+        assert queries.progress(db, "ana") == (0, 3)
+        assert queries.first_not_done(db, "ana") == ids[0]
+        stats = queries.stats(db, "ana")
+        assert stats.by_state.get("in_progress", 0) == 0
+        [first, *_] = queries.spans_for(db, ids[1], "ana")
+        repository.accept([first.id])
+    assert queries.article_state(db, ids[1], "ana") == "in_progress"

@@ -6,12 +6,14 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from storage import queries
 from storage.db import Database
 from storage.errors import StorageError
 from storage.repository import Repository
 from storage.suggestions import SuggestOptions, SuggestReport, suggest_corpus
+from tui.literal import visible_line
 
 
 def run_suggest(
@@ -22,7 +24,7 @@ def run_suggest(
     console: Console,
 ) -> SuggestReport:
     """Suggest for ``article_ids`` (None: every article); errors are one line."""
-    from storage.suggest import GazetteerFileError, ModelNotFound, model_available
+    from storage.suggest import model_available
 
     if options.model and not model_available(options.model):
         raise StorageError(
@@ -32,7 +34,22 @@ def run_suggest(
     missing = [i for i in ids if queries.get_article(database, i) is None]
     if missing:
         raise StorageError(f"no article with id {', '.join(map(str, missing))}")
-    repository = Repository(database, annotator)
+    with Repository(database, annotator) as repository:
+        report = _suggest_all(database, repository, ids, options, console)
+    for failure in report.failed:
+        console.print(Text(visible_line(f"redline: error: {failure.line}")), soft_wrap=True)
+    return report
+
+
+def _suggest_all(
+    database: Database,
+    repository: Repository,
+    ids: list[int],
+    options: SuggestOptions,
+    console: Console,
+) -> SuggestReport:
+    from storage.suggest import GazetteerFileError, ModelNotFound
+
     progress = Progress(
         TextColumn("suggesting"),
         BarColumn(),
@@ -41,6 +58,7 @@ def run_suggest(
         TimeElapsedColumn(),
         console=console,
         transient=True,
+        disable=not console.is_terminal,  # no bar (nor its blank line) in a log or a pipe
     )
     added = 0
     with progress:
@@ -59,8 +77,11 @@ def run_suggest(
 
 def summary(report: SuggestReport) -> str:
     origins = ", ".join(f"{origin} {count}" for origin, count in sorted(report.by_origin.items()))
-    return f"suggested {report.added} spans in {report.articles} articles" + (
-        f" ({origins})" if origins else ""
+    failed = f"; {len(report.failed)} articles failed" if report.failed else ""
+    return (
+        f"suggested {report.added} spans in {report.articles} articles"
+        + (f" ({origins})" if origins else "")
+        + failed
     )
 
 
