@@ -84,11 +84,15 @@ class Context:
         self._db = None
         self._config = None
 
-    def open_db(self, *, migrate: bool = True):  # type: ignore[no-untyped-def]
+    def open_db(self, *, migrate: bool = True, create: bool = False):  # type: ignore[no-untyped-def]
+        """The database, opened once. Only ``import`` (and ``open`` with files) and
+        ``db upgrade`` pass ``create=True``: every other command, the TUI included,
+        refuses a missing or empty database with "no database at PATH; run
+        `redline import` to create one" rather than leave a new empty file behind."""
         from storage.db import open_db
 
         if self._db is None:
-            self._db = open_db(self.db_location, migrate=migrate)
+            self._db = open_db(self.db_location, migrate=migrate, create=create)
         return self._db
 
     def config(self):  # type: ignore[no-untyped-def]
@@ -155,11 +159,11 @@ def open_command(
 ) -> None:
     """Open articles by id, or import files and open them."""
     context: Context = ctx.obj
-    database = context.open_db()
     ids: list[int] = []
     paths: list[str] = []
     for target in targets:
         (ids if target.isdigit() else paths).append(int(target) if target.isdigit() else target)
+    database = context.open_db(create=bool(paths))
     if paths:
         from tui.commands.import_files import import_files
 
@@ -193,7 +197,7 @@ def import_command(
 
     context: Context = ctx.obj
     summary = import_files(
-        context.open_db(),
+        context.open_db(create=True),
         paths,
         console=err,
         annotator=context.annotator,
@@ -276,18 +280,19 @@ def suggest_command(
 
 
 @db_app.command("upgrade")
-def db_upgrade(ctx: typer.Context) -> None:
+def db_upgrade(
+    ctx: typer.Context,
+    stamp: Annotated[
+        bool,
+        typer.Option(
+            "--stamp",
+            help="Record this redline's revision on redline tables that lost it (nothing else).",
+        ),
+    ] = False,
+) -> None:
     """Create or migrate the database schema to this redline's revision."""
-    database = ctx.obj.open_db(migrate=False)
-    before = database.current_revision()
-    from storage.errors import DatabaseTooNew
-    from storage.migrations import HEAD_REVISION, KNOWN_REVISIONS
-
-    if before is not None and before not in KNOWN_REVISIONS:
-        raise DatabaseTooNew(
-            f"{database.label} is at revision {before}, newer than this redline ({HEAD_REVISION})"
-        )
-    after = database.upgrade()
+    database = ctx.obj.open_db(migrate=False, create=True)
+    before, after = database.migrate(stamp=stamp)
     if before == after:
         say(out, f"{database.label} is up to date (revision {after})")
     else:
