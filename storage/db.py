@@ -119,6 +119,10 @@ def _check_sqlite_path(path: str, create: bool) -> None:
         size = location.stat().st_size
     except OSError:
         return  # SQLite reports what is wrong with it when it opens the file
+    if size == 0 and not create:  # SQLite would write a header on connecting
+        raise NoDatabase(
+            f"{path} is an empty database; run `redline import` to create redline's tables in it"
+        )
     if size and not is_sqlite_file(location) and location.is_file():
         raise NotRedlineDatabase(f"{path} is not a redline database (not a SQLite file)")
 

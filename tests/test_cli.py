@@ -158,8 +158,12 @@ def _bad_schema(tmp_path: Path) -> str:
 
 ERROR_CASES: dict[str, tuple[Callable[[Path], list[str]], list[str]]] = {
     "missing directory": (
-        lambda tmp: ["--db", str(tmp / "no" / "such" / "dir" / "x.db"), "list"],
+        lambda tmp: ["--db", str(tmp / "no" / "such" / "dir" / "x.db"), "import", "a.txt"],
         ["no directory"],
+    ),
+    "no database": (
+        lambda tmp: ["--db", str(tmp / "absent.db"), "list"],
+        [r"no database at \S*absent\.db; run `redline import` to create one"],
     ),
     "corrupt file": (lambda tmp: ["--db", _corrupt(tmp), "list"], ["not a redline database"]),
     "unreachable server": (
@@ -247,3 +251,75 @@ def test_cli_on_a_locked_database(
     assert captured.out.strip() == "imported 0, skipped 0 duplicates, failed 1"
     assert _main(monkeypatch, "list") == 0
     assert "0 of 1 done" in capsys.readouterr().out
+
+
+# -- issue 18, item 3: only `import` and `db upgrade` create a database -----------------
+
+
+@pytest.mark.parametrize(
+    "command_line",
+    [
+        [],  # the TUI: the library screen needs a database to list
+        ["list"],
+        ["stats"],
+        ["open", "1"],
+        ["suggest", "--all"],
+        ["export", "--format", "jsonl", "--out", "out.jsonl"],
+    ],
+)
+def test_commands_other_than_import_create_no_database(
+    tmp_path: Path, command_line: list[str]
+) -> None:
+    result = run(tmp_path, *command_line)
+    location = tmp_path / "redline.db"
+    line = assert_one_error_line(result, "no database at ")
+    assert line == f"redline: error: no database at {location}; run `redline import` to create one"
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_an_empty_database_file_is_not_filled_by_a_read(tmp_path: Path) -> None:
+    (tmp_path / "redline.db").write_bytes(b"")
+    assert_one_error_line(run(tmp_path, "list"), "is an empty database; run `redline import`")
+    assert (tmp_path / "redline.db").stat().st_size == 0
+    imported = run(tmp_path, "import", str(next(SAMPLES.glob("04_*.txt"))))
+    assert imported.returncode == 0, imported.stderr
+    assert run(tmp_path, "list").returncode == 0
+
+
+# -- issue 18, items 13 and 17: a damaged database is one line, for every command --------
+
+
+@pytest.fixture(scope="module")
+def damaged_results(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[str, subprocess.CompletedProcess[str]]:
+    from tests.storage.test_migrations import damaged_database
+
+    folder = tmp_path_factory.mktemp("damaged")
+    damaged_database(folder / "redline.db")
+    garbled = tmp_path_factory.mktemp("garbled")
+    damaged_database(garbled / "redline.db", keep_page_header=True)
+    article = folder / "new.txt"
+    article.write_text("A new article about trade.\n")
+    commands = {
+        "list": (folder, ["list"]),
+        "export": (folder, ["export", "--format", "jsonl", "--status", "all", "--out", "o.jsonl"]),
+        "import": (folder, ["import", str(article)]),
+        "stats": (folder, ["stats"]),
+        "export rows": (
+            garbled,
+            ["export", "--format", "jsonl", "--status", "all", "--out", "o.jsonl"],
+        ),
+    }
+    processes = {name: start(where, *args) for name, (where, args) in commands.items()}
+    return {name: finish(process) for name, process in processes.items()}
+
+
+@pytest.mark.parametrize("command", ["list", "export", "import", "stats", "export rows"])
+def test_damaged_database_is_one_line_and_a_failure(
+    damaged_results: dict[str, subprocess.CompletedProcess[str]], command: str
+) -> None:
+    result = damaged_results[command]
+    line = assert_one_error_line(result, r"^redline: error: database is damaged: ")
+    assert "not a redline database" not in line
+    assert "imported" not in result.stdout and "exported" not in result.stdout
