@@ -4,6 +4,11 @@ Every format is written from the same :class:`ExportRecord`, so the choice of
 *what* is exported (status, annotator, layers, suggestions) is made once, here,
 and every format agrees on it. Records stream in batches of articles so a large
 corpus never sits in memory as a whole.
+
+A damaged SQLite file can pass ``PRAGMA quick_check`` and still hold rows that
+cannot be read (an overwritten overflow page: a date of NUL bytes) or rows
+that name an article, annotator or entity that is not there. Both end the
+export with one "database is damaged: …" line, never a traceback.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from sqlalchemy import Connection
 from sqlmodel import Session, col, select
 
 from storage.db import Database
+from storage.exporters.damage import present, unreadable_rows_are_damage
 from storage.exporters.report import ExportError
 from storage.formats.codec import EntityRef, figure_json
 from storage.models import (
@@ -150,7 +156,7 @@ class Selection:
 Pair = tuple[int, int | None]
 
 
-def _pairs(session: Session, selection: Selection) -> list[Pair]:
+def _pairs(session: Session, selection: Selection, where: str) -> list[Pair]:
     """(article id, annotator id) of every record, in article then annotator order."""
     if selection.annotator != "all":
         found = session.exec(
@@ -161,9 +167,9 @@ def _pairs(session: Session, selection: Selection) -> list[Pair]:
             return [(article_id, found) for article_id in articles]
         if found is None:
             return []
-        return _by_state(session, selection.status, found)
+        return _by_state(session, selection.status, found, where)
     if selection.status != "all":
-        return _by_state(session, selection.status, None)
+        return _by_state(session, selection.status, None, where)
     touched: set[Pair] = set()
     for model in (ArticleState, Span, TopicAssignment):
         touched.update(
@@ -176,7 +182,9 @@ def _pairs(session: Session, selection: Selection) -> list[Pair]:
         by_article.setdefault(article_id, []).append(annotator)
     pairs: list[Pair] = []
     for article_id in articles:
-        annotators = sorted(by_article.get(article_id, []), key=lambda a: names[a])
+        annotators = sorted(
+            by_article.get(article_id, []), key=lambda a: present(names, a, "annotator", where)
+        )
         if annotators:
             pairs.extend((article_id, annotator) for annotator in annotators)
         else:
@@ -184,7 +192,7 @@ def _pairs(session: Session, selection: Selection) -> list[Pair]:
     return pairs
 
 
-def _by_state(session: Session, state: str, annotator: int | None) -> list[Pair]:
+def _by_state(session: Session, state: str, annotator: int | None, where: str) -> list[Pair]:
     statement = select(ArticleState.article_id, ArticleState.annotator_id)
     if annotator is not None:
         statement = statement.where(ArticleState.annotator_id == annotator)
@@ -202,13 +210,13 @@ def _by_state(session: Session, state: str, annotator: int | None) -> list[Pair]
         return [(article_id, annotator) for article_id in ids]
     rows = session.exec(statement.where(ArticleState.state == state)).all()
     names = dict(session.exec(select(Annotator.id, Annotator.name)).all())
-    return sorted(rows, key=lambda pair: (pair[0], names[pair[1]]))
+    return sorted(rows, key=lambda pair: (pair[0], present(names, pair[1], "annotator", where)))
 
 
 def plan(db: Database, selection: Selection) -> list[Pair]:
     """The records an export will write, so progress knows its total up front."""
-    with db.reading() as session:
-        return _pairs(session, selection)
+    with unreadable_rows_are_damage(db.label), db.reading() as session:
+        return _pairs(session, selection, db.label)
 
 
 def load_records(
@@ -217,8 +225,9 @@ def load_records(
     """The records for ``pairs``, loaded ``batch`` articles at a time."""
     for begin in range(0, len(pairs), batch):
         chunk = pairs[begin : begin + batch]
-        with db.reading() as session:
-            yield from _load_chunk(session, selection, chunk)
+        with unreadable_rows_are_damage(db.label), db.reading() as session:
+            records = _load_chunk(session, selection, chunk, db.label)
+        yield from records
 
 
 SPAN_COLUMNS = (
@@ -238,7 +247,7 @@ ENTITY_COLUMNS = (
 
 
 def _load_chunk(
-    session: Session, selection: Selection, chunk: Sequence[Pair]
+    session: Session, selection: Selection, chunk: Sequence[Pair], where: str
 ) -> list[ExportRecord]:
     """The records of ``chunk``, read as plain column values on the session's connection.
 
@@ -248,7 +257,7 @@ def _load_chunk(
     connection = session.connection()
     article_ids = sorted({article_id for article_id, _ in chunk})
     annotator_ids = sorted({a for _, a in chunk if a is not None})
-    records = _empty_records(connection, chunk, article_ids, annotator_ids)
+    records = _empty_records(connection, chunk, article_ids, annotator_ids, where)
     span_filter = (
         col(Span.article_id).in_(article_ids),
         col(Span.annotator_id).in_(annotator_ids),
@@ -269,7 +278,7 @@ def _load_chunk(
         figures = {row[0]: dict(zip(FIGURE_KEYS, row[1:], strict=True)) for row in figure_rows}
     entity_ids = {row.entity_id for row in spans if row.entity_id is not None}
     entity_ids |= {f["subject_id"] for f in figures.values() if f["subject_id"] is not None}
-    entities = _entities(connection, entity_ids)
+    entities = _entities(connection, entity_ids, where)
     if "topic" in selection.layers:
         topics = connection.execute(
             select(*TOPIC_COLUMNS)
@@ -303,6 +312,7 @@ def _empty_records(
     chunk: Sequence[Pair],
     article_ids: list[int],
     annotator_ids: list[int],
+    where: str,
 ) -> dict[Pair, ExportRecord]:
     """One record per pair of ``chunk``, in order, with its article, annotator and state."""
     articles = {
@@ -323,8 +333,10 @@ def _empty_records(
     }
     return {
         (article_id, annotator): ExportRecord(
-            article=articles[article_id],
-            annotator=names.get(annotator) if annotator is not None else None,
+            article=present(articles, article_id, "article", where),
+            annotator=present(names, annotator, "annotator", where)
+            if annotator is not None
+            else None,
             state=states.get((article_id, annotator), "todo") if annotator else "todo",
         )
         for article_id, annotator in chunk
@@ -341,7 +353,7 @@ def _topic_of(record: ExportRecord, key: str) -> ExportTopic:
     return topic
 
 
-def _entities(connection: Connection, ids: set[int]) -> dict[int, EntityRef]:
+def _entities(connection: Connection, ids: set[int], where: str) -> dict[int, EntityRef]:
     """Entity id → its canonical reference, following merges to the surviving entity."""
     found: dict[int, Any] = {}
     pending = set(ids)
@@ -352,11 +364,11 @@ def _entities(connection: Connection, ids: set[int]) -> dict[int, EntityRef]:
         pending = {r.merged_into for r in rows if r.merged_into and r.merged_into not in found}
     result: dict[int, EntityRef] = {}
     for entity_id in ids:
-        entity = found[entity_id]
+        entity = present(found, entity_id, "entity", where)
         seen = {entity_id}
         while entity.merged_into is not None and entity.merged_into not in seen:
             seen.add(entity.merged_into)
-            entity = found[entity.merged_into]
+            entity = present(found, entity.merged_into, "entity", where)
         result[entity_id] = EntityRef(entity.name, entity.type, entity.kb_id, tuple(entity.aliases))
     return result
 
