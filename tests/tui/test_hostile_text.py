@@ -64,8 +64,13 @@ def shown(text: str) -> str:
 
 
 def hostile_database(path: Path) -> tuple[Database, int]:
-    """The hostile article with spans, entities, notes, a figure and a topic by 'ana'."""
+    """A SQLite database at ``path`` holding the hostile article (see :func:`add_hostile`)."""
     database = open_db(str(path))
+    return database, add_hostile(database)
+
+
+def add_hostile(database: Database) -> int:
+    """The hostile article with spans, entities, notes, a figure and a topic by 'ana'."""
     [added] = add_articles(database, [ParsedArticle(text=TEXT, title=TITLE, source=SOURCE)])
     article_id = added.article_id
     with Repository(database, "ana") as repository:
@@ -87,7 +92,7 @@ def hostile_database(path: Path) -> tuple[Database, int]:
         repository.assign_topic(article_id, "diplomacy", TOPIC_NOTE)
         link = TEXT.index(LINK)
         repository.add_span(article_id, link, link + len(LINK), "ORG")  # the last action: u
-    return database, article_id
+    return article_id
 
 
 def drawn(app: App[object], within: Widget | None = None) -> tuple[str, list[dict[str, object]]]:
@@ -265,38 +270,41 @@ async def test_reader_dialogs_and_undo_show_hostile_text_literally(tmp_path: Pat
     assert app.return_code in (None, 0)
 
 
-def _redline(db_path: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+def _redline(db_path: Path | str, *args: str, cwd: Path) -> subprocess.CompletedProcess[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("REDLINE_")}
     env.update(PYTHONPATH=str(ROOT), COLUMNS="200", REDLINE_ANNOTATOR="ana")
     return subprocess.run(
         [sys.executable, "-m", "tui.cli", "--db", str(db_path), *args],
         capture_output=True,
         env=env,
-        cwd=db_path.parent,
+        cwd=cwd,
         timeout=120,
     )
 
 
-def test_cli_prints_no_escape_byte_and_no_markup(tmp_path: Path) -> None:
-    database, _ = hostile_database(tmp_path / "redline.db")
-    database.dispose()
-    db_path = tmp_path / "redline.db"
-    listed = _redline(db_path, "list")
+def test_cli_prints_no_escape_byte_and_no_markup(db: Database, tmp_path: Path) -> None:
+    add_hostile(db)
+    location = db.url.render_as_string(hide_password=False)
+
+    def redline(*args: str) -> subprocess.CompletedProcess[bytes]:
+        return _redline(location, *args, cwd=tmp_path)
+
+    listed = redline("list")
     assert listed.returncode == 0, listed.stderr
     assert b"\x1b" not in listed.stdout and b"\x07" not in listed.stdout
     text = listed.stdout.decode()
     assert "Hostile [/] [@click=app.quit]x[/] [b] ␛[2J ␛]0;pwned␇" in text
     assert SOURCE in text
 
-    stats = _redline(db_path, "stats")
+    stats = redline("stats")
     assert stats.returncode == 0, stats.stderr
     assert b"\x1b" not in stats.stdout
 
-    searched = _redline(db_path, "list", "--search", "\x1b[2J")
+    searched = redline("list", "--search", "\x1b[2J")
     assert searched.returncode == 0, searched.stderr
     assert b"\x1b" not in searched.stdout
 
-    missing = _redline(db_path, "open", "99")
+    missing = redline("open", "99")
     assert missing.returncode != 0
     assert b"\x1b" not in missing.stderr and b"Traceback" not in missing.stderr
 
@@ -305,7 +313,7 @@ def test_error_line_shows_paths_literally(tmp_path: Path) -> None:
     """The ``redline: error:`` printer: a hostile file name is neither markup nor control."""
     bad = tmp_path / "bad [b] [@click=app.quit]x \x1b[2J.toml"  # no "/" in a file name
     bad.write_text("[[schema.entity]]\nkey = \n", encoding="utf-8")
-    result = _redline(tmp_path / "redline.db", "--schema", str(bad), "schema")
+    result = _redline(tmp_path / "redline.db", "--schema", str(bad), "schema", cwd=tmp_path)
     assert result.returncode != 0
     assert b"\x1b" not in result.stderr and b"Traceback" not in result.stderr
     assert "bad [b] [@click=app.quit]x ␛[2J.toml" in result.stderr.decode()
@@ -320,7 +328,7 @@ def test_schema_titles_and_descriptions_print_literally(tmp_path: Path) -> None:
         'description = "People \\u001b]0;pwned\\u0007 [b]"\n',
         encoding="utf-8",
     )
-    result = _redline(tmp_path / "redline.db", "--schema", str(schema), "schema")
+    result = _redline(tmp_path / "redline.db", "--schema", str(schema), "schema", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert b"\x1b" not in result.stdout and b"\x07" not in result.stdout
     out = result.stdout.decode()
