@@ -51,8 +51,8 @@ from storage.migrations import HEAD_REVISION
 
 DEFAULT_DB = "redline.db"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
-"""How long a SQLite write waits for another writer's lock before failing "locked"
-(``open_db(busy_timeout_ms=…)`` overrides it per database)."""
+"""How long a write waits for another writer's lock before failing "locked" (SQLite's
+busy timeout, PostgreSQL's ``lock_timeout``); ``open_db(busy_timeout_ms=…)`` overrides it."""
 READ_ONLY = "redline_read_only"
 """Execution option marking connections that only read (plain deferred BEGIN on SQLite)."""
 
@@ -163,9 +163,13 @@ def _sqlite_engine(url: URL, busy_timeout_ms: int | None) -> Engine:
     return engine
 
 
-def _postgres_engine(url: URL) -> Engine:
+def _postgres_engine(url: URL, busy_timeout_ms: int | None) -> Engine:
+    """``lock_timeout`` plays SQLite's busy timeout: a write waiting for another
+    transaction's row or table lock fails "locked" instead of hanging the action."""
     query = dict(url.query)
     query.setdefault("connect_timeout", "5")
+    timeout = SQLITE_BUSY_TIMEOUT_MS if busy_timeout_ms is None else busy_timeout_ms
+    query.setdefault("options", f"-c lock_timeout={int(timeout)}")
     return create_engine(url.set(query=query), pool_pre_ping=True)
 
 
@@ -375,7 +379,7 @@ def open_db(
             _check_sqlite_path(url.database, create)
         engine = _sqlite_engine(url, busy_timeout_ms)
     else:
-        engine = _postgres_engine(url)
+        engine = _postgres_engine(url, busy_timeout_ms)
     database = Database(engine=engine, url=url)
     if migrate:
         try:

@@ -339,3 +339,26 @@ def test_dropped_postgres_connection_loses_no_acknowledged_action(postgres_url: 
         database.dispose()
         assert acknowledged == {word(i) for i in [*range(0, 6), *range(9, ACTIONS)]}
         assert present(url, article_id) == acknowledged
+
+
+def test_locked_postgres_write_fails_within_the_lock_timeout(postgres_url: str) -> None:
+    with fresh_postgres() as url:
+        database, repository, article_id = seeded(url, busy_timeout_ms=200)
+        errors: list[str] = []
+        acknowledged = act(repository, article_id, range(0, 4), errors)
+        other = create_engine(url)
+        try:
+            with other.connect() as connection:
+                connection.execute(text("LOCK TABLE span IN EXCLUSIVE MODE"))
+                began = time.monotonic()
+                acknowledged |= act(repository, article_id, range(4, 8), errors)
+                waited = time.monotonic() - began
+                connection.rollback()
+        finally:
+            other.dispose()
+        acknowledged |= act(repository, article_id, range(8, ACTIONS), errors)
+        database.dispose()
+        assert_one_line_each(errors, "is locked by another program")
+        assert len(errors) == 4 and 0.8 <= waited < 8.0, waited
+        assert acknowledged == {word(i) for i in [*range(0, 4), *range(8, ACTIONS)]}
+        assert present(url, article_id) == acknowledged
