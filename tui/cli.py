@@ -230,12 +230,22 @@ def list_command(
 def stats_command(
     ctx: typer.Context,
     everyone: Annotated[bool, typer.Option("--all", help="Count every annotator.")] = False,
+    plot: Annotated[
+        Path | None,
+        typer.Option("--plot", help="Write the charts as PNG and SVG files into this directory."),
+    ] = None,
 ) -> None:
-    """Counts per state, label, topic and figure kind."""
+    """Counts per state, label, topic and figure kind (or, with --plot, charts of them)."""
     from tui.commands.report import print_stats
 
     context: Context = ctx.obj
-    print_stats(out, context.open_db(), None if everyone else context.annotator)
+    who = None if everyone else context.annotator
+    if plot is not None:
+        from tui.commands.stats_plot import plot_stats
+
+        plot_stats(out, context.open_db(), who, context.config().schema, plot)
+        return
+    print_stats(out, context.open_db(), who)
 
 
 @app.command("schema")

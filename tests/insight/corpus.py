@@ -144,3 +144,37 @@ def build(database: Database, *, planted: bool) -> None:
     span(3, "Astana", "GPE")
     span(3, "Kazakhsta" if planted else "Kazakhstan", "GPE")
     repo.set_state(3, "done")
+
+
+DAYS = {  # (annotator, article) → the day it was marked done, and minutes spent
+    ("ana", 2): ("2026-03-02", 4.0),
+    ("ana", 3): ("2026-03-04", 12.5),
+    ("bob", 1): ("2026-03-02", 0.5),
+    ("bob", 2): ("2026-03-03", 31.0),
+}
+
+
+def build_team(database: Database) -> None:
+    """The clean corpus, a second annotator, and fixed done dates and times (for charts)."""
+    import datetime as dt
+
+    from sqlmodel import select
+
+    from storage.models import Annotator, ArticleState
+
+    build(database, planted=False)
+    bob = Repository(database, "bob")
+    bob.add_span(1, *place(1, "Astana"), "GPE")  # type: ignore[arg-type]
+    bob.add_span(1, *place(1, "European Union"), "ORG")  # type: ignore[arg-type]
+    bob.add_span(2, *place(2, "Astana"), "GPE")  # type: ignore[arg-type]
+    bob.assign_topic(2, "investment")
+    for article_id in (1, 2):
+        bob.set_state(article_id, "done")
+    with database.transaction() as session:
+        ids = {a.name: a.id for a in session.exec(select(Annotator)).all()}
+        for (who, article_id), (day, minutes) in DAYS.items():
+            state = session.get(ArticleState, (article_id, ids[who]))
+            assert state is not None and state.state == "done"
+            state.updated_at = dt.datetime.fromisoformat(day + "T12:00:00+00:00")
+            state.seconds_spent = minutes * 60
+            session.add(state)
