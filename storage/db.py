@@ -17,6 +17,7 @@ drops the pooled connections, so the next attempt opens fresh ones.
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 import time
@@ -192,6 +193,8 @@ class Database:
     url: URL
     identity: FileIdentity | None = None
     """The SQLite file opened (device, inode); a write is refused once the path names another."""
+    file: str | None = None
+    """The SQLite file's absolute path as opened (a later ``chdir`` does not move it)."""
 
     @property
     def is_sqlite(self) -> bool:
@@ -218,7 +221,8 @@ class Database:
     def remember_file(self) -> None:
         """Record which file the path names now (after it exists)."""
         if self.path is not None:
-            self.identity = FileIdentity.of(self.path)
+            self.file = self.file or os.path.abspath(self.path)
+            self.identity = FileIdentity.of(self.file)
 
     def check_file(self, session: Session | None = None) -> None:
         """Refuse when the SQLite file (or its WAL) is not the one this database opened.
@@ -226,12 +230,12 @@ class Database:
         SQLite keeps writing to a deleted file's inode, so a commit "succeeds"
         and the action is lost; two ``stat`` calls a write prevent that.
         """
-        path = self.path
-        if path is None:
+        if self.path is None:
             return
         if self.identity is None:
             self.remember_file()
             return
+        path = self.file or self.path
         gone = FileIdentity.of(path) != self.identity
         if not gone and session is not None:
             info = session.connection().info
