@@ -8,10 +8,12 @@ what that app draws through the WebSocket.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import io
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -254,3 +256,133 @@ async def test_each_tab_runs_as_its_own_annotator(served_database: Path) -> None
             assert b"server-ann" not in seen
             with pytest.raises(aiohttp.WSServerHandshakeError):  # a ticket is good once
                 await session.ws_connect(socket_url, headers={"Origin": base})
+
+
+CHROMIUM = shutil.which("chromium")
+CHROMIUM_FLAGS = [
+    "--headless=new",
+    "--no-sandbox",  # tests run as root
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",  # loopback only
+    "--remote-debugging-port=0",
+    "--window-size=1280,800",
+]
+
+
+class DevTools:
+    """A minimal Chrome DevTools Protocol client over aiohttp (no extra dependency)."""
+
+    def __init__(self, websocket: aiohttp.ClientWebSocketResponse) -> None:
+        self.websocket = websocket
+        self.next_id = 0
+        self.events: list[dict[str, object]] = []
+
+    async def call(self, method: str, **params: object) -> dict[str, object]:
+        self.next_id += 1
+        ident = self.next_id
+        await self.websocket.send_json({"id": ident, "method": method, "params": params})
+        while True:
+            message = await self.websocket.receive_json()
+            if message.get("id") == ident:
+                assert "error" not in message, message
+                return message.get("result", {})
+            self.events.append(message)
+
+    async def wait_for(self, found: Callable[[], bool], seconds: float = 60) -> None:
+        """Collect events until ``found()`` holds."""
+        async with asyncio.timeout(seconds):
+            while not found():
+                self.events.append(await self.websocket.receive_json())
+
+    def frames(self) -> bytes:
+        """Everything the page's WebSockets received so far."""
+        data = b""
+        for event in self.events:
+            if event.get("method") == "Network.webSocketFrameReceived":
+                response = event["params"]["response"]  # type: ignore[index]
+                payload = response["payloadData"]
+                data += base64.b64decode(payload) if response["opcode"] == 2 else payload.encode()
+        return data
+
+    def drawn(self) -> str:
+        """The text the page's terminal was sent, without escape sequences."""
+        return TERMINAL_CODES.sub(b"", self.frames()).decode("utf-8", "replace")
+
+
+TERMINAL_CODES = re.compile(rb"\x1b\[[0-9;?$<>=]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)")
+
+
+@contextlib.contextmanager
+def chromium(profile: Path) -> Iterator[int]:
+    """Headless Chromium with a DevTools port on 127.0.0.1; yields the port."""
+    assert CHROMIUM is not None
+    process = subprocess.Popen(
+        [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "about:blank"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        active = profile / "DevToolsActivePort"
+        deadline = time.monotonic() + 30
+        while not (active.exists() and active.read_text().strip()):
+            assert time.monotonic() < deadline and process.poll() is None, "chromium did not start"
+            time.sleep(0.1)
+        yield int(active.read_text().split()[0])
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+async def _page(session: aiohttp.ClientSession, port: int) -> DevTools:
+    async with session.get(f"http://127.0.0.1:{port}/json/list") as response:
+        targets = await response.json()
+    page = next(target for target in targets if target["type"] == "page")
+    devtools = DevTools(await session.ws_connect(page["webSocketDebuggerUrl"], max_msg_size=0))
+    await devtools.call("Network.enable")
+    await devtools.call("Page.enable")
+    return devtools
+
+
+async def _body_text(devtools: DevTools) -> str:
+    result = await devtools.call(
+        "Runtime.evaluate", expression="document.body ? document.body.innerText : ''"
+    )
+    return str(result["result"]["value"])  # type: ignore[index]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+async def test_a_browser_opens_the_tokenized_url_and_sees_the_library(
+    served_database: Path, tmp_path: Path
+) -> None:
+    with serve_process(served_database) as (url, _), chromium(tmp_path / "profile") as port:
+        async with aiohttp.ClientSession() as session:
+            devtools = await _page(session, port)
+            await devtools.call("Page.navigate", url=url.split("?", 1)[0])  # no token
+            await devtools.wait_for(lambda: any(
+                event.get("method") == "Page.loadEventFired" for event in devtools.events
+            ))  # fmt: skip
+            assert "printed on start" in await _body_text(devtools)
+
+            await devtools.call("Page.navigate", url=f"{url}&annotator=browser-bea")
+            # The library of the sample article, drawn by the tab's own app (as browser-bea).
+            await devtools.wait_for(
+                lambda: "browser-bea" in devtools.drawn() and "Kazakhstan" in devtools.drawn()
+            )
+            connected = await devtools.call(
+                "Runtime.evaluate",
+                expression="document.querySelector('#terminal').classList.contains('-connected')",
+            )
+            assert connected["result"]["value"] is True  # type: ignore[index]
+            shot = await devtools.call("Page.captureScreenshot", format="png")
+            (tmp_path / "browser.png").write_bytes(base64.b64decode(str(shot["data"])))
+            await devtools.websocket.close()
