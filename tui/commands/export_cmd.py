@@ -60,8 +60,8 @@ def parse_layers(value: str) -> tuple[str, ...]:
 
 
 def say(console: Console, line: str) -> None:
-    """Print one line of user data as it is: no markup, no highlighting, no control codes."""
-    console.print(visible_line(line), markup=False, highlight=False)
+    """Print one line of user data as it is: no markup, no control codes, never wrapped."""
+    console.print(visible_line(line), markup=False, highlight=False, soft_wrap=True)
 
 
 def print_problems(console: Console, report: ExportReport) -> None:
