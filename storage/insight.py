@@ -197,3 +197,42 @@ def charts(insight: Insight, schema: Schema | None = None) -> list[Chart]:
               (("articles", tuple(float(n) for _, n in topics)),),
               x_label="articles", horizontal=True),
     ]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class AnnotatorProgress:
+    """One annotator's article states and time spent, for the report."""
+
+    name: str
+    states: dict[str, int]
+    seconds: float
+
+    def count(self, state: str) -> int:
+        return self.states.get(state, 0)
+
+
+def annotator_progress(database: Database) -> list[AnnotatorProgress]:
+    """Every annotator who has touched an article; ``todo`` includes untouched articles."""
+    with database.reading() as session:
+        total = session.exec(select(func.count(Article.id))).one()
+        rows = session.exec(
+            select(
+                Annotator.name,
+                ArticleState.state,
+                func.count(),
+                func.coalesce(func.sum(ArticleState.seconds_spent), 0.0),
+            )
+            .join(ArticleState, col(ArticleState.annotator_id) == Annotator.id)
+            .group_by(Annotator.name, ArticleState.state)
+        ).all()
+    states: dict[str, Counter[str]] = {}
+    seconds: Counter[str] = Counter()
+    for name, state, count, spent in rows:
+        states.setdefault(name, Counter())[state] += count
+        seconds[name] += float(spent)
+    result = []
+    for name in sorted(states):
+        counts = states[name]
+        counts["todo"] += total - sum(counts.values())
+        result.append(AnnotatorProgress(name, dict(counts), seconds[name]))
+    return result

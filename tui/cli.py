@@ -39,8 +39,10 @@ def _register_export() -> None:
 
 def _register_insight() -> None:
     from tui.commands.check_cmd import register as register_check
+    from tui.commands.report_html import register as register_report
 
     register_check(app)
+    register_report(app)
 
 
 def _register_serve() -> None:

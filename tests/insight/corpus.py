@@ -167,6 +167,7 @@ def build_team(database: Database) -> None:
     bob.add_span(1, *place(1, "Astana"), "GPE")  # type: ignore[arg-type]
     bob.add_span(1, *place(1, "European Union"), "ORG")  # type: ignore[arg-type]
     bob.add_span(2, *place(2, "Astana"), "GPE")  # type: ignore[arg-type]
+    bob.add_span(2, *place(2, "Brussels"), "GPE")  # type: ignore[arg-type]
     bob.assign_topic(2, "investment")
     for article_id in (1, 2):
         bob.set_state(article_id, "done")

@@ -37,7 +37,7 @@ def test_chart_data_per_annotator_and_for_everyone(db: Database) -> None:
     assert progress.series == (("ana", (1.0, 0.0, 1.0)), ("bob", (1.0, 1.0, 0.0)))
     assert shown["time"].series[0][1] == (1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0)
     labels = dict(zip(shown["labels"].categories, shown["labels"].series[0][1], strict=True))
-    assert labels == {"GPE": 7, "ORG": 3, "PERSON": 1, "COUNT": 1, "MONEY": 2, "PERCENT": 1}
+    assert labels == {"GPE": 8, "ORG": 3, "PERSON": 1, "COUNT": 1, "MONEY": 2, "PERCENT": 1}
     assert dict(zip(shown["figures"].categories, shown["figures"].series[0][1], strict=True)) == {
         "COUNT": 1, "MONEY": 2, "PERCENT": 1
     }
