@@ -332,3 +332,23 @@ def test_translate_damage_turns_driver_lookup_errors_into_damage() -> None:
     with pytest.raises(KeyError):  # redline's own KeyError stays a bug, not "damage"
         with translate_damage("x.db"):
             {}[89]
+
+
+def test_empty_postgres_database_is_only_created_when_asked(postgres_url: str) -> None:
+    from storage.errors import NoDatabase
+    from tests.storage.test_faults import fresh_postgres
+
+    with fresh_postgres() as url:
+        with pytest.raises(NoDatabase, match="is an empty database; run `redline import`"):
+            open_db(url, create=False)
+        database = open_db(url, migrate=False)
+        try:
+            assert database.is_empty()
+        finally:
+            database.dispose()
+        open_db(url).dispose()
+        database = open_db(url, create=False)
+        try:
+            assert database.current_revision() == HEAD_REVISION
+        finally:
+            database.dispose()
