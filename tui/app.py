@@ -37,6 +37,8 @@ class RedlineApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", id="app-quit", show=False),
         Binding("question_mark", "help", "Help", id="app-help"),
         Binding("ctrl+s", "retry_save", "Retry save", id="app-retry", show=False),
+        Binding("P", "problems", "Problems", id="app-problems", show=False),
+        Binding("S", "stats", "Stats", id="app-stats", show=False),
     ]
 
     save_state: reactive[str] = reactive("saved")
@@ -128,6 +130,20 @@ class RedlineApp(App[None]):
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
+
+    def action_problems(self) -> None:
+        """The dataset quality findings (``redline check``); enter jumps to one."""
+        from tui.screens.problems import ProblemsScreen
+
+        if not isinstance(self.screen, ProblemsScreen):
+            self.push_screen(ProblemsScreen())
+
+    def action_stats(self) -> None:
+        """Progress and corpus charts."""
+        from tui.screens.stats import StatsScreen
+
+        if not isinstance(self.screen, StatsScreen):
+            self.push_screen(StatsScreen())
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -71,3 +71,29 @@ async def test_enter_on_an_entity_finding_opens_the_entities_screen(tmp_path: Pa
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, EntitiesScreen)
+
+
+async def test_app_keys_open_problems_and_stats_from_library_and_reader(tmp_path: Path) -> None:
+    from tui.screens.stats import StatsScreen
+
+    app = planted_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.app.workers.wait_for_complete()
+        library = app.screen
+        await pilot.press("P")
+        await pilot.app.workers.wait_for_complete()
+        assert isinstance(app.screen, ProblemsScreen)
+        await pilot.press("q")
+        assert app.screen is library
+        await pilot.press("S")
+        await pilot.app.workers.wait_for_complete()
+        assert isinstance(app.screen, StatsScreen)
+        await pilot.press("q")
+        assert app.screen is library
+        app.open_reader(1)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, ReaderScreen)
+        await pilot.press("P")
+        await pilot.app.workers.wait_for_complete()
+        assert isinstance(app.screen, ProblemsScreen)
