@@ -196,7 +196,7 @@ def translate_failure(exc: BaseException, where: str, sqlite_path: str | None) -
             return damaged(where, message)
         return NotRedlineDatabase(f"{where} is not a redline database (not a SQLite file)")
     if "database is locked" in lowered or "lock timeout" in lowered:
-        return DatabaseError(f"{where} is locked by another program; try again in a moment")
+        return DatabaseError(f"{where} is locked by another program (try again in a moment)")
     if "readonly database" in lowered:
         return DatabaseError(
             f"cannot write to {where}: it is read-only (check the permissions of the file, "
