@@ -11,7 +11,6 @@ import datetime
 import errno
 import json
 import os
-import re
 import stat
 import sys
 from dataclasses import dataclass, field
@@ -210,11 +209,16 @@ def load_json(text: str | bytes) -> Any:
     with the line and column) and :class:`JSONLimitError` for nesting deeper
     than :data:`MAX_JSON_DEPTH` or an integer longer than Python converts.
     """
-    if isinstance(text, bytes):
-        text = text.decode("utf-8")
-    value, end = decode_json_at(_DECODER, text, _WHITESPACE.match(text, 0).end())  # type: ignore[union-attr]
-    if _WHITESPACE.match(text, end).end() != len(text):  # type: ignore[union-attr]
-        raise json.JSONDecodeError("Extra data", text, end)
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        raise
+    except RecursionError:
+        raise JSONLimitError(_TOO_DEEP) from None
+    except ValueError as error:  # "Exceeds the limit (4300 digits) for integer string conversion"
+        raise JSONLimitError(f"a number is too long ({_digits_reason(error)})") from None
+    if _may_nest_deeper(text) and not _within_depth(value):
+        raise JSONLimitError(_TOO_DEEP)
     return value
 
 
@@ -233,14 +237,19 @@ def decode_json_at(decoder: json.JSONDecoder, text: str, position: int) -> tuple
         except (ValueError, RecursionError):
             raise JSONLimitError(reason) from None
         raise JSONLimitError(reason, end) from None
-    if not _within_depth(value):
+    if _may_nest_deeper(text, position, end) and not _within_depth(value):
         raise JSONLimitError(_TOO_DEEP, end)
     return value, end
 
 
-_DECODER = json.JSONDecoder()
-_WHITESPACE = re.compile(r"[ \t\n\r]*")
 _TOO_DEEP = f"JSON nested too deeply (the limit is {MAX_JSON_DEPTH} levels)"
+
+
+def _may_nest_deeper(text: str | bytes, start: int = 0, end: int | None = None) -> bool:
+    """Whether ``text`` holds enough brackets to nest past the limit (else no walk is needed)."""
+    if isinstance(text, bytes):
+        return text.count(b"[", start, end) + text.count(b"{", start, end) > MAX_JSON_DEPTH
+    return text.count("[", start, end) + text.count("{", start, end) > MAX_JSON_DEPTH
 
 
 def _int_or_none(digits: str) -> int | None:
