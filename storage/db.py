@@ -32,6 +32,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlmodel import Session
 
 from storage.db_health import (
+    ROW_ERRORS,
     UNUSABLE_CONNECTION,
     FileIdentity,
     damage_reason,
@@ -179,10 +180,10 @@ def explain(exc: BaseException, url: URL) -> str:
     return str(translate(exc, url))
 
 
-def translate(exc: BaseException, url: URL) -> DatabaseError:
+def translate(exc: BaseException, url: URL, *, writing: bool = False) -> DatabaseError:
     """The :class:`DatabaseError` (or subclass) a user sees for a driver failure."""
     path = url.database if url.drivername == "sqlite" else None
-    return translate_failure(exc, describe(url), path)
+    return translate_failure(exc, describe(url), path, writing=writing)
 
 
 @dataclass
@@ -248,7 +249,7 @@ class Database:
             )
 
     def _failure(self, exc: BaseException, *, writing: bool) -> DatabaseError:
-        error = translate(exc, self.url)
+        error = translate(exc, self.url, writing=writing)
         if writing and not isinstance(error, DatabaseDamaged):
             return type(error)(f"{error}; nothing was saved")
         return error
@@ -264,8 +265,8 @@ class Database:
             with Session(self.engine, expire_on_commit=False) as session, session.begin():
                 yield session
                 self.check_file(session)
-        except (SQLAlchemyError, KeyError, IndexError) as exc:
-            if isinstance(exc, KeyError | IndexError) and damage_reason(exc) is None:
+        except (SQLAlchemyError, *ROW_ERRORS) as exc:
+            if not isinstance(exc, SQLAlchemyError) and damage_reason(exc, strict=True) is None:
                 raise
             raise self._failure(exc, writing=True) from exc
 

@@ -83,27 +83,42 @@ def first_line(message: str, limit: int = 160) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
-def damage_reason(exc: BaseException) -> str | None:
-    """The first line of ``exc`` when it says the database is corrupt, else None."""
+ROW_ERRORS = (KeyError, IndexError, ValueError)
+"""What converting a garbage row raises (a missing key, a short row, a date of NUL bytes)."""
+
+
+def damage_reason(exc: BaseException, *, strict: bool = False) -> str | None:
+    """The first line of ``exc`` when it says the database is corrupt, else None.
+
+    A :data:`ROW_ERRORS` exception counts when SQLAlchemy or the driver was
+    converting a row: for reads, when their code is on the way to the raise
+    (which covers a model's own column type failing on a garbage value); with
+    ``strict`` (writes, where a ``ValueError`` is a bad value redline passed),
+    only a ``KeyError``/``IndexError`` raised in their code. The same exception
+    raised by redline's code alone stays what it is: a bug.
+    """
     original = getattr(exc, "orig", None) or exc
     first = first_line(str(original)) or type(original).__name__
     lowered = first.lower()
     if any(marker in lowered for marker in DAMAGE_MARKERS):
         return first
-    if isinstance(original, KeyError | IndexError) and _raised_by_driver(original):
+    suspects = (KeyError, IndexError) if strict else ROW_ERRORS
+    if isinstance(original, suspects) and _through_driver(original, innermost=strict):
         return f"unreadable row ({type(original).__name__}: {first})"
     return None
 
 
-def _raised_by_driver(exc: BaseException) -> bool:
-    """True when the innermost frame is in SQLAlchemy or a driver, not in redline's code."""
+def _through_driver(exc: BaseException, *, innermost: bool) -> bool:
+    """Whether SQLAlchemy or a driver raised ``exc`` (or, not ``innermost``, called its raiser)."""
     tb: types.TracebackType | None = exc.__traceback__
-    if tb is None:
-        return False
-    while tb.tb_next is not None:
+    in_driver = False
+    while tb is not None:
+        parts = Path(tb.tb_frame.f_code.co_filename).parts
+        in_driver = any(package in parts for package in DRIVER_PACKAGES)
+        if in_driver and not innermost:
+            return True
         tb = tb.tb_next
-    parts = Path(tb.tb_frame.f_code.co_filename).parts
-    return any(package in parts for package in DRIVER_PACKAGES)
+    return in_driver
 
 
 def damaged(where: str, reason: str) -> DatabaseDamaged:
@@ -122,7 +137,7 @@ def translate_damage(where: str) -> Iterator[None]:
         yield
     except DatabaseDamaged:
         raise
-    except (SQLAlchemyError, sqlite3.Error, KeyError, IndexError) as exc:
+    except (SQLAlchemyError, sqlite3.Error, *ROW_ERRORS) as exc:
         reason = damage_reason(exc)
         if reason is None:
             raise
@@ -181,14 +196,16 @@ def not_redline(where: str, tables: list[str]) -> NotRedlineDatabase:
     )
 
 
-def translate_failure(exc: BaseException, where: str, sqlite_path: str | None) -> DatabaseError:
+def translate_failure(
+    exc: BaseException, where: str, sqlite_path: str | None, *, writing: bool = False
+) -> DatabaseError:
     """The :class:`DatabaseError` (or subclass) a user sees for a driver failure.
 
     ``where`` names the database; ``sqlite_path`` is its file (None for PostgreSQL).
     """
     message = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0] if str(exc) else ""
     lowered = message.lower()
-    reason = damage_reason(exc)
+    reason = damage_reason(exc, strict=writing)
     if reason is not None:
         return damaged(where, reason)
     if "file is not a database" in lowered:

@@ -352,3 +352,23 @@ def test_empty_postgres_database_is_only_created_when_asked(postgres_url: str) -
             assert database.current_revision() == HEAD_REVISION
         finally:
             database.dispose()
+
+
+def test_a_garbage_value_reads_as_damage(tmp_path: Path) -> None:
+    """A value SQLAlchemy cannot convert (a date of NUL bytes) passes quick_check."""
+    from storage import queries
+    from storage.articles import add_article
+    from tests.storage.test_repository import Parsed
+
+    location = tmp_path / "garbage.db"
+    database = open_db(str(location))
+    article_id = add_article(database, Parsed("Text about trade.", title="Dated")).article_id
+    database.dispose()
+    with sqlite3.connect(location) as connection:
+        connection.execute("UPDATE article SET published = ? WHERE id = ?", ("\0" * 10, article_id))
+    database = open_db(str(location))
+    try:
+        with pytest.raises(DatabaseDamaged, match=r"^database is damaged: .*unreadable row"):
+            queries.get_article(database, article_id)
+    finally:
+        database.dispose()
