@@ -14,9 +14,16 @@ Path rules:
   ``SOURCES.md``, ``LICENSE*``, ``CHANGELOG*``) that sits beside articles;
 * a glob (``data/**/*.txt``; ``**`` recurses) keeps the supported files it
   matches, minus boilerplate unless its last part names the file without
-  wildcards, and searches the directories it matches like a directory;
+  wildcards, and searches the directories it matches like a directory (a
+  path that exists is taken as it is, even with ``[`` or ``*`` in its name);
 * a missing path, a glob matching nothing importable and a directory without
-  importable files are each reported.
+  importable files are each reported;
+* symbolic links are followed, but never round a loop: a walk (and ``**``)
+  enters each real directory once, so a link back to an ancestor costs
+  nothing; a link that loops on itself or dangles is reported as such;
+* only regular files are ever opened: a FIFO, socket or device with an
+  importable name is reported "not a regular file" (opening a FIFO blocks);
+* a directory that cannot be listed is reported by name and the walk goes on.
 
 The result is sorted and de-duplicated (two spellings of one file count once).
 """
@@ -185,7 +192,7 @@ def _children(base: Path, part: str, *, files_too: bool) -> list[Path]:
     """Entries of ``base`` whose name matches ``part`` (directories only, unless ``files_too``)."""
     try:
         with os.scandir(base or ".") as entries:
-            found = [entry for entry in entries]
+            found = list(entries)
     except OSError:
         return []
     names = fnmatch.filter([entry.name for entry in found], part)

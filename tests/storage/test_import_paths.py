@@ -24,9 +24,11 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
+from sqlmodel import func, select
 
 from storage.db import Database
 from storage.importers import expand_paths
+from storage.models import Span
 from tui.commands.import_files import import_files
 
 REDLINE = str(Path(sys.executable).parent / "redline")
@@ -216,3 +218,24 @@ def test_bad_records_fail_alone_and_the_summary_prints(tmp_path: Path) -> None:
     ]
     assert result.stdout.splitlines()[-1] == "imported 5, skipped 0 duplicates, failed 2"
     assert result.returncode == 1
+
+
+def test_annotated_jsonl_found_in_a_directory_keeps_its_labels(
+    db: Database, tmp_path: Path
+) -> None:
+    """Found by a walk or a glob, a doccano file is still read as doccano (item 5)."""
+    article(tmp_path / "in" / "plain.txt", "Plain")
+    lines = [json.dumps({"text": "No label on the first line."})]
+    label = [[0, 11, "PERSON"]]
+    lines += [json.dumps({"text": f"Kaja Kallas {n}.", "label": label}) for n in (1, 2)]
+    (tmp_path / "in" / "labelled.jsonl").write_text("\n".join(lines) + "\n")
+    patterns = (str(tmp_path / "in"), str(tmp_path / "in" / "*.jsonl"))
+    expected = ("2 span(s) added, 0 already present", "0 span(s) added, 2 already present")
+    for pattern, spans in zip(patterns, expected, strict=True):
+        console = Console(file=io.StringIO(), width=300)
+        summary = import_files(db, [pattern], console=console, annotator="ana")
+        assert summary.failed == 0
+        [line] = summary.annotated
+        assert "(doccano): 3 record(s)" in line and spans in line
+    with db.reading() as session:
+        assert session.exec(select(func.count()).select_from(Span)).one() == 2
