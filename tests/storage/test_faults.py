@@ -195,13 +195,17 @@ def test_replaced_database_acknowledges_nothing_more(tmp_path: Path) -> None:
     with sqlite3.connect(location) as source, sqlite3.connect(copy) as target:
         source.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         source.backup(target)
+    original = tmp_path / "original.db"
+    os.link(location, original)  # keeps the replaced file readable afterwards
     os.replace(copy, location)
 
     after = act(repository, article_id, range(4, ACTIONS), errors)
-    database.dispose()
+    database.dispose()  # checkpoints the WAL into the original file
     assert after == set()
     assert_one_line_each(errors, "was deleted or replaced")
     assert present(str(location), article_id) == before == {word(i) for i in range(4)}
+    # Rolled back, not committed to the file nobody will open again.
+    assert present(str(original), article_id) == before
 
 
 # -- SQLite: the disk fills up -----------------------------------------------------------
