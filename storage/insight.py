@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func
 from sqlmodel import col, select
 
+from storage.checks.base import unknown_annotator
 from storage.db import Database
 from storage.errors import StorageError
 from storage.models import Annotator, Article, ArticleState, Figure, Span, TopicAssignment
@@ -78,7 +79,7 @@ def collect(database: Database, annotator: str | None = None) -> Insight:
         if annotator is not None:
             ids = [key for key, name in names.items() if name == annotator]
             if not ids:
-                raise StorageError(f"no annotator named {annotator!r}")
+                raise StorageError(unknown_annotator(annotator, names.values()))
         insight.articles = session.exec(select(func.count(Article.id))).one()
         states = session.exec(
             select(ArticleState).where(col(ArticleState.annotator_id).in_(ids))

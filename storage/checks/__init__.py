@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from storage.checks.base import SEVERITIES, CheckData, Finding
+from storage.checks.base import SEVERITIES, CheckData, Finding, unknown_annotator
 from storage.checks.registry import CHECK_IDS, CHECKS
 from storage.db import Database
 from storage.errors import StorageError
@@ -70,7 +70,7 @@ def load_data(
         if annotator is not None:
             annotator_ids = [key for key, name in names.items() if name == annotator]
             if not annotator_ids:
-                raise StorageError(f"no annotator named {annotator!r}")
+                raise StorageError(unknown_annotator(annotator, names.values()))
         texts = dict(session.exec(select(Article.id, Article.text)).all())
         articles_query = select(Article)
         if article_ids is not None:

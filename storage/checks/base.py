@@ -135,6 +135,12 @@ class CheckData:
         }
 
 
+def unknown_annotator(name: str, known: Iterable[str]) -> str:
+    """The one-line error for a name nobody annotated under, listing who did."""
+    names = ", ".join(sorted(known)) or "none yet"
+    return f"no annotator named {name!r} (annotators: {names}; 'all' means every one)"
+
+
 def quoted(text: str, limit: int = 60) -> str:
     """A span's text for a message, on one line and shortened."""
     flat = " ".join(text.split())

@@ -10,8 +10,8 @@ samples estimates that of the whole sets; short texts are compared exactly.
 
 from __future__ import annotations
 
-import hashlib
 import re
+import zlib
 from collections import defaultdict
 from collections.abc import Iterator
 from itertools import combinations
@@ -27,19 +27,22 @@ EXACT_BELOW = 64
 COMMON_POSTING = 200
 """A sampled shingle shared by more articles than this is boilerplate, not evidence."""
 _WORD = re.compile(r"\w+")
+_MASK = (1 << 64) - 1
 
 
 def shingles(text: str) -> set[int]:
-    """64-bit hashes of the text's overlapping 5-word windows (the whole text if shorter)."""
+    """Hashes of the text's overlapping 5-word windows (the whole text if shorter).
+
+    Words are hashed once each (crc32), windows as tuples of those numbers:
+    Python salts ``hash()`` of strings per process but never of ints and
+    tuples of ints, so the hashes, and the sample kept, are the same every run.
+    """
     words = _WORD.findall(text.casefold())
     if not words:
         return set()
-    size = min(SHINGLE_WORDS, len(words))
-    windows = (" ".join(words[i : i + size]) for i in range(len(words) - size + 1))
-    return {
-        int.from_bytes(hashlib.blake2b(w.encode(), digest_size=8).digest(), "big")
-        for w in windows
-    }
+    ids = [zlib.crc32(word.encode()) for word in words]
+    size = min(SHINGLE_WORDS, len(ids))
+    return {hash(tuple(ids[i : i + size])) & _MASK for i in range(len(ids) - size + 1)}
 
 
 def jaccard(left: set[int], right: set[int]) -> float:
