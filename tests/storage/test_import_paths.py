@@ -239,3 +239,15 @@ def test_annotated_jsonl_found_in_a_directory_keeps_its_labels(
         assert "(doccano): 3 record(s)" in line and spans in line
     with db.reading() as session:
         assert session.exec(select(func.count()).select_from(Span)).one() == 2
+
+
+def test_a_file_named_like_markup_imports_under_a_live_progress_bar(
+    db: Database, tmp_path: Path
+) -> None:
+    """A path that exists is a path, not a glob; the progress bar shows its name as text."""
+    named = article(tmp_path / "[red]x.txt", "Markup name")
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=True, width=120)
+    summary = import_files(db, [str(named)], console=console)
+    assert (summary.imported, summary.failed) == (1, 0)
+    assert "[red]x.txt" in buffer.getvalue()
