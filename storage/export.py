@@ -2,10 +2,12 @@
 
 The choice of records (article status, annotator, layers, suggestions) is made
 once in :mod:`storage.exporters.records`; the format's writer turns records into
-files. Output goes to a temporary file (or directory, for brat) beside the
+files. Output goes to a staging file (or directory, for brat) beside the
 target and is renamed into place only when the export succeeded, so an
 interrupted or ``strict``-failed export never leaves a half-written file where
-a good one was. ``out="-"`` streams single-file text formats to stdout.
+a good one was (:mod:`storage.exporters.staging`: the swap, the cleanup of
+what a killed export left, and the one-line "cannot write PATH: reason").
+``out="-"`` streams single-file text formats to stdout.
 """
 
 from __future__ import annotations
@@ -127,12 +129,12 @@ def export(
         if to_stdout:
             with staging.output.open("r", encoding="utf-8", newline="") as handle:
                 shutil.copyfileobj(handle, stdout or sys.stdout)
+            report.written = True
         else:
             # Ctrl-C waits for the rename: the target is then either the old or the new export.
             with sigint_deferred(), writes_to(out):
                 staging.put_in_place(target)
                 report.written = True
-        report.written = True
         return report
     finally:
         with sigint_deferred():

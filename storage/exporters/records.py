@@ -6,9 +6,9 @@ and every format agrees on it. Records stream in batches of articles so a large
 corpus never sits in memory as a whole.
 
 A damaged SQLite file can pass ``PRAGMA quick_check`` and still hold rows that
-cannot be read (an overwritten overflow page: a date of NUL bytes) or rows
-that name an article, annotator or entity that is not there. Both end the
-export with one "database is damaged: …" line, never a traceback.
+cannot be read (``Database.reading`` reports those) or rows that name an
+article, annotator or entity that is not there (:func:`present` reports
+those): either way one "database is damaged: …" line, never a traceback.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from sqlalchemy import Connection
 from sqlmodel import Session, col, select
 
 from storage.db import Database
-from storage.exporters.damage import present, unreadable_rows_are_damage
+from storage.exporters.damage import present
 from storage.exporters.report import ExportError
 from storage.formats.codec import EntityRef, figure_json
 from storage.models import (
@@ -215,7 +215,7 @@ def _by_state(session: Session, state: str, annotator: int | None, where: str) -
 
 def plan(db: Database, selection: Selection) -> list[Pair]:
     """The records an export will write, so progress knows its total up front."""
-    with unreadable_rows_are_damage(db.label), db.reading() as session:
+    with db.reading() as session:
         return _pairs(session, selection, db.label)
 
 
@@ -225,7 +225,7 @@ def load_records(
     """The records for ``pairs``, loaded ``batch`` articles at a time."""
     for begin in range(0, len(pairs), batch):
         chunk = pairs[begin : begin + batch]
-        with unreadable_rows_are_damage(db.label), db.reading() as session:
+        with db.reading() as session:
             records = _load_chunk(session, selection, chunk, db.label)
         yield from records
 

@@ -114,9 +114,7 @@ def test_cli_read_only_location_is_one_line(sqlite_db: Database, tmp_path: Path)
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert result.returncode == 1
-    last = result.stderr.strip().splitlines()[-1]
-    assert last == f"redline: error: cannot write {out}: permission denied"
-    assert "Traceback" not in result.stderr and ".part" not in result.stderr
+    assert result.stderr == f"redline: error: cannot write {out}: permission denied\n"
 
 
 # 2. Ctrl-C: a message, exit 130, and the target as it was
@@ -141,8 +139,7 @@ def test_sigint_mid_export_says_so_and_leaves_the_target(tmp_path: Path) -> None
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
-    assert stderr.strip().splitlines()[-1] == f"export interrupted; {out} unchanged"
-    assert "Traceback" not in stderr
+    assert stderr == f"export interrupted; {out} unchanged\n"
     assert out.read_text() == "good\n"
     assert leftovers(tmp_path) == []
 

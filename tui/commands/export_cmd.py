@@ -99,6 +99,7 @@ def run_export(
         TimeElapsedColumn(),
         console=console,
         transient=True,
+        disable=not console.is_terminal,  # a redirected stderr gets the lines, not a blank one
     )
     with progress:
         task = progress.add_task("export", total=None)
