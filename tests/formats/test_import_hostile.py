@@ -251,3 +251,21 @@ def test_two_imports_racing_on_one_article_both_succeed(
     assert all(item.errors == [] for item in outcomes)  # type: ignore[attr-defined]
     assert count(db, Article) == 1
     assert count(db, Span) == 1
+
+
+def test_brat_offsets_and_sidecar_with_huge_numbers_fail_their_document(
+    db: Database, tmp_path: Path
+) -> None:
+    for name, text, ann in (
+        ("a", "Paris is big.", f"T1\tGPE {HUGE} 5\tParis"),
+        ("b", "Rome is old.", "T1\tGPE 0 4\tRome"),
+        ("c", "Oslo is cold.", "T1\tGPE 0 4\tOslo"),
+    ):
+        (tmp_path / f"{name}.txt").write_text(text)
+        (tmp_path / f"{name}.ann").write_text(ann + "\n")
+    (tmp_path / "c.json").write_text('{"article": {"meta": {"n": ' + HUGE + "}}}")
+    report = import_annotated(db, tmp_path, annotator="ana")
+    assert report.records == 1
+    assert [error.path.name for error in report.errors] == ["a.ann", "c.json"]
+    assert "not a brat standoff line" in report.errors[0].reason
+    assert report.errors[1].reason == "a number is too long (5000 digits; the limit is 4300)"
