@@ -1,18 +1,26 @@
-"""The redline Textual application: services, screens and the command palette.
+"""The redline Textual application: services, screens, the save queue and the palette.
 
-The app owns the services (database, repository, schema, settings); screens
-own layout and the handlers between their widgets; widgets never query the
-database. Every write goes through :meth:`RedlineApp.save`, one transaction
-per user action, committed before the screen shows it as saved.
+The app owns the services (database, repository, schema, settings; see
+:mod:`tui.services`); screens own layout and the handlers between their
+widgets; widgets never query the database. Every write goes through
+:meth:`RedlineApp.save`: it joins the :class:`~tui.save_queue.SaveQueue` and
+is stored by a thread worker, one write at a time and in order, so a locked
+database never freezes the screen. Only after the commit does the screen that
+asked receive :class:`~tui.messages.AnnotationSaved` with the write's row
+changes, and only then does the status bar say "saved".
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable
-from typing import TypeVar
+from functools import partial
+from typing import Any, TypeVar
 
+from textual import on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 
@@ -21,10 +29,13 @@ from storage.errors import StorageError
 from storage.repository import Repository
 from storage.schema import Config
 from tui.commands_palette import ArticleCommands
+from tui.literal import visible
+from tui.messages import AnnotationSaved
+from tui.save_queue import PendingWrite, SaveQueue, WriteOutcome, run_write
+from tui.services import Services
+from tui.unsaved_dialog import QuitAnswer, UnsavedDialog
 
 T = TypeVar("T")
-PendingSave = tuple[Callable[[], object], str, Callable[[object], None] | None]
-"""A write that failed: kept so ``ctrl+s`` can retry it."""
 
 
 class RedlineApp(App[None]):
@@ -41,8 +52,22 @@ class RedlineApp(App[None]):
         Binding("S", "stats", "Stats", id="app-stats", show=False),
     ]
 
+    RETRY_SECONDS = 3.0
+    """While a write is failing, try it again this often (and on ctrl+s, and before a new one)."""
+    HEARTBEAT_SECONDS = 20.0
+    """How often this session tells other programs it still runs (see storage.sessions)."""
+
     save_state: reactive[str] = reactive("saved")
-    """'saved', 'saving' or 'unsaved: <reason>' — shown in the reader's status bar."""
+    """'saved' (nothing waits), 'saving' (a write is being stored) or 'unsaved' (failing)."""
+    unsaved_count: reactive[int] = reactive(0)
+    """How many actions are not stored yet (shown in the reader's status bar)."""
+
+    class WriteFinished(Message):
+        """The writer thread is done with one write (posted to the app)."""
+
+        def __init__(self, outcome: WriteOutcome) -> None:
+            super().__init__()
+            self.outcome = outcome
 
     def __init__(
         self,
@@ -52,19 +77,34 @@ class RedlineApp(App[None]):
         open_articles: list[int] | None = None,
     ) -> None:
         super().__init__()
-        self.database = database
-        self.annotator = annotator
-        self.config = config
-        self.repository = Repository(database, annotator)
+        self.services = Services(database, Repository(database, annotator), config, annotator)
         self.open_articles = open_articles or []
-        self._pending: tuple[Callable[[], object], str, Callable[[object], None] | None] | None = (
-            None
-        )
-        self.sub_title = f"{annotator} · {database.short_label}"
+        self._saves = SaveQueue()
+        self._failing_since_saved = False
+        self._quit_when_saved = False
+        self.sub_title = f"{visible(annotator)} · {visible(database.short_label)}"
+
+    @property
+    def database(self) -> Database:
+        return self.services.database
+
+    @property
+    def repository(self) -> Repository:
+        return self.services.repository
+
+    @property
+    def config(self) -> Config:
+        return self.services.config
+
+    @property
+    def annotator(self) -> str:
+        return self.services.annotator
 
     def on_mount(self) -> None:
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
+        self.set_interval(self.RETRY_SECONDS, self._retry_tick, name="save-retry")
+        self.set_interval(self.HEARTBEAT_SECONDS, self._heartbeat, name="session-heartbeat")
         from tui.screens.library import LibraryScreen
 
         self.push_screen(LibraryScreen())
@@ -77,6 +117,27 @@ class RedlineApp(App[None]):
 
         self.push_screen(ReaderScreen(article_id, sequence))
 
+    # -- this program's session -------------------------------------------------
+
+    def _heartbeat(self) -> None:
+        self.run_worker(
+            self._beat, name="heartbeat", group="heartbeat", thread=True, exit_on_error=False
+        )
+
+    def _beat(self) -> None:
+        """Writer-independent thread: a locked database must not hold up the screen."""
+        try:
+            self.repository.heartbeat()
+        except StorageError:
+            pass  # a missed beat only lets the session look ended sooner; writes beat too
+
+    def on_unmount(self) -> None:
+        """The session ends with the app: a later redline may undo what this one did."""
+        try:
+            self.repository.end_session()
+        except StorageError:
+            pass  # it will count as ended once its heartbeat is stale
+
     # -- saving ---------------------------------------------------------------
 
     def save(
@@ -84,46 +145,133 @@ class RedlineApp(App[None]):
         write: Callable[[], T],
         description: str,
         on_saved: Callable[[T], None] | None = None,
-    ) -> T | None:
-        """Run one write (one transaction). On failure keep it for ``ctrl+s`` retry.
+        *,
+        article_id: int | None = None,
+    ) -> None:
+        """Queue one write (one transaction) behind any not stored yet, and store it.
 
-        Returns the write's result, or None when it failed; the failure is
-        shown as a notification and in the status bar, never as a crash.
+        ``write`` runs in the writer thread. Once it is committed, the screen
+        that asked (the current one) receives :class:`AnnotationSaved` with
+        its row changes and ``on_saved`` is called with its result, both on
+        the event loop. If it fails it stays queued (retried on a timer, on
+        ctrl+s and before the next write), unless it can never succeed: then
+        it is reported once and dropped.
         """
-        self.save_state = "saving"
-        try:
-            result = write()
-        except StorageError as exc:
-            self._pending = (write, description, on_saved)  # type: ignore[assignment]
-            self.save_state = f"unsaved: {description}"
+        self._saves.add(PendingWrite(write, description, article_id, self.screen, on_saved))
+        self._store_next()
+
+    def _store_next(self) -> None:
+        write = self._saves.start_next()
+        if write is not None:
+            self.run_worker(
+                partial(self._store, write),
+                name=f"save: {write.description}",
+                group="writer",
+                thread=True,
+                exit_on_error=False,
+            )
+        self._show_save_state()
+
+    def _store(self, write: PendingWrite) -> None:
+        """Writer thread: store one write and post its outcome back to the event loop."""
+        self.post_message(self.WriteFinished(run_write(write)))
+
+    @on(WriteFinished)
+    def _write_finished(self, message: WriteFinished) -> None:
+        outcome = message.outcome
+        write = outcome.write
+        self._saves.finished(outcome)
+        origin = write.origin
+        live = origin is None or getattr(origin, "is_attached", False)
+        if outcome.error is None:
+            if live and origin is not None:
+                saved = AnnotationSaved(
+                    write.article_id, outcome.changes, write.description, outcome.result
+                )
+                origin.post_message(saved)
+            if live and write.on_saved is not None:
+                write.on_saved(outcome.result)
+            self._store_next()
+        elif outcome.permanent_failure:
             self.notify(
-                f"Not saved ({description}): {exc}. Press ctrl+s to retry.",
-                title="Database problem",
+                f"Not saved ({visible(write.description)}): {visible(str(outcome.error))}",
+                title="Cannot apply",
                 severity="error",
                 timeout=8,
+                markup=False,
             )
-            return None
-        self._pending = None
-        self.save_state = "saved"
-        if on_saved is not None:
-            on_saved(result)
-        return result
+            self._store_next()
+        else:
+            if not self._failing_since_saved:
+                self.notify(
+                    f"Not saved ({visible(write.description)}): {visible(str(outcome.error))}. "
+                    f"Kept with every later action; retrying every {self.RETRY_SECONDS:g} s, "
+                    "ctrl+s retries now.",
+                    title="Database problem",
+                    severity="error",
+                    timeout=8,
+                    markup=False,
+                )
+            self._failing_since_saved = True
+            self._quit_when_saved = False
+            self._show_save_state()
+            return
+        if not self._saves and self._failing_since_saved:
+            self._failing_since_saved = False
+            self.notify("Saved every action that was waiting.", timeout=3)
+        if not self._saves and self._quit_when_saved:
+            self.exit()
+
+    def _show_save_state(self) -> None:
+        self.unsaved_count = len(self._saves)
+        if not self._saves:
+            self.save_state = "saved"
+        elif self._saves.blocked:
+            self.save_state = "unsaved"
+        else:
+            self.save_state = "saving"
+
+    def _retry_tick(self) -> None:
+        if self._saves.blocked:
+            self._store_next()
+
+    async def writes_settled(self) -> None:
+        """Wait until no write is in flight (for tests and benchmarks; the UI never waits)."""
+        while self._saves.in_flight is not None:
+            await asyncio.sleep(0.002)
 
     def refuse(self, message: str) -> None:
         """An action that cannot apply here (nothing under the cursor, a bad span…)."""
-        self.notify(message, severity="warning", timeout=3)
+        self.notify(visible(message), severity="warning", timeout=3, markup=False)
 
     def action_retry_save(self) -> None:
-        if self._pending is None:
+        if not self._saves:
             self.notify("Nothing to retry: everything is saved.", timeout=2)
             return
-        write, description, on_saved = self._pending
-        self.save(write, description, on_saved)
-        if self._pending is None:
-            self.notify(f"Saved: {description}", timeout=2)
-            reload = getattr(self.screen, "reload", None)
-            if callable(reload):
-                reload()
+        waiting = len(self._saves)
+        self.notify(f"Retrying {waiting} unsaved action{'s' if waiting != 1 else ''}…", timeout=2)
+        self._store_next()
+
+    # -- quitting -------------------------------------------------------------
+
+    async def action_quit(self) -> None:
+        """Quit, but never silently drop actions that are not stored yet."""
+        if not self._saves:
+            self.exit()
+        elif not self._saves.blocked:
+            self._quit_when_saved = True  # a write is being stored: quit once it is
+        else:
+            self.push_screen(
+                UnsavedDialog(len(self._saves), self._saves.failure), self._quit_answered
+            )
+
+    def _quit_answered(self, answer: QuitAnswer | None) -> None:
+        if answer == "discard":
+            self._saves.discard()
+            self.exit()
+        elif answer == "retry":
+            self._quit_when_saved = True
+            self._store_next()
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen
@@ -145,7 +293,7 @@ class RedlineApp(App[None]):
         if not isinstance(self.screen, StatsScreen):
             self.push_screen(StatsScreen())
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         commands = getattr(screen, "palette_commands", None)
         if commands is not None:

@@ -68,6 +68,22 @@ def patched_spans(
     return sorted(by_id.values(), key=lambda span: (span.start, span.end, span.id))
 
 
+def state_after(
+    changes: Sequence[dict[str, Any]], article_id: int, annotator_id: int
+) -> str | None:
+    """The annotator's article state after ``changes`` (None: they leave it as it was)."""
+    state = None
+    for change in changes:
+        key = change["key"]
+        if change["table"] != "articlestate" or key.get("article_id") != article_id:
+            continue
+        if key.get("annotator_id") != annotator_id:
+            continue
+        now = change["after"]
+        state = now["state"] if now is not None else "todo"
+    return state
+
+
 def build_view(
     schema: Schema,
     spans: Sequence[Any],

@@ -1,9 +1,10 @@
-"""The installed ``redline`` in a real terminal (tmux): open → tag → done."""
+"""The installed ``redline`` in a real terminal (tmux): open → tag → done; a locked database."""
 
 from __future__ import annotations
 
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
@@ -90,5 +91,49 @@ def test_open_tag_done_in_tmux(session: tuple[str, Path]) -> None:
         _tmux("send-keys", "-t", name, "d")
         _wait_for(name, lambda s: "article 2 of 7" in s, "the next article")
         assert queries.article_state(database, 1, "tmux") == "done"
+    finally:
+        database.dispose()
+
+
+def _search(name: str, word: str) -> None:
+    """Put the cursor on the only match of ``word`` (as a person would: /, word, enter, escape)."""
+    _tmux("send-keys", "-t", name, "/")
+    _wait_for(name, lambda s: "search in article" in s, "the search bar")
+    _tmux("send-keys", "-t", name, word, "Enter")
+    _wait_for(name, lambda s: "1 matches" in s, f"the match for {word}")
+    _tmux("send-keys", "-t", name, "Escape")
+    _wait_for(name, lambda s: "matches" not in s, "the search bar to close")
+
+
+def test_two_labels_during_a_lock_are_saved_in_order_in_tmux(session: tuple[str, Path]) -> None:
+    """Issue 18 item 1 in a real terminal: lock the file, label two words, release, ctrl+s."""
+    name, path = session
+    _wait_for(name, lambda s: "0 of 7 done" in s, "the library")
+    _tmux("send-keys", "-t", name, "Enter")
+    _wait_for(name, lambda s: "article 1 of 7" in s and "● saved" in s, "the reader")
+    time.sleep(1.0)  # let the suggesters that run on open finish their write
+    blocker = sqlite3.connect(path, isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        _search(name, "Brussels")
+        _tmux("send-keys", "-t", name, "1")
+        _wait_for(name, lambda s: "saving" in s, "the first write to start")
+        _search(name, "Murat")  # the screen answers while the writer waits on the lock
+        _tmux("send-keys", "-t", name, "2")
+        # redline's busy timeout is 10 s; then both actions wait in the queue.
+        _wait_for(name, lambda s: "2 unsaved" in s, "two unsaved actions", timeout=40)
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    _tmux("send-keys", "-t", name, "C-s")
+    _wait_for(name, lambda s: "● saved" in s, "both actions saved")
+    database = open_db(str(path))
+    try:
+        spans = queries.spans_for(database, 1, "tmux", statuses=("accepted",))
+        # "Murat" may sit inside a suggested "Murat Nurtleu": 2 then relabels that one.
+        brussels = next(span for span in spans if span.text == "Brussels")
+        murat = next(span for span in spans if span.text.startswith("Murat"))
+        assert (brussels.label, murat.label) == ("PERSON", "ORG")
+        assert brussels.updated_at < murat.updated_at  # stored in the order typed
     finally:
         database.dispose()

@@ -30,6 +30,7 @@ from tui.dialogs import fuzzy
 from tui.dialogs.confirm import ConfirmDialog
 from tui.dialogs.rename_entity import Renamed, RenameEntityDialog
 from tui.literal import visible, visible_line
+from tui.services import redline_app
 
 COLUMNS = (("name", "Name"), ("type", "Type"), ("kb", "KB id"), ("aliases", "Aliases"),
            ("mentions", "Mentions"))  # fmt: skip
@@ -202,12 +203,22 @@ class EntitiesScreen(Screen[None]):
 
     # -- actions --------------------------------------------------------------------
 
-    def _write(self, write: Callable[[], Any], description: str, keep: int | None = None) -> Any:
-        """One repository call through ``app.save``; reload the table when it worked."""
-        result = self.app.save(write, description)  # type: ignore[attr-defined]
-        if result is not None and result is not False:
-            self.load(keep if keep is not None else self.current_id)
-        return result
+    def _write(
+        self,
+        write: Callable[[], Any],
+        description: str,
+        keep: int | None = None,
+        then: Callable[[Any], None] | None = None,
+    ) -> None:
+        """One repository call through ``app.save``; once stored, reload the table, ``then``."""
+
+        def saved(result: Any) -> None:
+            if result is not False:
+                self.load(keep if keep is not None else self.current_id)
+            if then is not None:
+                then(result)
+
+        redline_app(self).save(write, description, saved)
 
     def action_merge(self) -> None:
         row = self.current
@@ -230,12 +241,12 @@ class EntitiesScreen(Screen[None]):
                 self._fill(row.id)
                 return
             repository = self.app.repository  # type: ignore[attr-defined]
-            if self._write(
+            self._write(
                 lambda: repository.merge_entities(source.id, row.id),
                 f"merge {source.name} → {row.name}",
                 keep=row.id,
-            ):
-                self._notify(f"Merged {source.name} into {row.name}")
+                then=lambda _: self._notify(f"Merged {source.name} into {row.name}"),
+            )
 
         self.app.push_screen(ConfirmDialog(question, detail, yes="Merge"), answered)
 
@@ -260,12 +271,15 @@ class EntitiesScreen(Screen[None]):
         repository = self.app.repository  # type: ignore[attr-defined]
         verb = "undo" if undo else "redo"
         step = repository.undo if undo else repository.redo
-        event = self._write(lambda: step(None) or False, verb)
-        if event is False:
-            self.app.refuse(f"Nothing to {verb} among corpus-wide actions")  # type: ignore[attr-defined]
-        elif event is not None:
-            done = "Undone" if undo else "Redone"
-            self._notify(f"{done}: {event.summary or event.action}")
+
+        def stepped(event: Any) -> None:
+            if event is False:
+                redline_app(self).refuse(f"Nothing to {verb} among corpus-wide actions")
+            else:
+                done = "Undone" if undo else "Redone"
+                self._notify(f"{done}: {event.summary or event.action}")
+
+        self._write(lambda: step(None) or False, verb, then=stepped)
 
     def _notify(self, message: str, severity: str = "information") -> None:
         """A notification whose text (names, summaries, errors) is shown literally."""

@@ -24,10 +24,13 @@ from storage import queries
 from storage.errors import StorageError
 from storage.models import Article
 from tui import tokens
-from tui.reader_view import ArticleView, build_view, patched_spans
+from tui.literal import visible_line
+from tui.messages import AnnotationSaved, SuggestionsAdded, ViewLoaded
+from tui.reader_view import ArticleView, build_view, patched_spans, state_after
 from tui.screens.reader_actions import READER_BINDINGS, ReaderActions
 from tui.screens.reader_annotate import ANNOTATE_BINDINGS, ReaderAnnotate
 from tui.screens.reader_review import REVIEW_BINDINGS, ReaderReview
+from tui.services import redline_app, services
 from tui.widgets.entity_panel import EntityPanel
 from tui.widgets.figure_panel import FigurePanel
 from tui.widgets.reading_pane import ReadingPane
@@ -54,11 +57,13 @@ class ReaderScreen(ReaderReview, ReaderActions, ReaderAnnotate, Screen[None]):
         self.article_id = article_id
         self.sequence = list(sequence or [])
         self.article: Article | None = None
+        self._state = "todo"
+        """The annotator's state of the article, from the last read or change set."""
         self.view: ArticleView | None = None
         self._opened_at = time.monotonic()
 
     def compose(self) -> ComposeResult:
-        app = self.app
+        app = services(self)
         yield ArticleHeader(id="reader-header")
         with Horizontal(id="reader-body"):
             yield ReadingPane(id="reader-pane")
@@ -67,7 +72,7 @@ class ReaderScreen(ReaderReview, ReaderActions, ReaderAnnotate, Screen[None]):
                 yield TopicPanel(id="topic-panel")
                 yield FigurePanel(id="figure-panel")
         yield Input(placeholder="search in article — enter next, shift+enter previous", id="find")
-        yield StatusBar(app.config.schema, app.annotator, id="status-bar")  # type: ignore[attr-defined]
+        yield StatusBar(app.config.schema, app.annotator, id="status-bar")
         yield Footer(compact=True)
 
     @property
@@ -75,8 +80,9 @@ class ReaderScreen(ReaderReview, ReaderActions, ReaderAnnotate, Screen[None]):
         return self.query_one(ReadingPane)
 
     def on_mount(self) -> None:
-        self.pane.max_width = self.app.config.reader_max_width  # type: ignore[attr-defined]
+        self.pane.max_width = services(self).config.reader_max_width
         self.query_one("#find").display = False
+        self.watch(self.app, "unsaved_count", self._show_save_state)
         self.watch(self.app, "save_state", self._show_save_state)
         self.open_article(self.article_id)
         self.pane.focus()
@@ -84,26 +90,30 @@ class ReaderScreen(ReaderReview, ReaderActions, ReaderAnnotate, Screen[None]):
         # off the event loop before the first selection needs it.
         self.run_worker(tokens.warm_up, thread=True, group="warm-up")
 
-    def _show_save_state(self, state: str) -> None:
-        self.query_one(StatusBar).save_state = state
+    def _show_save_state(self) -> None:
+        app = redline_app(self)
+        status = self.query_one(StatusBar)
+        status.unsaved = app.unsaved_count
+        status.save_state = app.save_state
 
     # -- loading --------------------------------------------------------------------
 
     def open_article(self, article_id: int) -> None:
-        database = self.app.database  # type: ignore[attr-defined]
+        database = services(self).database
         try:
             article = queries.get_article(database, article_id)
         except StorageError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(visible_line(str(exc)), severity="error", markup=False)
             return
         if article is None:
-            self.notify(f"No article with id {article_id}", severity="error")
+            self.notify(f"No article with id {article_id}", severity="error", markup=False)
             return
         self.article_id = article_id
         self.article = article
         if article_id not in self.sequence:
             self.sequence = queries.article_ids(database)
         self._opened_at = time.monotonic()
+        self._state = "todo"
         # The text paints at once; highlights and panels follow from a worker,
         # so a big article with thousands of spans opens without a pause.
         self.pane.load(article.text, [], cursor=0)
@@ -111,36 +121,49 @@ class ReaderScreen(ReaderReview, ReaderActions, ReaderAnnotate, Screen[None]):
         self._refresh_view(article_id)
         self.run_suggesters()
 
-    def _fetch_view(self, article_id: int) -> ArticleView:
-        """Read one article's annotations (any thread); raises ``StorageError``."""
-        app = self.app
-        database, annotator = app.database, app.annotator  # type: ignore[attr-defined]
+    def _fetch_view(self, article_id: int) -> tuple[ArticleView, str]:
+        """Read one article's annotations and state (any thread); raises ``StorageError``."""
+        app = services(self)
+        database, annotator = app.database, app.annotator
         spans = queries.span_rows(database, article_id, annotator)
         figure_ids = [span.id for span in spans if span.layer == "figure"]
         figures = queries.figures_for(database, figure_ids)
         topics = queries.topics_for(database, article_id, annotator)
         linked = {span.entity_id for span in spans if span.entity_id is not None}
         entities = queries.entities_by_id(database, linked)
-        return build_view(app.config.schema, spans, figures, topics, entities)  # type: ignore[attr-defined]
+        state = queries.article_state(database, article_id, annotator)
+        return build_view(app.config.schema, spans, figures, topics, entities), state
 
     def reload(self) -> None:
-        """Show a change: the pane at once, the panels when the worker has read them back.
+        """Read the whole article's annotations again (after a conflict, or another screen)."""
+        self._refresh_view(self.article_id)
 
-        The pane is patched from the repository's row changes (a few ms even
-        with thousands of spans), so the next key is not held up; the panels
-        and the header are then redrawn from the database in a worker.
+    @on(AnnotationSaved)
+    @on(SuggestionsAdded)
+    def _changes_stored(self, event: AnnotationSaved | SuggestionsAdded) -> None:
+        """Show a stored change: the pane at once from its row changes, the panels next.
+
+        The pane is patched from the action's own change set (a few ms even
+        with thousands of spans), so the next key is not held up.
         """
+        if event.article_id not in (self.article_id, None):
+            return  # stored for an article this screen has moved away from
+        app = services(self)
         self.pane.set_spans(
             patched_spans(
                 self.pane.spans,
-                self.app.repository.last_changes,  # type: ignore[attr-defined]
+                event.changes,
                 self.article_id,
-                self.app.repository.annotator_id,  # type: ignore[attr-defined]
-                self.app.config.schema,  # type: ignore[attr-defined]
+                app.repository.annotator_id,
+                app.config.schema,
             )
         )
-        # Panels and header follow once the keys pause, so a burst of edits on a
-        # big article is not slowed by reading thousands of spans back each time.
+        state = state_after(event.changes, self.article_id, app.repository.annotator_id)
+        if state is not None:
+            self._state = state
+            self._show_header()
+        # Panels follow once the keys pause, so a burst of edits on a big
+        # article is not slowed by reading thousands of spans back each time.
         if self._refresh_timer is not None:
             self._refresh_timer.stop()
         article_id = self.article_id
@@ -154,20 +177,22 @@ class ReaderScreen(ReaderReview, ReaderActions, ReaderAnnotate, Screen[None]):
     @work(thread=True, exclusive=True, group="reader-view")
     def _refresh_view(self, article_id: int) -> None:
         try:
-            view = self._fetch_view(article_id)
+            view, state = self._fetch_view(article_id)
         except StorageError as exc:
-            self.app.call_from_thread(
-                self.notify, f"Cannot read annotations: {exc}", severity="error"
+            self.notify(
+                visible_line(f"Cannot read annotations: {exc}"), severity="error", markup=False
             )
             return
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show_refreshed, article_id, view)
+            self.post_message(ViewLoaded(article_id, view, state))
 
-    def _show_refreshed(self, article_id: int, view: ArticleView) -> None:
-        # The reader may have moved on (another article) or closed meanwhile.
-        if article_id == self.article_id and self.is_attached:
-            self.pane.set_spans(view.pane_spans)
-            self._show(view)
+    @on(ViewLoaded)
+    def _view_loaded(self, event: ViewLoaded) -> None:
+        # The reader may have moved on (another article) meanwhile.
+        if event.article_id == self.article_id:
+            self.pane.set_spans(event.view.pane_spans)
+            self._state = event.state
+            self._show(event.view)
 
     def _show(self, view: ArticleView | None) -> None:
         """Fill the panels (``None``: empty them while an article's annotations load)."""
@@ -182,8 +207,6 @@ class ReaderScreen(ReaderReview, ReaderActions, ReaderAnnotate, Screen[None]):
         article = self.article
         if article is None:
             return
-        app = self.app
-        state = queries.article_state(app.database, self.article_id, app.annotator)  # type: ignore[attr-defined]
         position = (
             self.sequence.index(self.article_id) + 1 if self.article_id in self.sequence else 0
         )
@@ -194,7 +217,7 @@ class ReaderScreen(ReaderReview, ReaderActions, ReaderAnnotate, Screen[None]):
             article.dateline,
             position,
             len(self.sequence),
-            state,
+            self._state,
         )
 
     # -- panels ---------------------------------------------------------------------

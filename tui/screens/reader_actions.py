@@ -7,12 +7,14 @@ is one repository call wrapped in ``app.save``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from textual.binding import Binding
 
 from storage.repository import Repository
 from tui import tokens
+from tui.literal import visible_line
 from tui.widgets.reading_pane import PaneSpan
 
 if TYPE_CHECKING:
@@ -79,11 +81,14 @@ class ReaderActions:
     def repository(self) -> Repository:
         return self.app.repository
 
-    def _save(self, write: Any, description: str) -> Any:
-        result = self.app.save(write, description)
-        if result is not None:
-            self.reload()
-        return result
+    def _save(
+        self, write: Callable[[], Any], description: str, then: Callable[[Any], None] | None = None
+    ) -> None:
+        """Queue one write for this article; ``then(result)`` runs once it is committed.
+
+        The screen shows the change when :class:`~tui.messages.AnnotationSaved` arrives.
+        """
+        self.app.save(write, description, then, article_id=self.article_id)
 
     def _span_under_cursor(self, layers: tuple[str, ...] = ("entity", "figure", "evidence")):
         """The innermost span of ``layers`` under the cursor, accepted ones first."""
@@ -124,14 +129,20 @@ class ReaderActions:
             self.app.refuse("Nothing to label here: select text or move onto a word")
             return
         start, end = target
-        if self._save(
-            lambda: self.repository.add_span(self.article_id, start, end, label.key),
-            f"label {label.key}",
-        ):
+        article_id = self.article_id
+
+        def labelled(_: object) -> None:
             # Keep the new span under the cursor so the next key (relabel,
             # resize, link) acts on it.
-            self.pane.clear_selection()
-            self.pane.move_cursor(start)
+            if self.article_id == article_id:
+                self.pane.clear_selection()
+                self.pane.move_cursor(start)
+
+        self._save(
+            lambda: self.repository.add_span(article_id, start, end, label.key),
+            f"label {label.key}",
+            labelled,
+        )
 
     def _relabel(self, span: PaneSpan, label: str) -> None:
         accept = span.status == "suggested"
@@ -168,35 +179,47 @@ class ReaderActions:
                 self.app.refuse("The span cannot move that way")
                 return
             start = moved[-1] if step < 0 else moved[0]
-        if self._save(
-            lambda: self.repository.resize_span(span.id, start, end), f"resize {span.label}"
-        ):
-            self.pane.move_cursor(start if edge == "start" else max(start, end - 1))
+        article_id = self.article_id
+
+        def resized(_: object) -> None:
+            if self.article_id == article_id:
+                self.pane.move_cursor(start if edge == "start" else max(start, end - 1))
+
+        self._save(
+            lambda: self.repository.resize_span(span.id, start, end),
+            f"resize {span.label}",
+            resized,
+        )
 
     def action_remove(self) -> None:
         span = self._span_under_cursor()
         if span is None:
             self.app.refuse("No span under the cursor")
             return
-        self._save(lambda: self.repository.remove_span(span.id) or True, f"remove {span.label}")
+        self._save(lambda: self.repository.remove_span(span.id), f"remove {span.label}")
 
     def action_undo(self) -> None:
-        event = self.app.save(lambda: self.repository.undo(self.article_id) or False, "undo")
-        if event is False:
-            self.app.refuse("Nothing to undo")
-        elif event is not None:
-            self.reload()
-            self._show_header()
-            self.notify(f"Undone: {event.summary or event.action}", timeout=2)
+        self._step(undo=True)
 
     def action_redo(self) -> None:
-        event = self.app.save(lambda: self.repository.redo(self.article_id) or False, "redo")
-        if event is False:
-            self.app.refuse("Nothing to redo")
-        elif event is not None:
-            self.reload()
-            self._show_header()
-            self.notify(f"Redone: {event.summary or event.action}", timeout=2)
+        self._step(undo=False)
+
+    def _step(self, *, undo: bool) -> None:
+        """Undo or redo this article's latest action (queued behind unsaved ones)."""
+        article_id, repository = self.article_id, self.repository
+        step = repository.undo if undo else repository.redo
+        verb = "undo" if undo else "redo"
+
+        def stepped(event: Any) -> None:
+            if event is False:
+                self.app.refuse(f"Nothing to {verb}")
+                return
+            done = "Undone" if undo else "Redone"
+            self.notify(
+                visible_line(f"{done}: {event.summary or event.action}"), timeout=2, markup=False
+            )
+
+        self._save(lambda: step(article_id) or False, verb, stepped)
 
     # -- moving -------------------------------------------------------------------
 
@@ -226,13 +249,16 @@ class ReaderActions:
         self.step_article(delta)
 
     def _finish(self, state: str) -> None:
-        seconds = self.elapsed()
-        if self.app.save(
-            lambda: self.repository.set_state(self.article_id, state, seconds), f"mark {state}"
-        ):
+        seconds, article_id = self.elapsed(), self.article_id
+
+        def marked(_: object) -> None:
             self.notify(f"Marked {state.replace('_', ' ')}", timeout=2)
-            self.step_article(1)
-            self._show_header()
+            if self.article_id == article_id:
+                self.step_article(1)
+
+        self._save(
+            lambda: self.repository.set_state(article_id, state, seconds), f"mark {state}", marked
+        )
 
     def action_done(self) -> None:
         self._finish("done")

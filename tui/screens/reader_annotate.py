@@ -64,19 +64,18 @@ class ReaderAnnotate:
         """The stored text (offsets and parsing use it, not the pane's display copy)."""
         return self.article.text if self.article is not None else self.pane.text
 
-    def _apply(self, writes: list[tuple[Callable[[], Any], str]]) -> bool:
-        """Run each write through ``app.save`` (its own transaction), then redraw once.
+    def _apply(
+        self,
+        writes: list[tuple[Callable[[], Any], str]],
+        then: Callable[[Any], None] | None = None,
+    ) -> None:
+        """Queue each write through ``app.save`` (in order); ``then`` once the last is stored.
 
-        Stops at the first failure (kept by the app for ctrl+s retry); True when all saved.
+        Each write's :class:`~tui.messages.AnnotationSaved` redraws what it changed.
         """
-        saved = 0
-        for write, description in writes:
-            if self.app.save(write, description) is None:
-                break
-            saved += 1
-        if saved:
-            self.reload()
-        return saved == len(writes)
+        for index, (write, description) in enumerate(writes):
+            last = index == len(writes) - 1
+            self.app.save(write, description, then if last else None, article_id=self.article_id)
 
     def _stored_span(self, span_id: int) -> Span | None:
         return queries.get_span(self.app.database, span_id)
@@ -133,7 +132,13 @@ class ReaderAnnotate:
                 return
             article_id = self.article_id
             add = self._repository.add_span
-            if self._apply(
+
+            def added(_: object) -> None:
+                if self.article_id == article_id:
+                    self.pane.clear_selection()
+                    self.pane.move_cursor(start)
+
+            self._apply(
                 [
                     (
                         lambda: add(
@@ -147,10 +152,9 @@ class ReaderAnnotate:
                         ),
                         f"figure {result.kind}",
                     )
-                ]
-            ):
-                self.pane.clear_selection()
-                self.pane.move_cursor(start)
+                ],
+                added,
+            )
 
         self.app.push_screen(FigureForm(text[start:end], fields, kinds, subjects), save)
 
@@ -240,8 +244,7 @@ class ReaderAnnotate:
         writes.append(
             (lambda: repository.add_evidence(article_id, topic, start, end), f"evidence {topic}")
         )
-        if self._apply(writes):
-            self.pane.clear_selection()
+        self._apply(writes, lambda _: self.pane.clear_selection())
 
     def _change_topics(
         self, choice: TopicChoice, assigned: dict[str, str | None], counts: dict[str, int]
@@ -264,7 +267,7 @@ class ReaderAnnotate:
                 )
         removed = [topic for topic in assigned if topic not in choice.topics]
         removals = [
-            (lambda t=topic: repository.unassign_topic(article_id, t) or True, f"−{topic}")
+            (lambda t=topic: repository.unassign_topic(article_id, t), f"−{topic}")
             for topic in removed
         ]
         evidence = sum(counts.get(topic, 0) for topic in removed)

@@ -14,11 +14,14 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 from textual.binding import Binding
 
+from storage.capture import capture
 from storage.errors import StorageError
 from storage.occurrences import corpus_occurrences, find_occurrences
 from storage.repository import SpanSuggestion
 from storage.suggestions import Suggester, SuggestOptions
 from tui.dialogs.confirm import ConfirmDialog
+from tui.literal import visible_line
+from tui.messages import SuggestionsAdded
 from tui.widgets.reading_pane import PaneSpan
 
 if TYPE_CHECKING:
@@ -43,8 +46,9 @@ class ReaderReview:
         app: Any
         pane: ReadingPane
 
-        def reload(self) -> None: ...
         def notify(self, message: str, **kwargs: Any) -> None: ...
+        def post_message(self, message: Any) -> bool: ...
+        def _save(self, write: Any, description: str, then: Any = None) -> None: ...
         def _span_under_cursor(self, layers: tuple[str, ...] = ...) -> PaneSpan | None: ...
 
     # -- suggesting -------------------------------------------------------------
@@ -58,12 +62,15 @@ class ReaderReview:
         app = self.app
         try:
             suggester = Suggester(app.database, app.repository, SuggestOptions())
-            added = suggester.run(article_id, text)
+            with capture() as captured:
+                added = suggester.run(article_id, text)
         except StorageError as exc:
-            app.call_from_thread(self.notify, f"Suggestions failed: {exc}", severity="warning")
+            self.notify(
+                visible_line(f"Suggestions failed: {exc}"), severity="warning", markup=False
+            )
             return
-        if added and article_id == self.article_id:
-            app.call_from_thread(self.reload)
+        if added:
+            self.post_message(SuggestionsAdded(article_id, captured.changes))
 
     # -- accept / reject --------------------------------------------------------
 
@@ -78,16 +85,14 @@ class ReaderReview:
         if span is None:
             self.app.refuse("No suggestion under the cursor")
             return
-        if self.app.save(lambda: self.app.repository.accept([span.id]), f"accept {span.label}"):
-            self.reload()
+        self._save(lambda: self.app.repository.accept([span.id]), f"accept {span.label}")
 
     def action_reject(self) -> None:
         span = self._suggestion_under_cursor()
         if span is None:
             self.app.refuse("No suggestion under the cursor")
             return
-        if self.app.save(lambda: self.app.repository.reject([span.id]), f"reject {span.label}"):
-            self.reload()
+        self._save(lambda: self.app.repository.reject([span.id]), f"reject {span.label}")
 
     def action_accept_all(self) -> None:
         """Accept every pending suggestion of the layer under the cursor (entity by default)."""
@@ -100,10 +105,11 @@ class ReaderReview:
         ids = [span.id for span in pending]
 
         def answered(yes: bool | None) -> None:
-            if yes and self.app.save(
-                lambda: self.app.repository.accept(ids), f"accept {len(ids)} {layer} suggestions"
-            ):
-                self.reload()
+            if yes:
+                self._save(
+                    lambda: self.app.repository.accept(ids),
+                    f"accept {len(ids)} {layer} suggestions",
+                )
 
         self.app.push_screen(
             ConfirmDialog(
@@ -138,12 +144,14 @@ class ReaderReview:
             self.app.refuse(f"No other unlabelled “{phrase}” in this article")
             return
 
+        article_id = self.article_id
+
         def answered(yes: bool | None) -> None:
-            if yes and self.app.save(
-                lambda: self.app.repository.add_spans(self.article_id, ranges, label),
-                f"label {len(ranges)} × {phrase}",
-            ):
-                self.reload()
+            if yes:
+                self._save(
+                    lambda: self.app.repository.add_spans(article_id, ranges, label),
+                    f"label {len(ranges)} × {phrase}",
+                )
 
         self.app.push_screen(
             ConfirmDialog(f"Label {len(ranges)} more “{phrase}” as {label}?"), answered
@@ -158,19 +166,23 @@ class ReaderReview:
     def _suggest_in_corpus(self, phrase: str, label: str) -> None:
         app = self.app
         added = articles = 0
+        here = self.article_id
         try:
             for article_id, ranges in corpus_occurrences(app.database, phrase):
                 suggestions = [
                     SpanSuggestion(start, end, label, origin="gazetteer", score=1.0)
                     for start, end in ranges
                 ]
-                new = app.repository.add_suggestions(article_id, suggestions)
+                with capture() as captured:
+                    new = app.repository.add_suggestions(article_id, suggestions)
                 added += len(new)
                 articles += bool(new)
+                if new and article_id == here:
+                    self.post_message(SuggestionsAdded(article_id, captured.changes))
         except StorageError as exc:
-            app.call_from_thread(self.notify, f"Not saved: {exc}", severity="error")
+            self.notify(visible_line(f"Not saved: {exc}"), severity="error", markup=False)
             return
-        app.call_from_thread(
-            self.notify, f"Suggested “{phrase}” as {label}: {added} in {articles} articles"
+        self.notify(
+            visible_line(f"Suggested “{phrase}” as {label}: {added} in {articles} articles"),
+            markup=False,
         )
-        app.call_from_thread(self.reload)

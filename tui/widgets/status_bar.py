@@ -7,6 +7,7 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from storage.schema import Schema
+from tui.literal import visible_line
 
 
 class ArticleHeader(Static):
@@ -24,11 +25,12 @@ class ArticleHeader(Static):
         total: int,
         state: str,
     ) -> None:
-        details = " · ".join(part for part in (source, published, dateline) if part)
+        # Titles and sources come from imported files: controls made visible, one line.
+        details = visible_line(" · ".join(part for part in (source, published, dateline) if part))
         line = Text.assemble(
             (f"article {position} of {total} · " if total else "", "dim"),
             (f"{state.replace('_', ' ')}  ", "italic"),
-            (title, "bold"),
+            (visible_line(title), "bold"),
             ("  " + details if details else "", "dim"),
         )
         line.no_wrap = True
@@ -40,9 +42,12 @@ class ArticleHeader(Static):
 
 
 class StatusBar(Static):
-    """Label keys in their colours, the annotator, and whether the last action is saved."""
+    """Whether every action is saved, the label keys in their colours, and the annotator."""
 
     save_state: reactive[str] = reactive("saved")
+    """'saved', 'saving' or 'unsaved' (see :attr:`tui.app.RedlineApp.save_state`)."""
+    unsaved: reactive[int] = reactive(0)
+    """How many actions are not stored yet."""
     mode: reactive[str] = reactive("")
 
     def __init__(self, schema: Schema, annotator: str, *, id: str | None = None) -> None:
@@ -52,17 +57,18 @@ class StatusBar(Static):
 
     def render(self) -> Text:
         line = Text(no_wrap=True, overflow="ellipsis")
-        if self.mode:  # first, so a narrow terminal never cuts it off
+        # Mode and save state first, so a narrow terminal never cuts them off.
+        if self.mode:
             line.append(f" {self.mode} ", "bold reverse")
+        if self.save_state == "saved":
+            line.append(" ● saved ", "green")
+        elif self.save_state == "saving":
+            line.append(" ◌ saving ", "yellow")
+        else:
+            line.append(f" ✗ {self.unsaved} unsaved — ctrl+s retries ", "bold red")
         for label in self._schema.layer("entity"):
             if label.hotkey:
-                line.append(f" {label.hotkey}", "bold")
-                line.append(f" {label.key} ", f"black on {label.colour}")
-        line.append(f"  {self._annotator} ", "dim")
-        if self.save_state == "saved":
-            line.append("● saved", "green")
-        elif self.save_state == "saving":
-            line.append("◌ saving", "yellow")
-        else:
-            line.append(f"✗ {self.save_state} (ctrl+s retries)", "bold red")
+                line.append(f" {visible_line(label.hotkey)}", "bold")
+                line.append(f" {visible_line(label.key)} ", f"black on {label.colour}")
+        line.append(f"  {visible_line(self._annotator)}", "dim")
         return line

@@ -1,0 +1,57 @@
+"""Messages that carry stored data to the screens (never a shared attribute).
+
+A write runs in the app's writer thread; what it changed comes back as an
+:class:`AnnotationSaved` posted to the screen that asked for it. Workers that
+read (an article's annotations) or write on their own (suggesters) post
+:class:`ViewLoaded` and :class:`SuggestionsAdded`. Each carries the article it
+is about, so a screen that has moved on to another article ignores it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual.message import Message
+
+from storage.capture import Change
+
+if TYPE_CHECKING:
+    from tui.reader_view import ArticleView
+
+
+class AnnotationSaved(Message):
+    """One user action is committed; ``changes`` are its row changes (``after`` = now)."""
+
+    bubble = False  # posted straight to the screen that shows the article
+
+    def __init__(
+        self, article_id: int | None, changes: list[Change], description: str, result: Any
+    ) -> None:
+        super().__init__()
+        self.article_id = article_id
+        self.changes = changes
+        self.description = description
+        self.result = result
+
+
+class ViewLoaded(Message):
+    """An article's annotations and its state, read in a worker (on open, or a full reload)."""
+
+    bubble = False  # posted straight to the screen that shows the article
+
+    def __init__(self, article_id: int, view: ArticleView, state: str) -> None:
+        super().__init__()
+        self.article_id = article_id
+        self.view = view
+        self.state = state
+
+
+class SuggestionsAdded(Message):
+    """A suggester stored suggestions for an article; ``changes`` are their rows."""
+
+    bubble = False  # posted straight to the screen that shows the article
+
+    def __init__(self, article_id: int, changes: list[Change]) -> None:
+        super().__init__()
+        self.article_id = article_id
+        self.changes = changes
