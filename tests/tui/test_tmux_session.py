@@ -43,8 +43,7 @@ def _wait_for(
     raise AssertionError(f"timed out waiting for {what}; screen was:\n{screen}")
 
 
-@pytest.fixture
-def session(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+def _imported(tmp_path: Path) -> Path:
     database = tmp_path / "redline.db"
     for target in (SAMPLES / "kazakhstan-eu-kallas.md", SAMPLES):
         subprocess.run(
@@ -52,6 +51,11 @@ def session(tmp_path: Path) -> Iterator[tuple[str, Path]]:
             check=True,
             capture_output=True,
         )
+    return database
+
+
+def _start(database: Path) -> str:
+    """``redline`` as annotator "tmux" in a new detached tmux session; its name."""
     name = f"redline-test-{uuid.uuid4().hex[:8]}"
     command = f"{REDLINE} --db {database} --annotator tmux"
     # Fix the window at 120x40 before redline starts: a detached session may
@@ -60,10 +64,21 @@ def session(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     _tmux("set-option", "-t", name, "window-size", "manual")
     _tmux("resize-window", "-t", name, "-x", "120", "-y", "40")
     _tmux("respawn-pane", "-k", "-t", name, command)
+    return name
+
+
+def _stop(name: str) -> None:
+    subprocess.run([TMUX, "kill-session", "-t", name], capture_output=True)  # type: ignore[list-item]
+
+
+@pytest.fixture
+def session(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    database = _imported(tmp_path)
+    name = _start(database)
     try:
         yield name, database
     finally:
-        subprocess.run([TMUX, "kill-session", "-t", name], capture_output=True)  # type: ignore[list-item]
+        _stop(name)
 
 
 def test_open_tag_done_in_tmux(session: tuple[str, Path]) -> None:
@@ -137,3 +152,45 @@ def test_two_labels_during_a_lock_are_saved_in_order_in_tmux(session: tuple[str,
         assert brussels.updated_at < murat.updated_at  # stored in the order typed
     finally:
         database.dispose()
+
+
+def _accepted(path: Path) -> list[str]:
+    database = open_db(str(path))
+    try:
+        spans = queries.spans_for(database, 1, "tmux", statuses=("accepted",))
+        return sorted(span.text for span in spans)
+    finally:
+        database.dispose()
+
+
+def _wait_for_rows(path: Path, expected: list[str], what: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while (found := _accepted(path)) != expected and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert found == expected, f"waiting for {what}: accepted spans are {found}"
+
+
+def test_two_programs_same_annotator_undo_only_their_own_in_tmux(tmp_path: Path) -> None:
+    """Issue 18 item 2 in real terminals: two redline, one annotator; u stays in its program."""
+    path = _imported(tmp_path)
+    first = _start(path)
+    second = _start(path)
+    try:
+        for name in (first, second):
+            _wait_for(name, lambda s: "0 of 7 done" in s, "the library")
+            _tmux("send-keys", "-t", name, "Enter")
+            _wait_for(name, lambda s: "article 1 of 7" in s, "the reader")
+        _search(first, "negotiations")
+        _tmux("send-keys", "-t", first, "1")
+        _wait_for_rows(path, ["negotiations"], "the first program's label")
+        _search(second, "welcomed")
+        _tmux("send-keys", "-t", second, "1")
+        _wait_for_rows(path, ["negotiations", "welcomed"], "the second program's label")
+        _tmux("send-keys", "-t", first, "u")  # the annotator's latest action is the second's
+        _wait_for_rows(path, ["welcomed"], "undo in the first program")
+        _wait_for(first, lambda s: "Undone" in s, "the first program's undo notice")
+        _tmux("send-keys", "-t", second, "u")
+        _wait_for_rows(path, [], "undo in the second program")
+    finally:
+        _stop(first)
+        _stop(second)
