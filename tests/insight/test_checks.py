@@ -213,6 +213,7 @@ def test_check_bad_input_is_one_line(tmp_path: Path) -> None:
         (("check", "--annotator", "zed"), "no annotator named 'zed'"),
         (("check", "--articles", "99"), "no article with id 99"),
         (("check", "--articles", "x"), "'x' is not an id"),
+        (("check", "--articles", "1-999999999"), "longer than 1,000,000 ids"),
     ]:
         result = redline(tmp_path, *args)
         assert result.returncode != 0

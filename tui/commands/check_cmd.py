@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from storage.checks import CheckReport
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+MAX_RANGE = 1_000_000
 
 
 def parse_ids(value: str | None) -> list[int] | None:
@@ -39,6 +40,9 @@ def parse_ids(value: str | None) -> list[int] | None:
         first, last = int(low), int(high) if dash else int(low)
         if last < first:
             raise typer.BadParameter(f"empty range {part!r}", param_hint="--articles")
+        if last - first >= MAX_RANGE:
+            problem = f"range {part!r} is longer than {MAX_RANGE:,} ids"
+            raise typer.BadParameter(problem, param_hint="--articles")
         ids.extend(range(first, last + 1))
     if not ids:
         raise typer.BadParameter("no article ids given", param_hint="--articles")

@@ -127,8 +127,7 @@ class ProblemsScreen(Screen[None]):
             f"Problems · {counts['error']} errors, {counts['warning']} warnings, "
             f"{counts['info']} info · {visible_line(self.redline.annotator)}"
         )
-        if not self.findings:
-            summary += " · nothing to fix"
+        summary += " · enter goes to the place" if self.findings else " · nothing to fix"
         title.update(Text(summary))
 
     @on(DataTable.RowSelected)
