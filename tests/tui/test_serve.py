@@ -95,6 +95,13 @@ async def test_the_page_needs_the_token(started) -> None:  # type: ignore[no-unt
     assert (await client.get("/")).status == 200
 
 
+async def test_downloads_need_the_token_cookie(started) -> None:  # type: ignore[no-untyped-def]
+    _, client = await started()
+    assert (await client.get("/download/some-key")).status == 403
+    assert (await client.get(f"/?token={TOKEN}")).status == 200  # sets the cookie
+    assert (await client.get("/download/some-key")).status == 404  # past the guard: no such file
+
+
 async def test_no_token_opt_out_serves_and_warns(started) -> None:  # type: ignore[no-untyped-def]
     server, client = await started(token=None)
     assert (await client.get("/")).status == 200
