@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy.exc import DataError
+
 from storage.db import Database
 from storage.errors import DatabaseError, StorageError
 from storage.formats.brat import read_brat
@@ -117,8 +119,14 @@ def import_annotated(
         except ImportFileError as error:
             report.errors.append(error)
             continue
-        except DatabaseError:
-            raise
+        except DatabaseError as error:
+            if not isinstance(error.__cause__, DataError):
+                raise  # the database itself failed: the caller stops the import
+            report.errors.append(item.fail(str(error)))  # a value this database cannot hold
+            continue
+        except OverflowError as error:  # an integer SQLite cannot bind
+            report.errors.append(item.fail(f"a number is out of range ({error})"))
+            continue
         except (OffsetError, StorageError) as error:
             report.errors.append(ImportFileError(item.path, str(error), item.line, task=item.task))
             continue

@@ -31,6 +31,10 @@ FIGURE_ATTRS = (
 """Every figure attribute, in the order exports list them."""
 
 Fail = Callable[[str], Exception]
+DECIMAL_TEXT_LIMIT = 64
+"""Figure values are stored as their exact text in a 64-character column."""
+SCALE_LIMIT = 2**63 - 1
+"""A figure's scale is stored as a 64-bit integer on both backends."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,8 @@ def _decimal(value: Any, name: str, fail: Fail) -> Decimal | None:
         raise fail(f"figure {name!r} is not a number ({value!r})") from None
     if not number.is_finite():
         raise fail(f"figure {name!r} is not a finite number ({value!r})")
+    if len(str(number)) > DECIMAL_TEXT_LIMIT:
+        raise fail(f"figure {name!r} is too long (over {DECIMAL_TEXT_LIMIT} characters)")
     return number
 
 
@@ -130,6 +136,8 @@ def parse_figure(
         scale = int(scale)
     if isinstance(scale, bool) or not isinstance(scale, int):
         raise fail("figure 'scale' must be an integer")
+    if not -SCALE_LIMIT <= scale <= SCALE_LIMIT:
+        raise fail(f"figure 'scale' is out of range (at most {SCALE_LIMIT:,} either way)")
     columns["scale"] = scale
     for name in FIGURE_TEXT_ATTRS:
         value = values.get(name)

@@ -43,6 +43,8 @@ def _triples(value: dict[str, Any], fail: Fail) -> tuple[list[tuple[Any, Any, An
     cats = value.get("cats") or []
     if not isinstance(cats, list):
         raise fail("'cats' must be a list of topic keys")
+    if labels is not None and not isinstance(labels, list):
+        raise fail("'label' must be a list")
     triples: list[tuple[Any, Any, Any]] = []
     if isinstance(labels, list) and labels and all(isinstance(x, str) for x in labels):
         return triples, [*cats, *labels]

@@ -28,6 +28,8 @@ class ExtrasIndex:
             if not isinstance(entry, Mapping):
                 raise fail("each 'redline.spans' entry must be an object")
             key = (entry.get("start"), entry.get("end"), entry.get("label"))
+            if not all(isinstance(part, int | str) for part in key):
+                raise fail("each 'redline.spans' entry needs integer 'start'/'end' and a 'label'")
             self.entries.setdefault(key, []).append(entry)  # type: ignore[arg-type]
 
     def take(self, start: int, end: int, label: str) -> Mapping[str, Any] | None:

@@ -76,9 +76,7 @@ def json_array(path: Path) -> Iterator[Task]:
         return position
 
     def broken(error: json.JSONDecodeError) -> str:
-        return (
-            f"invalid or truncated JSON ({error.msg}; line {error.lineno} column {error.colno})"
-        )
+        return f"invalid or truncated JSON ({error.msg}; line {error.lineno} column {error.colno})"
 
     position = skip(0)
     if text.startswith("{", position):

@@ -19,12 +19,14 @@ from storage.formats.codec import FIGURE_ATTRS
 from storage.formats.flat import merge_topics
 from storage.formats.jsonlines import json_array, json_lines
 from storage.formats.record import (
+    MALFORMED,
     AnnotatedRecord,
     Fail,
     SchemaLike,
     apply_extras,
     failer,
     offsets,
+    record_id,
     span_from_extras,
 )
 from storage.importers import ImportFileError
@@ -58,7 +60,7 @@ def read_labelstudio(
         number, index, task = item
         fail = failer(path, number if index is None else None, index)
         try:
-            task_id = task.get("id")
+            task_id = record_id(task.get("id"), "id", fail)
             if task_id is not None and task_id in seen:
                 raise fail(f"duplicate task id {task_id!r} (first at {seen[task_id]})")
             seen.setdefault(task_id, f"line {number}" if index is None else f"task {index}")
@@ -68,6 +70,8 @@ def read_labelstudio(
             yield record
         except ImportFileError as error:
             yield error
+        except MALFORMED as error:
+            yield fail(f"malformed task ({type(error).__name__}: {error})")
 
 
 def _region_extras(meta: Any, fail: Fail) -> dict[str, Any]:
@@ -118,7 +122,7 @@ def parse_task(
         for result in results:
             if not isinstance(result, Mapping):
                 raise fail("each result must be an object")
-            result_id = result.get("id")
+            result_id = record_id(result.get("id"), "result id", fail)
             if result_id is not None:
                 if result_id in ids:
                     raise fail(f"duplicate result id {result_id!r}")

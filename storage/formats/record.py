@@ -96,6 +96,22 @@ def failer(path: Path, line: int | None, task: int | None = None) -> Fail:
     return lambda reason: ImportFileError(path, reason, line, task=task)
 
 
+SCALAR_ID = (str, int)
+"""What a record or result id may be: anything else (a list, an object) cannot be compared."""
+
+
+def record_id(value: Any, name: str, fail: Fail) -> Any:
+    """``value`` when it is a usable id (or None); else the record fails."""
+    if value is None or (isinstance(value, SCALAR_ID) and not isinstance(value, bool)):
+        return value
+    raise fail(f"{name!r} must be a string or an integer")
+
+
+MALFORMED = (TypeError, AttributeError, KeyError, IndexError)
+"""What a structure the checks did not foresee can raise while a record is parsed: that
+record fails ("malformed record"), the rest of the file still imports."""
+
+
 def classify(label: str, schema: SchemaLike | None) -> tuple[str, str, str | None]:
     """A flat label → (layer, stored label, topic): ``Topic_x`` is evidence for x."""
     if label.startswith(EVIDENCE_PREFIX) and len(label) > len(EVIDENCE_PREFIX):
@@ -309,10 +325,13 @@ def read_json_records(
             found = record_kind(value)
             if found not in ("plain", kind):
                 raise fail(f"a {found} record in a file read as {kind} (one format per file)")
-            key = identity(value)
+            record_key, who = identity(value)
+            key = (record_id(record_key, "id", fail), who if isinstance(who, str) else None)
             if key[0] is not None and key in seen:
                 raise fail(f"duplicate id {key[0]!r} (first at line {seen[key]})")
             seen.setdefault(key, number)
             yield parse(path, number, value, schema, fail)
         except ImportFileError as error:
             yield error
+        except MALFORMED as error:
+            yield fail(f"malformed record ({type(error).__name__}: {error})")

@@ -269,3 +269,26 @@ def test_brat_offsets_and_sidecar_with_huge_numbers_fail_their_document(
     assert [error.path.name for error in report.errors] == ["a.ann", "c.json"]
     assert "not a brat standoff line" in report.errors[0].reason
     assert report.errors[1].reason == "a number is too long (5000 digits; the limit is 4300)"
+
+
+def test_figure_numbers_the_database_cannot_hold_fail_their_line(
+    db: Database, tmp_path: Path
+) -> None:
+    """A scale past 64 bits and a 100-digit value were a database error that ended the import."""
+    text = "Kaja Kallas pledged 5 million."
+
+    def native(scale: object, value: str, suffix: str) -> str:
+        figure = {"start": 20, "end": 29, "label": "MONEY",
+                  "figure": {"value": value, "scale": scale}}  # fmt: skip
+        return json.dumps({"redline": 1, "text": text + suffix, "figures": [figure]})
+
+    path = tmp_path / "figures.jsonl"
+    lines = [native(10**20, "5", " A"), native(1, "1" * 100, " B"), native(10**6, "5", " C")]
+    path.write_text("\n".join(lines) + "\n")
+    report = import_annotated(db, path, annotator="ana")
+    assert reasons(report.errors) == [
+        f"{path}: line 1: figure 'scale' is out of range (at most 9,223,372,036,854,775,807 "
+        "either way)",
+        f"{path}: line 2: figure 'value' is too long (over 64 characters)",
+    ]
+    assert (report.records, report.spans_added) == (1, 1)

@@ -16,6 +16,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
+from sqlalchemy.exc import DataError
 
 from storage.articles import add_articles
 from storage.db import Database
@@ -197,7 +198,11 @@ def _import_plain(
             try:
                 results = add_articles(database, articles)
             except DatabaseError as exc:
-                raise _DatabaseFailed(path, exc) from exc
+                if not isinstance(exc.__cause__, DataError):
+                    raise _DatabaseFailed(path, exc) from exc
+                progress.console.print(failure_line(f"{path}: {exc}"), highlight=False)
+                summary.failed += 1  # a value this database cannot hold: this file only
+                results = []
             except StorageError as exc:
                 progress.console.print(failure_line(f"{path}: {exc}"), highlight=False)
                 summary.failed += 1
