@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, insert, or_, true
+from sqlalchemy import ColumnElement, UniqueConstraint, insert, or_, true
 from sqlmodel import Session, SQLModel, col, select
 
 from storage import sessions
@@ -280,6 +280,19 @@ def _check_targets_exist(
             )
 
 
+def _check_unique(session: Session, verb: str, table: str, target: dict[str, Any]) -> None:
+    """A row coming back must not collide with one made since (e.g. the same topic
+    assigned again by another program of the annotator)."""
+    model = TRACKED[table]
+    for constraint in model.__table__.constraints:  # type: ignore[attr-defined]
+        if not isinstance(constraint, UniqueConstraint):
+            continue
+        columns = [column.key for column in constraint.columns]
+        same = [getattr(model, name) == target[name] for name in columns]
+        if session.exec(select(model).where(*same).limit(1)).first() is not None:
+            raise Conflict(f"cannot {verb}: {describe(table, target)} is there again")
+
+
 def apply_images(session: Session, changes: list[Change], *, undo: bool) -> None:
     """Roll ``changes`` back (``undo=True``) or forward again, checking for conflicts."""
     verb = "undo" if undo else "redo"
@@ -306,6 +319,7 @@ def apply_images(session: Session, changes: list[Change], *, undo: bool) -> None
             _check_targets_exist(session, verb, table, target, current)
             restored = model.model_validate(target)
             if current is None:
+                _check_unique(session, verb, table, target)
                 session.add(restored)
             else:
                 for name in target:

@@ -15,7 +15,7 @@ from sqlmodel import col, select
 from storage import queries, sessions
 from storage.articles import add_article
 from storage.db import Database
-from storage.errors import StorageError
+from storage.errors import Conflict, StorageError
 from storage.migrations import HEAD_REVISION
 from storage.migrations.runner import alembic_config
 from storage.models import AppSession, Event, Figure
@@ -159,3 +159,19 @@ def test_events_from_before_sessions_can_be_undone_after_the_upgrade(
     later = Repository(db, "ana")
     assert later.undo(article_id) is not None and later.undo(article_id) is not None
     assert texts(db, article_id) == []
+
+
+def test_redoing_a_topic_another_program_assigned_again_is_a_conflict(
+    db: Database, article_id: int
+) -> None:
+    """Found by the state machine: the redo re-inserted the old assignment next to the
+    new one and failed with UNIQUE constraint failed (a DatabaseError)."""
+    a, b = Repository(db, "ana"), Repository(db, "ana")
+    a.assign_topic(article_id, "trade")
+    a.undo(article_id)
+    b.assign_topic(article_id, "trade", note="again")
+    with pytest.raises(Conflict, match=f'cannot redo: topic "trade" of article {article_id}'):
+        a.redo(article_id)
+    assert [(t.topic, t.note) for t in queries.topics_for(db, article_id, "ana")] == [
+        ("trade", "again")
+    ]
