@@ -25,6 +25,7 @@ from typing import Any
 
 from storage.formats.codec import LINE_BREAKS, EntityRef, decode_note
 from storage.formats.record import (
+    MALFORMED,
     AnnotatedRecord,
     SchemaLike,
     apply_extras,
@@ -98,6 +99,8 @@ def read_brat(path: Path, schema: SchemaLike | None) -> Iterator[AnnotatedRecord
             yield parse_document(ann, schema)
         except ImportFileError as error:
             yield error
+        except MALFORMED as error:
+            yield ImportFileError(ann, f"malformed document ({type(error).__name__}: {error})")
 
 
 def parse_document(ann: Path, schema: SchemaLike | None) -> AnnotatedRecord:
@@ -132,7 +135,8 @@ def parse_document(ann: Path, schema: SchemaLike | None) -> AnnotatedRecord:
         elif match := _A.match(line):
             _attribute(bounds, match, record, fail)
         elif match := _N.match(line):
-            _target(bounds, match[3], fail).reference = _reference(bounds[match[3]], match)
+            target = _target(bounds, match[3], fail)
+            target.reference = _reference(target, match)
         elif match := _NOTE.match(line):
             if match[2] == "AnnotatorNotes":
                 _note(_target(bounds, match[3], fail), match[4], fail)
