@@ -149,6 +149,19 @@ async def test_websocket_needs_a_fresh_ticket(started) -> None:  # type: ignore[
     assert refused.value.status == 403
 
 
+def test_host_header_names_that_are_served(tmp_path: Path) -> None:
+    server = make_server(tmp_path / "redline.db", port=8123)
+    for host in ("127.0.0.1:8123", "localhost:8123", "[::1]:8123", "LOCALHOST:8123"):
+        assert server._host_allowed(host), host
+    for host in ("evil.example:8123", "127.0.0.1:9999", "127.0.0.1", "10.0.0.1:8123"):
+        assert not server._host_allowed(host), host
+    server.host, server.port = "192.0.2.7", 80
+    assert server._host_allowed("192.0.2.7") and server._host_allowed("192.0.2.7:80")
+    assert not server._host_allowed("localhost")
+    server.host = "0.0.0.0"  # every interface: any name (the token still guards)
+    assert server._host_allowed("whatever.example:80")
+
+
 def test_non_loopback_hosts_get_a_loud_warning() -> None:
     for host in ("127.0.0.1", "127.8.0.1", "localhost", "::1", "[::1]"):
         assert exposure_warning(host) is None, host

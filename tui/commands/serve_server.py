@@ -169,8 +169,10 @@ class RedlineServer(Server):
         if self.host in WILDCARDS:
             return True
         names = {self.host.lower(), *(LOOPBACK_NAMES if is_loopback(self.host) else ())}
+        names = {f"[{name}]" if ":" in name and "[" not in name else name for name in names}
         allowed = {f"{name}:{self.port}" for name in names}
-        allowed |= {f"[{name}]:{self.port}" for name in names if ":" in name and "[" not in name}
+        if self.port in (80, 443):  # browsers leave the default port out of Host
+            allowed |= names
         return host.lower() in allowed
 
     def _has_token(self, request: web.Request, *, from_query: bool) -> bool:
