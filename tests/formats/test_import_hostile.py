@@ -292,3 +292,17 @@ def test_figure_numbers_the_database_cannot_hold_fail_their_line(
         f"{path}: line 2: figure 'value' is too long (over 64 characters)",
     ]
     assert (report.records, report.spans_added) == (1, 1)
+
+
+def test_brat_normalisation_of_an_undefined_id_fails_its_document(
+    db: Database, tmp_path: Path
+) -> None:
+    (tmp_path / "a.txt").write_text("Paris is big.")
+    (tmp_path / "a.ann").write_text("T1\tGPE 0 5\tParis\nN1\tReference T9 Wikidata:Q90\tParis\n")
+    (tmp_path / "b.txt").write_text("Rome is old.")
+    (tmp_path / "b.ann").write_text("T1\tGPE 0 4\tRome\n")
+    report = import_annotated(db, tmp_path, annotator="ana")
+    assert reasons(report.errors) == [
+        f"{tmp_path}/a.ann: line 2: refers to T9, which is not defined above"
+    ]
+    assert report.records == 1
