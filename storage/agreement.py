@@ -48,7 +48,8 @@ class PairAgreement:
         return self.matched / self.first_spans if self.first_spans else None
 
 
-def _done_articles(database: Database) -> tuple[dict[str, set[int]], dict[int, str]]:
+def done_articles(database: Database) -> tuple[dict[str, set[int]], dict[int, str]]:
+    """Which articles each annotator (by name) marked done, and every annotator's name by id."""
     with database.reading() as session:
         names = {a.id: a.name for a in session.exec(select(Annotator)).all() if a.id is not None}
         done: dict[str, set[int]] = defaultdict(set)
@@ -62,9 +63,10 @@ def _done_articles(database: Database) -> tuple[dict[str, set[int]], dict[int, s
     return done, names
 
 
-def _entity_spans(database: Database, annotator_ids: list[int], articles: set[int]) -> dict[
+def entity_spans(database: Database, annotator_ids: list[int], articles: set[int]) -> dict[
     int, set[SpanKey]
 ]:
+    """The accepted entity spans of each annotator (by id) in ``articles``."""
     found: dict[int, set[SpanKey]] = defaultdict(set)
     if not articles or not annotator_ids:
         return found
@@ -87,12 +89,12 @@ def entity_agreement(
 ) -> list[PairAgreement]:
     """Every pair of ``annotators`` (default: all with done articles) that share a done
     article, in name order."""
-    done, names = _done_articles(database)
+    done, names = done_articles(database)
     chosen = sorted(annotators if annotators is not None else done)
     ids = {name: key for key, name in names.items()}
     pairs = [(a, b) for a, b in combinations(chosen, 2) if done.get(a, set()) & done.get(b, set())]
     shared = set().union(*(done[a] & done[b] for a, b in pairs)) if pairs else set()
-    spans = _entity_spans(database, [ids[name] for name in chosen if name in ids], shared)
+    spans = entity_spans(database, [ids[name] for name in chosen if name in ids], shared)
     result: list[PairAgreement] = []
     for first, second in pairs:
         articles = done[first] & done[second]

@@ -51,6 +51,12 @@ def _register_serve() -> None:
     register(app)
 
 
+def _register_team() -> None:
+    from tui.commands.team_cmd import register
+
+    register(app)
+
+
 out = Console(soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -314,6 +320,7 @@ def db_upgrade(
 _register_export()
 _register_insight()
 _register_serve()
+_register_team()
 
 
 def main() -> None:

@@ -1,0 +1,1 @@
+"""Team mode: assignment of articles to annotators, agreement between them, adjudication."""
