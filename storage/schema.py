@@ -31,6 +31,10 @@ Format of ``redline.toml`` (every part optional)::
 
     [suggest]
     on_open = true         # run the rule suggesters when an article opens
+    model = "models/latest"  # the `redline train` pipeline, used when present; false = never
+
+    [train]
+    every = 10             # the app retrains after this many more articles are done (0 = never)
 
     [check]
     ignore = ["figure-no-period"]  # quality checks `redline check` skips (ids: storage.checks)
@@ -59,6 +63,7 @@ from typing import Any
 LAYERS = ("entity", "figure", "topic")
 CONFIG_ENV = "REDLINE_SCHEMA"
 CONFIG_FILENAME = "redline.toml"
+DEFAULT_TRAINED_MODEL = "models/latest"
 BUILTIN_PATH = Path(__file__).with_name("builtin_schema.toml")
 SCHEMA_COLUMNS = ("layer", "key", "title", "colour", "hotkey", "parent", "description")
 Fail = Callable[[int | None, str], "SchemaError"]
@@ -69,8 +74,9 @@ _SECTIONS = {
     "schema": None,
     "keymap": None,
     "reader": ("max_width",),
-    "suggest": ("on_open",),
+    "suggest": ("on_open", "model"),
     "check": ("ignore",),
+    "train": ("every",),
 }
 _COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
 _KEY = {
@@ -170,6 +176,10 @@ class Config:
     """The file this came from; None for the built-in defaults."""
     check_ignore: tuple[str, ...] = ()
     """Quality check ids ``redline check`` skips (``[check] ignore``)."""
+    suggest_model: str | None = DEFAULT_TRAINED_MODEL
+    """The trained pipeline suggesters use when it exists (``[suggest] model``; None = off)."""
+    train_every: int = 0
+    """Retrain after this many more articles are done (``[train] every``; 0 = never)."""
 
 
 class SchemaError(Exception):
@@ -320,7 +330,7 @@ def parse_config(text: str, source: Path, *, base: Schema | None = None) -> Conf
         if not isinstance(value, dict):
             raise fail(locate.section(section), f"[{section}] must be a table")
     settings: dict[str, Any] = {}
-    for section in ("reader", "suggest", "check"):
+    for section in ("reader", "suggest", "check", "train"):
         for name, value in data.get(section, {}).items():
             if name not in (_SECTIONS[section] or ()):
                 line = locate.setting(section, name)
@@ -332,6 +342,15 @@ def parse_config(text: str, source: Path, *, base: Schema | None = None) -> Conf
     on_open = settings.get("suggest.on_open", True)
     if not isinstance(on_open, bool):
         raise fail(locate.setting("suggest", "on_open"), "on_open must be true or false")
+    suggest_model = settings.get("suggest.model", DEFAULT_TRAINED_MODEL)
+    if suggest_model is False:
+        suggest_model = None
+    elif not isinstance(suggest_model, str) or not suggest_model.strip():
+        line = locate.setting("suggest", "model")
+        raise fail(line, 'model must be a path such as "models/latest", or false')
+    every = settings.get("train.every", 0)
+    if isinstance(every, bool) or not isinstance(every, int) or every < 0:
+        raise fail(locate.setting("train", "every"), "every must be a whole number >= 0")
     keymap = data.get("keymap", {})
     for binding, keys in keymap.items():
         if not isinstance(keys, str) or not keys.strip():
@@ -340,7 +359,9 @@ def parse_config(text: str, source: Path, *, base: Schema | None = None) -> Conf
     schema = _build_schema(
         data.get("schema", {}), base if base is not None else builtin_schema(), locate, fail
     )
-    return Config(schema, dict(keymap), width, on_open, source, ignore)
+    return Config(
+        schema, dict(keymap), width, on_open, source, ignore, suggest_model, every
+    )
 
 
 def _check_ignore(value: Any, locate: _Locator, fail: Fail) -> tuple[str, ...]:

@@ -9,7 +9,7 @@ an annotation already covers, and stores the rest as ``suggested`` spans
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,9 @@ from storage.db import Database
 from storage.errors import StorageError
 from storage.models import Entity, Span
 from storage.repository import Repository, SpanSuggestion
+from storage.schema import DEFAULT_TRAINED_MODEL, Config, Schema
+from storage.suggest.merge import merge_suggestions
+from storage.suggest.registry import Runner, SuggesterSpec, build_runners, entity_suggestions
 
 FIGURE_ATTRIBUTES = (
     "value",
@@ -45,6 +48,17 @@ class SuggestOptions:
     gazetteer: bool = True
     gazetteer_file: Path | None = None
     model: str | None = None
+    """An installed spaCy pipeline (``--model``): batch runs only, one fixed score."""
+    trained_model: str | None = DEFAULT_TRAINED_MODEL
+    """The ``redline train`` pipeline, used when that path exists (``[suggest] model``)."""
+    schema: Schema | None = None
+    """The schema a trained model must have been trained for (None: ``load_config()``'s)."""
+
+    @classmethod
+    def from_config(cls, config: Config, **overrides: Any) -> SuggestOptions:
+        """The options ``redline.toml`` sets (``[suggest] model``), with ``overrides``."""
+        values: dict[str, Any] = {"trained_model": config.suggest_model, "schema": config.schema}
+        return cls(**(values | overrides))
 
 
 @dataclass(frozen=True)
@@ -89,20 +103,6 @@ def figure_suggestions(text: str) -> list[SpanSuggestion]:
     return suggestions
 
 
-def _entity_suggestions(found: Iterable[Any], entity_ids: dict[str, int]) -> list[SpanSuggestion]:
-    return [
-        SpanSuggestion(
-            item.start,
-            item.end,
-            item.label,
-            origin=item.origin,
-            score=item.score,
-            entity_id=entity_ids.get(item.entity_name) if item.entity_name else None,
-        )
-        for item in found
-    ]
-
-
 class CorpusGazetteer:
     """The gazetteer of accepted entities (canonical names, aliases, mention texts)."""
 
@@ -129,68 +129,67 @@ class CorpusGazetteer:
         self.gazetteer = Gazetteer(entries)
 
     def suggestions(self, text: str) -> list[SpanSuggestion]:
-        return _entity_suggestions(self.gazetteer.find(text), self.entity_ids)
+        return entity_suggestions(self.gazetteer.find(text), self.entity_ids)
 
 
-def _without_covered(
-    suggestions: list[SpanSuggestion], existing: Sequence[Span]
-) -> list[SpanSuggestion]:
-    """Drop proposals that overlap an annotation of their layer, or each other."""
-    taken: dict[str, list[tuple[int, int]]] = {}
-    for span in existing:
-        if span.status in ("accepted", "suggested", "rejected"):
-            taken.setdefault(span.layer, []).append((span.start, span.end))
-    kept: list[SpanSuggestion] = []
-    for suggestion in sorted(suggestions, key=lambda s: (-(s.score or 0), s.start)):
-        ranges = taken.setdefault(suggestion.layer, [])
-        if any(start < suggestion.end and suggestion.start < end for start, end in ranges):
-            continue
-        ranges.append((suggestion.start, suggestion.end))
-        kept.append(suggestion)
-    return sorted(kept, key=lambda s: (s.start, s.end))
+def _existing(db: Database, repository: Repository, article_id: int) -> Sequence[Span]:
+    from storage import queries
+
+    return queries.spans_for(
+        db, article_id, repository.annotator, statuses=("accepted", "suggested", "rejected")
+    )
 
 
 class Suggester:
-    """Runs the configured suggesters for one annotator and stores their output."""
+    """Runs the configured suggesters for one annotator and stores their output.
 
-    def __init__(self, db: Database, repository: Repository, options: SuggestOptions) -> None:
+    ``on_open`` keeps to the suggesters cheap enough for opening an article
+    (``SuggesterSpec.on_open``); ``redline suggest`` runs them all.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        repository: Repository,
+        options: SuggestOptions,
+        *,
+        on_open: bool = True,
+    ) -> None:
         self.db = db
         self.repository = repository
         self.options = options
-        self._gazetteer: CorpusGazetteer | None = None
+        self.on_open = on_open
+        self._runners: list[tuple[SuggesterSpec, Runner]] | None = None
 
-    def prepare(self) -> None:
-        """Build the gazetteer now: a bad gazetteer file fails the run, not each article."""
-        if self.options.gazetteer and self._gazetteer is None:
-            self._gazetteer = CorpusGazetteer(self.db, self.options.gazetteer_file)
+    def prepare(self) -> list[tuple[SuggesterSpec, Runner]]:
+        """Build the runners now: a bad gazetteer file or model fails the run, not each article."""
+        if self._runners is None:
+            self._runners = build_runners(self.db, self.options, on_open=self.on_open)
+        return self._runners
+
+    def proposals_for(self, texts: Sequence[str]) -> list[list[SpanSuggestion]]:
+        """Every runner's proposals for each text, in text order."""
+        merged: list[list[SpanSuggestion]] = [[] for _ in texts]
+        for _spec, runner in self.prepare():
+            for found, proposals in zip(merged, runner(texts), strict=True):
+                found.extend(proposals)
+        return merged
 
     def proposals(self, text: str) -> list[SpanSuggestion]:
-        options = self.options
-        proposals: list[SpanSuggestion] = []
-        if options.figures:
-            proposals += figure_suggestions(text)
-        if options.gazetteer:
-            self.prepare()
-            assert self._gazetteer is not None
-            proposals += self._gazetteer.suggestions(text)
-        if options.entity_rules:
-            from storage.suggest import suggest_entities
+        return self.proposals_for([text])[0]
 
-            proposals += _entity_suggestions(suggest_entities(text), {})
-        return proposals
+    def store(self, article_id: int, proposals: Sequence[SpanSuggestion]) -> list[Span]:
+        """Store the merged proposals for one article; one transaction, nothing stored twice."""
+        existing = _existing(self.db, self.repository, article_id)
+        return self.repository.add_suggestions(article_id, merge_suggestions(proposals, existing))
 
     def run(self, article_id: int, text: str, extra: Sequence[SpanSuggestion] = ()) -> list[Span]:
         """Suggest for one article; one transaction, nothing stored twice."""
-        from storage import queries
+        return self.store(article_id, [*self.proposals(text), *extra])
 
-        existing = queries.spans_for(
-            self.db,
-            article_id,
-            self.repository.annotator,
-            statuses=("accepted", "suggested", "rejected"),
-        )
-        proposals = _without_covered([*self.proposals(text), *extra], existing)
-        return self.repository.add_suggestions(article_id, proposals)
+
+BATCH = 32
+"""Articles whose texts go to the runners together (spaCy pipes a batch)."""
 
 
 def suggest_corpus(
@@ -200,7 +199,8 @@ def suggest_corpus(
     options: SuggestOptions,
     on_article: Callable[[int, int], None] | None = None,
 ) -> SuggestReport:
-    """Pre-annotate articles; ``on_article(article_id, added)`` reports progress.
+    """Pre-annotate articles with every suggester; ``on_article(article_id, added)`` reports
+    progress.
 
     An article that fails (a database error, a suggester bug on odd text) is
     reported in ``SuggestReport.failed`` by id and title and the run goes on:
@@ -208,38 +208,37 @@ def suggest_corpus(
     """
     from storage import queries
 
-    suggester = Suggester(db, repository, options)
+    suggester = Suggester(db, repository, options, on_open=False)
     suggester.prepare()
     report = SuggestReport()
-    model_output: dict[int, list[SpanSuggestion]] = {}
-    if options.model:
-        from storage.suggest import suggest_with_model
-
-        texts = []
-        for article_id in article_ids:
-            article = queries.get_article(db, article_id)
-            texts.append(article.text if article else "")
-        for article_id, found in zip(
-            article_ids, suggest_with_model(texts, options.model), strict=True
-        ):
-            model_output[article_id] = _entity_suggestions(found, {})
-    for article_id in article_ids:
-        article = queries.get_article(db, article_id)
-        if article is None:
-            continue
+    for begin in range(0, len(article_ids), BATCH):
+        articles = [queries.get_article(db, i) for i in article_ids[begin : begin + BATCH]]
+        present = [article for article in articles if article is not None]
         try:
-            added = suggester.run(article_id, article.text, model_output.get(article_id, ()))
-        except Exception as exc:  # reported per article; the run goes on with the rest
-            reason = str(exc) if isinstance(exc, StorageError) else f"{type(exc).__name__}: {exc}"
-            first_line = reason.strip().splitlines()[0] if reason.strip() else type(exc).__name__
-            report.failed.append(SuggestFailure(article_id, article.title, first_line))
+            batch = suggester.proposals_for([article.text for article in present])
+        except Exception:  # one text breaks a suggester: find it article by article below
+            batch = None
+        for number, article in enumerate(present):
+            assert article.id is not None
+            try:
+                proposals = (
+                    batch[number] if batch is not None else suggester.proposals(article.text)
+                )
+                added = suggester.store(article.id, proposals)
+            except Exception as exc:  # reported per article; the run goes on with the rest
+                report.failed.append(SuggestFailure(article.id, article.title, _reason(exc)))
+                if on_article is not None:
+                    on_article(article.id, 0)
+                continue
+            report.articles += 1
+            report.added += len(added)
+            for span in added:
+                report.by_origin[span.origin] = report.by_origin.get(span.origin, 0) + 1
             if on_article is not None:
-                on_article(article_id, 0)
-            continue
-        report.articles += 1
-        report.added += len(added)
-        for span in added:
-            report.by_origin[span.origin] = report.by_origin.get(span.origin, 0) + 1
-        if on_article is not None:
-            on_article(article_id, len(added))
+                on_article(article.id, len(added))
     return report
+
+
+def _reason(exc: Exception) -> str:
+    reason = str(exc) if isinstance(exc, StorageError) else f"{type(exc).__name__}: {exc}"
+    return reason.strip().splitlines()[0] if reason.strip() else type(exc).__name__

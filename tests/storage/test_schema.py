@@ -370,7 +370,7 @@ ERROR_CASES = {
         name = "dark"
         """,
         "# <-",
-        "unknown section [theme] ([schema], [keymap], [reader], [suggest], [check] exist)",
+        "unknown section [theme] ([schema], [keymap], [reader], [suggest], [check], [train] exist)",
     ),
     "bad-width": (
         """

@@ -1,0 +1,56 @@
+"""Merge the proposals of every suggester into one set with no duplicates or overlaps.
+
+Per layer, proposals are taken best first and a proposal is dropped when it
+overlaps one already taken or an annotation of the article (accepted,
+suggested or rejected: a rejected span never comes back, nor does anything
+overlapping it). "Best" is the higher score; on equal scores the gazetteer
+(built from what annotators accepted) wins over the trained model, which wins
+over the rules; then the longer span, then the earlier one. The result is in
+reading order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Protocol
+
+from storage.repository import SpanSuggestion
+
+ORIGIN_RANK = {"gazetteer": 0, "model": 1, "rule": 2}
+"""Tie-break between equal scores: lower wins."""
+
+
+class Annotated(Protocol):
+    """What the merge reads of an existing span (``storage.models.Span`` fits)."""
+
+    layer: str
+    start: int
+    end: int
+    status: str
+
+
+def _best_first(suggestion: SpanSuggestion) -> tuple[float, int, int, int]:
+    return (
+        -(suggestion.score or 0.0),
+        ORIGIN_RANK.get(suggestion.origin, len(ORIGIN_RANK)),
+        suggestion.start - suggestion.end,
+        suggestion.start,
+    )
+
+
+def merge_suggestions(
+    proposals: Iterable[SpanSuggestion], existing: Sequence[Annotated] = ()
+) -> list[SpanSuggestion]:
+    """The proposals to store: best first per layer, none overlapping another or ``existing``."""
+    taken: dict[str, list[tuple[int, int]]] = {}
+    for span in existing:
+        if span.status in ("accepted", "suggested", "rejected"):
+            taken.setdefault(span.layer, []).append((span.start, span.end))
+    kept: list[SpanSuggestion] = []
+    for suggestion in sorted(proposals, key=_best_first):
+        ranges = taken.setdefault(suggestion.layer, [])
+        if any(start < suggestion.end and suggestion.start < end for start, end in ranges):
+            continue
+        ranges.append((suggestion.start, suggestion.end))
+        kept.append(suggestion)
+    return sorted(kept, key=lambda s: (s.start, s.end, s.layer))

@@ -1,0 +1,113 @@
+"""Entity suggestions from the pipeline ``redline train`` saved (``models/latest``).
+
+Used automatically by ``redline suggest`` and on open when the directory
+exists (``[suggest] model = "models/latest"``, the default; ``false`` turns it
+off). Unlike an installed spaCy pipeline, each entity gets the model's own
+score: the probability mass of the NER beam parses that contain it
+(``EntityRecognizer.scored_ents``). Entities under :data:`MIN_SCORE` are not
+proposed. The model was trained for one label schema; another schema's model is
+refused with one line (``storage.train.store.checked_meta``).
+
+Loaded pipelines are cached per process by directory and modification time,
+so a retrained ``models/latest`` is picked up by the next article opened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from storage.repository import SpanSuggestion
+from storage.train.store import ModelMeta, checked_meta, resolve_model
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+    from storage.schema import Schema
+    from storage.suggestions import SuggestOptions
+
+BEAM_WIDTH = 8
+MIN_SCORE = 0.5
+"""Below half the beam's mass the greedy parse would not have found it either."""
+
+
+@dataclass(frozen=True)
+class Scored:
+    """One article's model output: entity candidates with scores, topic scores."""
+
+    entities: dict[tuple[int, int, str], float]
+    """(start char, end char, label) → beam probability."""
+    topics: dict[str, float]
+
+
+@dataclass
+class TrainedModel:
+    meta: ModelMeta
+    nlp: Language
+
+    def score(self, texts: Sequence[str]) -> Iterator[Scored]:
+        """Beam-scored entities and topic scores for each text, in order."""
+        has_ner = "ner" in self.nlp.pipe_names
+        for doc in self.nlp.pipe(texts, disable=["ner"] if has_ner else []):
+            yield Scored(self._entities(doc) if has_ner else {}, dict(doc.cats))
+
+    def _entities(self, doc: Doc) -> dict[tuple[int, int, str], float]:
+        ner: Any = self.nlp.get_pipe("ner")
+        if not len(doc):
+            return {}
+        beams = ner.beam_parse([doc], beam_width=BEAM_WIDTH)
+        [scores] = ner.scored_ents(beams)
+        return {
+            (doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text), label): min(score, 1.0)
+            for (start, end, label), score in scores.items()
+        }
+
+    def suggestions(self, texts: Sequence[str]) -> list[list[SpanSuggestion]]:
+        result = []
+        for scored in self.score(texts):
+            result.append(
+                [
+                    SpanSuggestion(start, end, label, origin="model", score=round(score, 4))
+                    for (start, end, label), score in sorted(scored.entities.items())
+                    if score >= MIN_SCORE
+                ]
+            )
+        return result
+
+
+_loaded: dict[tuple[Path, float], Any] = {}
+
+
+def load_trained(directory: Path, schema: Schema, shown: str) -> TrainedModel:
+    """The pipeline in ``directory`` (cached), refused if trained for another schema."""
+    import spacy
+
+    meta = checked_meta(directory, schema, shown)
+    key = (directory, (directory / "meta.json").stat().st_mtime)
+    if key not in _loaded:
+        _loaded.clear()  # one trained model per process: the newest asked for
+        _loaded[key] = spacy.load(directory)
+    return TrainedModel(meta, _loaded[key])
+
+
+def configured_model(options: SuggestOptions) -> TrainedModel | None:
+    """The trained model the options name, when its directory exists; None otherwise."""
+    from storage.schema import load_config
+
+    if not options.trained_model:
+        return None
+    named = Path(options.trained_model)
+    directory = resolve_model(named)
+    if directory is None:
+        return None
+    schema = options.schema if options.schema is not None else load_config().schema
+    return load_trained(directory, schema, str(named))
+
+
+def trained_runner(options: SuggestOptions) -> Any:
+    """The registry's runner for the trained model, or None when there is none."""
+    model = configured_model(options)
+    return model.suggestions if model is not None else None
