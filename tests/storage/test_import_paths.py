@@ -251,3 +251,28 @@ def test_a_file_named_like_markup_imports_under_a_live_progress_bar(
     summary = import_files(db, [str(named)], console=console)
     assert (summary.imported, summary.failed) == (1, 0)
     assert "[red]x.txt" in buffer.getvalue()
+
+
+def test_an_interrupted_import_says_what_it_stored(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tui.commands.import_files as command
+
+    first = article(tmp_path / "a.txt", "First")
+    second = article(tmp_path / "b.txt", "Second")
+    stored = command.add_articles
+    calls: list[int] = []
+
+    def interrupted_on_the_second(database, articles):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return stored(database, articles)
+
+    monkeypatch.setattr(command, "add_articles", interrupted_on_the_second)
+    buffer = io.StringIO()
+    with pytest.raises(KeyboardInterrupt):
+        import_files(db, [str(first), str(second)], console=Console(file=buffer, width=200))
+    assert "import interrupted: imported 1, skipped 0 duplicates, failed 0 so far" in (
+        buffer.getvalue()
+    )

@@ -145,6 +145,9 @@ def import_files(
         console.print(failure_line(f"{stop.path}: {stop.error}"), highlight=False)
         console.print(Text("import stopped: the database cannot be written"), highlight=False)
         summary.failed += 1
+    except KeyboardInterrupt:  # what is stored stays stored: say how much that is
+        console.print(Text(f"import interrupted: {summary.line} so far"), highlight=False)
+        raise
     return summary
 
 
