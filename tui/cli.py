@@ -57,6 +57,12 @@ def _register_team() -> None:
     register(app)
 
 
+def _register_train() -> None:
+    from tui.commands.train_cmd import register
+
+    register(app)
+
+
 out = Console(soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -286,13 +292,14 @@ def suggest_command(
 
     if ids and all_articles:
         raise Failed("give article ids or --all, not both")
-    options = SuggestOptions(
+    context: Context = ctx.obj
+    options = SuggestOptions.from_config(
+        context.config(),
         figures=not no_figures,
         entity_rules=not no_rules,
         gazetteer_file=gazetteer_path(gazetteer),
         model=model,
     )
-    context: Context = ctx.obj
     report = run_suggest(context.open_db(), context.annotator, ids or None, options, err)
     say(out, summary(report))
 
@@ -321,6 +328,7 @@ _register_export()
 _register_insight()
 _register_serve()
 _register_team()
+_register_train()
 
 
 def main() -> None:

@@ -100,7 +100,12 @@ class ModelMeta:
 
 
 def write_meta(directory: Path, data: dict[str, Any]) -> None:
-    (directory / META_FILE).write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", "utf-8")
+    """Add redline's fields to the ``meta.json`` spaCy wrote (``spacy.load`` needs its
+    ``name``, ``lang`` and ``version``; ``labels`` becomes redline's, per layer)."""
+    path = directory / META_FILE
+    meta = json.loads(path.read_text("utf-8")) if path.is_file() else {}
+    meta.update(data)
+    path.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", "utf-8")
 
 
 def read_meta(directory: Path) -> ModelMeta:

@@ -1,0 +1,131 @@
+"""``redline train`` then ``redline suggest`` on a tiny annotated fixture (issue 13 items 1-2)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from storage import queries
+from storage.articles import add_articles
+from storage.db import open_db
+from storage.importers import ParsedArticle
+from storage.repository import Repository
+from storage.schema import builtin_schema
+from storage.train.store import resolve_model, schema_hash
+from tests.train.fixture import add_corpus
+from tui import cli
+
+UNSEEN = [
+    "Report 90. Marek Novak met officials of the Baltic Grid in Tallinn on Monday "
+    "to discuss tariffs on steel. Later Marek Novak flew back from Tallinn.",
+    "Report 91. Anna Berg met officials of the Acme Energy in Berlin on Monday "
+    "to discuss a new gas pipeline. Later Anna Berg flew back from Berlin.",
+]
+
+
+def redline(database: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "tui.cli", "--db", str(database), "--annotator", "ana"]
+    return subprocess.run([*command, *args], capture_output=True, text=True)
+
+
+def test_train_saves_a_model_that_suggest_uses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    database = tmp_path / "redline.db"
+    db = open_db(str(database))
+    try:
+        train_ids = add_corpus(db, 12)
+        result = CliRunner().invoke(
+            cli.app,
+            ["--db", str(database), "train", "--max-steps", "40", "--eval-split", "0.25"],
+        )
+        assert result.exit_code == 0, result.output
+        assert "dev scores" in result.stdout and "PERSON" in result.stdout
+        assert "trained on 9 articles, evaluated on 3" in result.stdout
+
+        latest = resolve_model(Path("models/latest"))
+        assert latest is not None and latest.parent == (tmp_path / "models").resolve()
+        meta = json.loads((latest / "meta.json").read_text("utf-8"))
+        assert meta["schema_hash"] == schema_hash(builtin_schema())
+        assert meta["labels"] == {"entity": ["GPE", "ORG", "PERSON"], "topic": ["energy", "trade"]}
+        assert meta["counts"]["train"]["articles"] == 9 and meta["counts"]["dev"]["articles"] == 3
+        assert sorted(meta["train_articles"] + meta["dev_articles"]) == train_ids
+        assert meta["counts"]["dev"]["entity_spans"] == 3 * 5
+        assert 0 <= meta["scores"]["entity"]["micro"]["f"] <= 1
+        assert meta["redline_version"] and meta["stopped"] == "max steps"
+
+        [first, second] = [
+            a.article_id
+            for a in add_articles(db, [ParsedArticle(text=t, title="new") for t in UNSEEN])
+        ]
+        suggested = CliRunner().invoke(
+            cli.app,
+            ["--db", str(database), "--annotator", "ana", "suggest", str(first), str(second)],
+        )
+        assert suggested.exit_code == 0, suggested.output
+        model = [s for s in queries.spans_for(db, first, "ana") if s.origin == "model"]
+        assert model, "the trained model suggested nothing"
+        assert all(0.5 <= (s.score or 0) <= 1 for s in model)
+        assert all(s.text == UNSEEN[0][s.start : s.end] for s in model)
+
+        with Repository(db, "ana") as repository:
+            repository.reject([model[0].id])
+        again = CliRunner().invoke(
+            cli.app, ["--db", str(database), "--annotator", "ana", "suggest", str(first)]
+        )
+        assert again.exit_code == 0, again.output
+        assert again.stdout.startswith("suggested 0 spans")
+        same_place = [
+            s
+            for s in queries.spans_for(
+                db, first, "ana", statuses=("accepted", "suggested", "rejected")
+            )
+            if s.start < model[0].end and model[0].start < s.end and s.layer == "entity"
+        ]
+        assert [(s.id, s.status) for s in same_place] == [(model[0].id, "rejected")]
+    finally:
+        db.dispose()
+
+    Path("redline.toml").write_text('[[schema.entity]]\nkey = "VESSEL"\n', "utf-8")
+    refused = redline(database, "suggest", "--all")
+    assert refused.returncode == 1
+    [line] = refused.stderr.strip().splitlines()
+    assert line.startswith("redline: error: models/latest: trained with another label schema")
+
+    Path("redline.toml").write_text("[suggest]\nmodel = false\n", "utf-8")
+    without = redline(database, "suggest", "--all")
+    assert without.returncode == 0, without.stderr
+
+
+def test_too_little_data_is_one_line_and_saves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    database = tmp_path / "redline.db"
+    db = open_db(str(database))
+    add_corpus(db, 3)
+    db.dispose()
+    result = redline(database, "train")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "redline: error: too little data to train: 3 articles with accepted annotations "
+        "(2 train, 1 dev); need at least 2 in each split (mark more articles done, "
+        "or use --status all)"
+    ]
+    assert not (tmp_path / "models").exists()
+
+
+def test_unknown_layer_is_one_line(tmp_path: Path) -> None:
+    database = tmp_path / "redline.db"
+    open_db(str(database)).dispose()
+    result = redline(database, "train", "--layer", "entity,relations")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "redline: error: --layer: unknown layer relations (choose from entity, topic, figure)"
+    ]
