@@ -1,22 +1,32 @@
-"""Label Studio JSON: a list of tasks with completed annotations.
+"""Label Studio JSON: a list of tasks, one per article, one annotation per annotator.
 
-Each task is ``{"data": {"text", "title", "redline"}, "annotations":
-[{"result": [...]}]}``, matching a labelling config with
-``<Labels name="label" toName="text">`` and ``<Choices name="topics"
-toName="text" choice="multiple">``. Span results are type ``labels`` with
-``value: {start, end, text, labels: [LABEL]}`` (evidence as ``Topic_<key>``);
-each carries ``meta``: ``layer``, the figure attributes (``kind``, ``value``,
-``unit``…), the linked ``entity``, and the span note as ``text: [note]`` (Label
-Studio's region-note field). Topics are one ``choices`` result.
+Each task is ``{"id": article id, "data": {"text", "title", "redline"},
+"annotations": [{"id", "completed_by", "result": [...]}, …]}``, matching a
+labelling config with ``<Labels name="label" toName="text">`` and ``<Choices
+name="topics" toName="text" choice="multiple">``. Every annotator who
+annotated the article gets their own annotation, so Label Studio compares them
+(its agreement view); ``completed_by`` numbers the annotators of the file
+1, 2, … in order of appearance, and ``data.redline.annotators`` maps each
+number to the annotator's name, state and topic notes (``data`` survives a
+trip through Label Studio unchanged). A task with one annotator also carries
+``data.redline.annotator``/``state``/``topics`` as before.
+
+Span results are type ``labels`` with ``value: {start, end, text, labels:
+[LABEL]}`` (evidence as ``Topic_<key>``); each carries ``meta``: ``layer``, the
+figure attributes (``kind``, ``value``, ``unit``…), the linked ``entity``, and
+the span note as ``text: [note]`` (Label Studio's region-note field). Topics
+are one ``choices`` result.
 """
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
-from storage.exporters.base import TextWriter, flat_label, record_extras
+from storage.exporters.base import Options, TextWriter, flat_label, record_extras
 from storage.exporters.records import ExportRecord, ExportSpan
+from storage.exporters.report import ExportReport
 
 
 def region_meta(span: ExportSpan) -> dict[str, Any]:
@@ -34,38 +44,85 @@ def region_meta(span: ExportSpan) -> dict[str, Any]:
     return meta
 
 
+def results(record: ExportRecord) -> list[dict[str, Any]]:
+    """One annotator's spans and topics as Label Studio results (ids unique in the task)."""
+    found: list[dict[str, Any]] = []
+    for number, span in enumerate(record.spans, 1):
+        found.append(
+            {
+                "id": f"s{number}",
+                "from_name": "label",
+                "to_name": "text",
+                "type": "labels",
+                "value": {"start": span.start, "end": span.end, "text": span.text,
+                          "labels": [flat_label(span)]},
+                "meta": region_meta(span),
+            }
+        )  # fmt: skip
+    if record.topics:
+        found.append(
+            {"id": "topics", "from_name": "topics", "to_name": "text", "type": "choices",
+             "value": {"choices": [topic.key for topic in record.topics]}}
+        )  # fmt: skip
+    return found
+
+
 class LabelStudioWriter(TextWriter):
-    count = 0
+    """Collects the records of one article (they arrive article by article) into one task."""
+
+    def __init__(self, target: Path, report: ExportReport, options: Options) -> None:
+        super().__init__(target, report, options)
+        self.count = 0
+        self.pending: list[ExportRecord] = []
+        self.numbers: dict[str, int] = {}
+        """``completed_by`` of each annotator: 1, 2, … in order of appearance."""
+        self.annotations = 0
 
     def add(self, record: ExportRecord) -> None:
-        results: list[dict[str, Any]] = []
-        for number, span in enumerate(record.spans, 1):
-            results.append(
-                {
-                    "id": f"s{number}",
-                    "from_name": "label",
-                    "to_name": "text",
-                    "type": "labels",
-                    "value": {"start": span.start, "end": span.end, "text": span.text,
-                              "labels": [flat_label(span)]},
-                    "meta": region_meta(span),
-                }
-            )  # fmt: skip
-        if record.topics:
-            results.append(
-                {"id": "topics", "from_name": "topics", "to_name": "text", "type": "choices",
-                 "value": {"choices": [topic.key for topic in record.topics]}}
-            )  # fmt: skip
+        if self.pending and self.pending[0].article.id != record.article.id:
+            self._flush()
+        self.pending.append(record)
+
+    def _flush(self) -> None:
+        if not self.pending:
+            return
+        first = self.pending[0]
+        extras = record_extras(first)
+        annotations, annotators = [], []
+        for record in self.pending:
+            if record.annotator is None:
+                continue
+            number = self.numbers.setdefault(record.annotator, len(self.numbers) + 1)
+            self.annotations += 1
+            annotations.append({"id": self.annotations, "completed_by": number,
+                                "result": results(record), "was_cancelled": False,
+                                "ground_truth": False})  # fmt: skip
+            annotators.append({"completed_by": number, **_annotator_extras(record)})
+        redline: dict[str, Any] = {"article": extras["article"], "annotators": annotators}
+        if len(annotations) <= 1:
+            redline.update({key: extras[key] for key in ("annotator", "state", "topics")})
         task = {
-            "data": {"text": record.article.text, "title": record.article.title,
-                     "redline": record_extras(record)},
-            "annotations": [{"result": results, "was_cancelled": False, "ground_truth": False}],
+            "id": first.article.id,
+            "data": {"text": first.article.text, "title": first.article.title,
+                     "redline": redline},
+            "annotations": annotations,
         }  # fmt: skip
         self.handle.write(
             ("[\n" if self.count == 0 else ",\n") + json.dumps(task, ensure_ascii=False)
         )
         self.count += 1
+        self.pending.clear()
 
     def close(self) -> None:
+        self._flush()
         self.handle.write("[]\n" if self.count == 0 else "\n]\n")
         super().close()
+
+    def discard(self) -> None:
+        self.pending.clear()
+        super().close()
+
+
+def _annotator_extras(record: ExportRecord) -> dict[str, Any]:
+    extras = record_extras(record)
+    return {key: extras[key] for key in ("annotator", "state", "topics")}

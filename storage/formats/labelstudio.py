@@ -64,14 +64,37 @@ def read_labelstudio(
             if task_id is not None and task_id in seen:
                 raise fail(f"duplicate task id {task_id!r} (first at {seen[task_id]})")
             seen.setdefault(task_id, f"line {number}" if index is None else f"task {index}")
-            record = parse_task(path, number, task, schema, fail)
-            if index is not None:
-                record.line, record.task = None, index
-            yield record
+            for part in per_annotator(task):
+                record = parse_task(path, number, part, schema, fail)
+                if index is not None:
+                    record.line, record.task = None, index
+                yield record
         except ImportFileError as error:
             yield error
         except MALFORMED as error:
             yield fail(f"malformed task ({type(error).__name__}: {error})")
+
+
+def per_annotator(task: dict[str, Any]) -> list[dict[str, Any]]:
+    """A task redline exported with several annotators (``data.redline.annotators``, keyed
+    by ``completed_by``) as one task per annotation, each with its annotator's name,
+    state and topic notes; any other task as it is."""
+    data = task.get("data")
+    redline = data.get("redline") if isinstance(data, Mapping) else None
+    annotators = redline.get("annotators") if isinstance(redline, Mapping) else None
+    annotations = task.get("annotations")
+    if not isinstance(annotators, list) or len(annotators) < 2 or not isinstance(annotations, list):
+        return [task]
+    by_number = {
+        entry.get("completed_by"): entry for entry in annotators if isinstance(entry, Mapping)
+    }
+    parts = []
+    for annotation in annotations:
+        number = annotation.get("completed_by") if isinstance(annotation, Mapping) else None
+        entry = {k: v for k, v in by_number.get(number, {}).items() if k != "completed_by"}
+        block = {"article": redline.get("article"), **entry}  # type: ignore[union-attr]
+        parts.append({**task, "data": {**data, "redline": block}, "annotations": [annotation]})  # type: ignore[dict-item]
+    return parts
 
 
 def _region_extras(meta: Any, fail: Fail) -> dict[str, Any]:

@@ -27,7 +27,7 @@ TEXTS = [
     "Statoil drilled near Oslo in 2020.",
     "Nothing else happened in Lisbon.",
 ]
-TOPICS = ["economy", "politics", "sport"]
+TOPICS = ["economy", "diplomacy", "energy"]
 
 ENTITIES: dict[str, dict[int, list[tuple[str, str]]]] = {
     "ana": {
@@ -50,9 +50,9 @@ FIGURES: dict[str, dict[int, list[tuple[str, str, str, str | None]]]] = {
     "cleo": {2: [("$3 million", "MONEY", "3000000", "USD")]},
 }
 ASSIGNED_TOPICS: dict[str, dict[int, list[str]]] = {
-    "ana": {1: ["politics", "economy"], 2: ["economy"], 3: ["economy"]},
-    "ben": {1: ["politics"], 2: ["economy"], 4: ["sport"]},
-    "cleo": {2: ["economy", "sport"], 3: []},
+    "ana": {1: ["diplomacy", "economy"], 2: ["economy"], 3: ["economy"]},
+    "ben": {1: ["diplomacy"], 2: ["economy"], 4: ["energy"]},
+    "cleo": {2: ["economy", "energy"], 3: []},
 }
 DONE = {"ana": [1, 2, 3], "ben": [1, 2, 4], "cleo": [2, 3]}
 

@@ -130,7 +130,7 @@ def test_topic_keys_nobody_assigned_are_agreed_negatives(db: Database) -> None:
     items_a = [*_decisions("ana", [1, 2]), 0, 0]
     items_b = [*_decisions("ben", [1, 2]), 0, 0]
     assert wide["pairs"][0]["kappa"] == pytest.approx(cohen_kappa_score(items_a, items_b))
-    # without schema keys: only economy and politics, the keys ana or ben used in 1 and 2
+    # without schema keys: only economy and diplomacy, the keys ana or ben used in 1 and 2
     assert narrow == pytest.approx(cohen_kappa_score([1, 1, 1, 0], [0, 1, 1, 0]))
     assert narrow == pytest.approx(0.5)
 
