@@ -16,6 +16,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from textual.app import App
@@ -23,6 +25,7 @@ from textual.command import CommandList, CommandPalette
 from textual.widget import Widget
 from textual.widgets import Input
 
+from storage import queries
 from storage.articles import add_articles
 from storage.db import Database, open_db
 from storage.importers import ParsedArticle
@@ -52,7 +55,7 @@ TEXT = (
 )
 ENTITY = f"Evil [/] {QUIT}"
 ALIASES = ["[b]", f"alias {CLEAR}"]
-OTHER_ENTITY = f"{LINK} Corp"
+OTHER_ENTITY = f"{LINK} Corp {CLEAR}"
 SPAN_NOTE = f"{LINK} {RETITLE}"
 TOPIC_NOTE = f"[/] {QUIT} {RETITLE}"
 FIGURE = {"unit": "[b]", "metric": f"[/] {CLEAR}", "period": QUIT}
@@ -268,6 +271,68 @@ async def test_reader_dialogs_and_undo_show_hostile_text_literally(tmp_path: Pat
         assert_notified(app, LINK)
         assert_safe(app, TITLE)
     assert app.return_code in (None, 0)
+
+
+async def wait_until(pilot, condition: Callable[[], bool], seconds: float = 20) -> None:  # type: ignore[no-untyped-def]
+    """Pause until ``condition()`` holds (a write stored, a screen open)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        await pilot.pause(0.05)
+
+
+async def test_dialogs_saved_as_shown_keep_the_stored_text_exactly(tmp_path: Path) -> None:
+    """Controls are made visible on screen only: saving a field untouched stores no pictures."""
+    database, article_id = hostile_database(tmp_path / "redline.db")
+    app = make_app(database)
+
+    def figure_row() -> tuple[object, ...]:
+        [span] = queries.spans_for(database, article_id, "ana", layers=("figure",))
+        assert span.id is not None
+        figure = queries.figures_for(database, [span.id])[span.id]
+        return (figure.unit, figure.metric, figure.period, span.updated_at)
+
+    async with app.run_test(size=(200, 50)) as pilot:
+        await settle(pilot)
+        await pilot.press("E")
+        await wait_until(pilot, lambda: isinstance(app.screen, EntitiesScreen))
+        entities = app.screen
+        assert isinstance(entities, EntitiesScreen)
+        await wait_until(pilot, lambda: entities.current is not None)
+        for _ in range(2):  # two entities: the one to rename is one of them
+            if entities.current is not None and entities.current.name == OTHER_ENTITY:
+                break
+            await pilot.press("down")
+        assert entities.current is not None and entities.current.name == OTHER_ENTITY
+        await pilot.press("r")
+        await wait_until(pilot, lambda: isinstance(app.screen, RenameEntityDialog))
+        assert app.screen.query_one("#rename-name", Input).value == shown(OTHER_ENTITY)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.screen is entities)
+        await pilot.pause(0.3)
+        assert sorted(e.name for e in queries.entities(database)) == sorted([ENTITY, OTHER_ENTITY])
+        await pilot.press("q")
+        await wait_until(pilot, lambda: isinstance(app.screen, LibraryScreen))
+
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ReaderScreen))
+        await pilot.pause(0.3)
+        await _find(pilot, "49.7")
+        before = figure_row()
+        await pilot.press("f")
+        await wait_until(pilot, lambda: isinstance(app.screen, FigureForm))
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ReaderScreen))
+        await wait_until(pilot, lambda: figure_row() != before)  # the form's save is stored
+        assert figure_row()[:3] == (FIGURE["unit"], FIGURE["metric"], FIGURE["period"])
+
+        await pilot.press("t")
+        await wait_until(pilot, lambda: isinstance(app.screen, TopicPicker))
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ReaderScreen))
+        await pilot.pause(0.3)
+        [topic] = queries.topics_for(database, article_id, "ana")
+        assert (topic.topic, topic.note) == ("diplomacy", TOPIC_NOTE)
 
 
 def _redline(db_path: Path | str, *args: str, cwd: Path) -> subprocess.CompletedProcess[bytes]:
