@@ -23,6 +23,7 @@ from storage.db import Database, open_db
 from storage.errors import DatabaseDamaged, DatabaseError, DatabaseTooNew
 from storage.migrations import HEAD_REVISION, KNOWN_REVISIONS
 from storage.migrations.runner import alembic_config, script_head
+from storage.search import include_object
 
 ROOT = Path(__file__).resolve().parents[2]
 FUTURE = "9999_future"
@@ -54,7 +55,12 @@ def test_fresh_database_is_at_head(db: Database) -> None:
 def test_migrated_schema_matches_the_models(db: Database) -> None:
     with db.engine.connect() as connection:
         context = MigrationContext.configure(
-            connection, opts={"compare_type": True, "compare_server_default": True}
+            connection,
+            opts={
+                "compare_type": True,
+                "compare_server_default": True,
+                "include_object": include_object,
+            },
         )
         assert compare_metadata(context, SQLModel.metadata) == []
 

@@ -1,0 +1,128 @@
+"""Full-text search over article titles and texts, and the objects that hold its index.
+
+SQLite keeps an FTS5 index, ``article_fts`` (external content: the text lives
+only in ``article``; triggers keep the index in step with every insert, update
+and delete). PostgreSQL keeps a generated ``tsvector`` column,
+``article.search_vector``, with a GIN index, and (when the ``pg_trgm``
+extension could be created) a trigram index on ``lower(title)`` for the
+substring path below. Both are made by migration ``0003_search``; they are not
+in :mod:`storage.models`, so :func:`include_object` hides them from Alembic's
+comparison with the models.
+
+What a search matches (the same on both backends):
+
+- every *word* of the query (a run of letters and digits: ``"``, ``*``, ``-``,
+  ``(``, ``%``, ``_`` … only separate words, so no query syntax typed by a user
+  is ever interpreted) must start a word of the title or text, in any order
+  and case: ``infl rat`` finds "inflation rates". Each word becomes a quoted
+  prefix term, ``"infl"* "rat"*`` (FTS5) or ``'infl':* & 'rat':*``
+  (``to_tsquery``). ``AND``, ``NEAR`` or ``OR`` typed by a user are words too.
+- a query with no word of two or more characters (``%``, ``_``, ``a``, ``7%``,
+  ``e_c``) is a case-insensitive *substring* of the title instead, with LIKE
+  wildcards taken literally: one character would match nearly every text (a
+  prefix term that long reads the whole index on each keystroke), and
+  punctuation is not indexed at all, so for these the title is what a user can
+  mean and what can be scanned in time.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import Column, func, literal_column, table
+
+FTS_TABLE = "article_fts"
+"""SQLite's FTS5 table (shadow tables ``article_fts_data``, ``_idx``, ``_docsize``, ``_config``)."""
+FTS_TRIGGERS = ("article_fts_insert", "article_fts_delete", "article_fts_update")
+PG_VECTOR_COLUMN = "search_vector"
+PG_INDEXES = ("ix_article_search", "ix_article_title_trgm")
+SQLITE_TITLE_INDEX = "ix_article_title_scan"
+"""SQLite: titles alone, so a title substring search scans megabytes, not every text."""
+MIN_WORD = 2
+"""Queries whose every word is shorter than this search titles by substring (see the module doc)."""
+
+_WORD = re.compile(r"[^\W_]+")
+_fts = table(FTS_TABLE, Column("rowid"), Column(FTS_TABLE))
+
+
+def search_words(search: str) -> list[str]:
+    """The words of a query, lower-cased, in order: runs of letters and digits only."""
+    return _WORD.findall(search.lower())
+
+
+def uses_index(search: str) -> bool:
+    """Whether ``search`` goes to the full-text index (else: title substring)."""
+    return any(len(word) >= MIN_WORD for word in search_words(search))
+
+
+def fts5_query(words: list[str], *, title_only: bool = False) -> str:
+    """An FTS5 MATCH expression: each word a quoted prefix term, all required.
+
+    Words hold only letters and digits, so the quotes are never closed early;
+    doubling ``"`` keeps that true should :func:`search_words` ever change.
+    """
+    terms = " ".join('"' + word.replace('"', '""') + '"*' for word in words)
+    return f"title : ({terms})" if title_only else terms
+
+
+def tsquery_text(words: list[str]) -> str:
+    """A ``to_tsquery`` argument: each word a quoted prefix lexeme, all required."""
+    return " & ".join("'" + word.replace("'", "''") + "':*" for word in words)
+
+
+def fts5_table() -> Any:
+    """SQLite: the FTS5 table, to join with ``article`` on ``rowid`` = ``article.id``.
+
+    Driving a query from it in ``rowid`` order lets SQLite stop after a page of
+    matches; ``article.id IN (…)`` would first collect every match.
+    """
+    return _fts
+
+
+def fts5_match(search: str, *, title_only: bool = False) -> Any:
+    """SQLite: the condition ``article_fts MATCH <quoted prefix terms of search>``."""
+    expression = fts5_query(search_words(search), title_only=title_only)
+    return _fts.c[FTS_TABLE].match(expression)
+
+
+def fts5_rank() -> Any:
+    """SQLite: the bm25 rank of a row of a MATCH query on :func:`fts5_table` (lower is better)."""
+    return func.bm25(literal_column(FTS_TABLE))
+
+
+def pg_vector() -> Any:
+    return literal_column(f"article.{PG_VECTOR_COLUMN}")
+
+
+def pg_tsquery(search: str) -> Any:
+    return func.to_tsquery("simple", tsquery_text(search_words(search)))
+
+
+def pg_rank(search: str) -> Any:
+    """PostgreSQL: how well a row matches (higher is better)."""
+    return func.ts_rank(pg_vector(), pg_tsquery(search))
+
+
+def pg_title_vector() -> Any:
+    """PostgreSQL: the title alone as a vector (``title_only`` searches; not indexed)."""
+    return func.to_tsvector("simple", literal_column("article.title"))
+
+
+def include_object(
+    object_: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
+    """Alembic ``include_object``: leave the search index's objects out of model comparisons.
+
+    They are made by raw DDL in the migration (FTS5 virtual tables and
+    triggers have no SQLAlchemy model, nor does a generated ``tsvector``).
+    """
+    if name is None:
+        return True
+    if type_ == "table" and (name == FTS_TABLE or name.startswith(FTS_TABLE + "_")):
+        return False
+    if type_ == "column" and name == PG_VECTOR_COLUMN:
+        return False
+    if type_ == "index" and name in (*PG_INDEXES, SQLITE_TITLE_INDEX):
+        return False
+    return True
