@@ -251,12 +251,28 @@ def _locked(session: Session, model: type[SQLModel], key: dict[str, Any]) -> SQL
     return session.get(model, identity, with_for_update=True, populate_existing=True)
 
 
-def _check_not_referenced(session: Session, verb: str, table: str, row: SQLModel) -> None:
+def _row_id(table: str, key: dict[str, Any]) -> tuple[str, str]:
+    return table, repr(sorted(key.items()))
+
+
+def _check_not_referenced(
+    session: Session,
+    verb: str,
+    table: str,
+    row: SQLModel,
+    besides: frozenset[tuple[str, str]] = frozenset(),
+) -> None:
+    """Refuse to delete ``row`` while a row outside ``besides`` still refers to it."""
     for child, column, parent in REFERENCES:
         if parent.__tablename__ != table:
             continue
         referring = getattr(child, column) == row.id  # type: ignore[attr-defined]
-        users = session.exec(select(child).where(referring).limit(2)).all()
+        found = session.exec(select(child).where(referring).limit(len(besides) + 2)).all()
+        users = [
+            user
+            for user in found
+            if _row_id(child.__tablename__, primary_key(user)) not in besides  # type: ignore[arg-type]
+        ]
         if users:
             more = " (and others)" if len(users) > 1 else ""
             raise Conflict(
@@ -294,26 +310,55 @@ def _check_unique(session: Session, verb: str, table: str, target: dict[str, Any
 
 
 def apply_images(session: Session, changes: list[Change], *, undo: bool) -> None:
-    """Roll ``changes`` back (``undo=True``) or forward again, checking for conflicts."""
+    """Roll ``changes`` back (``undo=True``) or forward again, checking for conflicts.
+
+    The check is on the action's effect on each row — its image before the
+    action's first change to it and after the last (a batch may change a row
+    several times) — so the action is refused as a whole when any row it
+    touched was changed since; a row already as the step would leave it is
+    left alone. Then the changes are written in their order (reversed for
+    undo), which keeps parents before the rows that refer to them.
+    """
     verb = "undo" if undo else "redo"
-    ordered = reversed(changes) if undo else changes
+    ordered = list(reversed(changes)) if undo else list(changes)
+    effect: dict[tuple[str, str], list[Any]] = {}  # row → [expected now, target]
     for change in ordered:
-        table = change["table"]
-        model = TRACKED[table]
         expected, target = (
             (change["after"], change["before"]) if undo else (change["before"], change["after"])
         )
-        current = _locked(session, model, change["key"])
+        row = _row_id(change["table"], change["key"])
+        if row in effect:
+            effect[row][1] = target
+        else:
+            effect[row] = [expected, target, change]
+    already: set[tuple[str, str]] = set()
+    for row, (expected, target, change) in effect.items():
+        table = change["table"]
+        current = _locked(session, TRACKED[table], change["key"])
         now = _meaningful(image(current) if current is not None else None)
         if now == _meaningful(target):
-            continue  # already so (e.g. another session set the same article state)
-        if target is None and current is not None:
-            _check_not_referenced(session, verb, table, current)  # the likelier cause first
+            already.add(row)  # e.g. another program set the same article state
+            continue
         if now != _meaningful(expected):
+            if target is None and current is not None:
+                # The likelier cause, and the one to name: a row elsewhere still refers to it.
+                _check_not_referenced(session, verb, table, current, frozenset(effect))
             what = describe(table, image(current)) if current is not None else f"the {table}"
             gone = " was deleted" if current is None else " was changed"
             raise Conflict(f"cannot {verb}: {what}{gone} since")
+    for change in ordered:
+        table = change["table"]
+        if _row_id(table, change["key"]) in already:
+            continue
+        model = TRACKED[table]
+        target = change["before"] if undo else change["after"]
+        key = change["key"]
+        current = session.get(
+            model, tuple(key.values()) if len(key) > 1 else next(iter(key.values()))
+        )
         if target is None:
+            assert current is not None
+            _check_not_referenced(session, verb, table, current)
             session.delete(current)
         else:
             _check_targets_exist(session, verb, table, target, current)
