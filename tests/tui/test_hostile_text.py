@@ -149,8 +149,18 @@ def assert_notified(app: App[object], *expected: str) -> None:
 
 
 async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
-    await pilot.app.workers.wait_for_complete()
+    # A dialog key's flow is a worker waiting on the dialog's answer, not work to finish.
+    busy = [worker for worker in pilot.app.workers if worker.group != "dialog"]
+    await pilot.app.workers.wait_for_complete(busy)
     await pilot.pause()
+
+
+async def wait_until(pilot, condition: Callable[[], bool], seconds: float = 20) -> None:  # type: ignore[no-untyped-def]
+    """Pause until ``condition()`` holds (a write stored, a screen open)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        await pilot.pause(0.05)
 
 
 async def test_library_palette_help_and_entities_show_hostile_text_literally(
@@ -235,8 +245,8 @@ async def test_reader_dialogs_and_undo_show_hostile_text_literally(tmp_path: Pat
         assert_safe(app, TITLE, MENTION, LINK, CLEAR, RETITLE)
 
         await _find(pilot, "Kallas")
-        await pilot.press("e")
-        await settle(pilot)
+        await pilot.press("e")  # the reader awaits the dialog in a worker: wait for the screen
+        await wait_until(pilot, lambda: isinstance(app.screen, EntityPicker))
         picker = app.screen
         assert isinstance(picker, EntityPicker)
         box = picker.query_one("#entity-box")
@@ -246,7 +256,7 @@ async def test_reader_dialogs_and_undo_show_hostile_text_literally(tmp_path: Pat
 
         await _find(pilot, "49.7")
         await pilot.press("f")
-        await settle(pilot)
+        await wait_until(pilot, lambda: isinstance(app.screen, FigureForm))
         form = app.screen
         assert isinstance(form, FigureForm)
         for name, value in (("unit", "[b]"), ("metric", FIGURE["metric"]), ("period", QUIT)):
@@ -256,12 +266,12 @@ async def test_reader_dialogs_and_undo_show_hostile_text_literally(tmp_path: Pat
         await pilot.pause()
 
         await pilot.press("t")
-        await settle(pilot)
-        assert isinstance(app.screen, TopicPicker)
+        await wait_until(pilot, lambda: isinstance(app.screen, TopicPicker))
         assert_safe(app, TOPIC_NOTE, within=app.screen.query_one("#topic-box"))
         await pilot.press("escape")
         await pilot.pause()
 
+        await wait_until(pilot, lambda: isinstance(app.screen, ReaderScreen))
         await pilot.press("u")  # undoes the ORG span over the [link=…] text
         await settle(pilot)
         assert_notified(app, LINK)
@@ -271,14 +281,6 @@ async def test_reader_dialogs_and_undo_show_hostile_text_literally(tmp_path: Pat
         assert_notified(app, LINK)
         assert_safe(app, TITLE)
     assert app.return_code in (None, 0)
-
-
-async def wait_until(pilot, condition: Callable[[], bool], seconds: float = 20) -> None:  # type: ignore[no-untyped-def]
-    """Pause until ``condition()`` holds (a write stored, a screen open)."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        await pilot.pause(0.05)
 
 
 async def test_dialogs_saved_as_shown_keep_the_stored_text_exactly(tmp_path: Path) -> None:
