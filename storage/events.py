@@ -245,10 +245,46 @@ def describe(table: str, row: dict[str, Any]) -> str:
     return f"{table} {row.get('id', '')}".strip()
 
 
-def _locked(session: Session, model: type[SQLModel], key: dict[str, Any]) -> SQLModel | None:
-    """The row as committed now, locked until the end of the transaction (PostgreSQL)."""
-    identity = tuple(key.values()) if len(key) > 1 else next(iter(key.values()))
-    return session.get(model, identity, with_for_update=True, populate_existing=True)
+LOCK_CHUNK = 500
+"""Rows locked per SELECT … FOR UPDATE (well under SQLite's and psycopg's parameter limits)."""
+
+
+def _locked_rows(
+    session: Session, wanted: list[tuple[str, dict[str, Any]]]
+) -> dict[tuple[str, str], SQLModel]:
+    """The rows as committed now, locked until the end of the transaction (PostgreSQL).
+
+    One ``SELECT … WHERE id IN (…) FOR UPDATE`` per table and chunk rather than
+    one per row (an undo of 5,000 suggestions); the result also keeps the rows
+    alive in the session's (weak) identity map for the writes that follow.
+    """
+    found: dict[tuple[str, str], SQLModel] = {}
+    by_table: dict[str, list[dict[str, Any]]] = {}
+    for table, key in wanted:
+        by_table.setdefault(table, []).append(key)
+    for table, keys in by_table.items():
+        model = TRACKED[table]
+        columns = [column.key for column in model.__mapper__.primary_key]  # type: ignore[attr-defined]
+        if len(columns) > 1:
+            for key in keys:
+                identity = tuple(key[name] for name in columns)
+                row = session.get(model, identity, with_for_update=True, populate_existing=True)
+                if row is not None:
+                    found[_row_id(table, key)] = row
+            continue
+        [name] = columns
+        values = [key[name] for key in keys]
+        for start in range(0, len(values), LOCK_CHUNK):
+            chunk = values[start : start + LOCK_CHUNK]
+            statement = (
+                select(model)
+                .where(getattr(model, name).in_(chunk))
+                .with_for_update()
+                .execution_options(populate_existing=True)
+            )
+            for row in session.exec(statement):
+                found[_row_id(table, {name: getattr(row, name)})] = row
+    return found
 
 
 def _row_id(table: str, key: dict[str, Any]) -> tuple[str, str]:
@@ -332,9 +368,12 @@ def apply_images(session: Session, changes: list[Change], *, undo: bool) -> None
         else:
             effect[row] = [expected, target, change]
     already: set[tuple[str, str]] = set()
+    rows = _locked_rows(
+        session, [(change["table"], change["key"]) for _, _, change in effect.values()]
+    )
     for row, (expected, target, change) in effect.items():
         table = change["table"]
-        current = _locked(session, TRACKED[table], change["key"])
+        current = rows.get(row)
         now = _meaningful(image(current) if current is not None else None)
         if now == _meaningful(target):
             already.add(row)  # e.g. another program set the same article state
@@ -348,24 +387,24 @@ def apply_images(session: Session, changes: list[Change], *, undo: bool) -> None
             raise Conflict(f"cannot {verb}: {what}{gone} since")
     for change in ordered:
         table = change["table"]
-        if _row_id(table, change["key"]) in already:
+        row = _row_id(table, change["key"])
+        if row in already:
             continue
         model = TRACKED[table]
         target = change["before"] if undo else change["after"]
-        key = change["key"]
-        current = session.get(
-            model, tuple(key.values()) if len(key) > 1 else next(iter(key.values()))
-        )
+        current = rows.get(row)  # as locked above, then as this loop left it
         if target is None:
             assert current is not None
             _check_not_referenced(session, verb, table, current)
             session.delete(current)
+            del rows[row]
         else:
             _check_targets_exist(session, verb, table, target, current)
             restored = model.model_validate(target)
             if current is None:
                 _check_unique(session, verb, table, target)
                 session.add(restored)
+                rows[row] = restored
             else:
                 for name in target:
                     setattr(current, name, getattr(restored, name))
