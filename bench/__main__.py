@@ -30,6 +30,7 @@ CASES = {
     "import_export": "bench.case_import_export",
     "scale": "bench.case_scale",
     "suggest": "bench.case_suggest",
+    "learning_curve": "bench.case_learning_curve",
 }
 
 

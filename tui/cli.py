@@ -233,11 +233,23 @@ def list_command(
         str | None, typer.Option("--state", help="todo|in_progress|done|skipped")
     ] = None,
     limit: Annotated[int, typer.Option("--limit", "-n")] = 100,
+    sort: Annotated[
+        str, typer.Option("--sort", help="id, or useful: least certain model suggestions first.")
+    ] = "id",
 ) -> None:
     """A table of articles with this annotator's state and counts."""
     from tui.commands.report import print_articles
 
-    print_articles(out, ctx.obj.open_db(), ctx.obj.annotator, search, state, limit)
+    rows = None
+    if sort == "useful":
+        from tui.commands.train_cmd import useful_rows
+
+        context: Context = ctx.obj
+        database, config = context.open_db(), context.config()
+        rows = useful_rows(database, context.annotator, config, search, state, limit)
+    elif sort != "id":
+        raise Failed(f"--sort: unknown order {sort!r} (id, useful)")
+    print_articles(out, ctx.obj.open_db(), ctx.obj.annotator, search, state, limit, rows)
 
 
 @app.command("stats")

@@ -89,6 +89,14 @@ def test_train_saves_a_model_that_suggest_uses(
             if s.start < model[0].end and model[0].start < s.end and s.layer == "entity"
         ]
         assert [(s.id, s.status) for s in same_place] == [(model[0].id, "rejected")]
+        ordered = CliRunner().invoke(
+            cli.app, ["--db", str(database), "--annotator", "ana", "list", "--sort", "useful"]
+        )
+        assert ordered.exit_code == 0, ordered.output
+        words = [line.split() for line in ordered.stdout.splitlines()]
+        listed = [int(w[0]) for w in words if len(w) > 2 and w[0].isdigit() and w[1] != "of"]
+        assert set(listed[:2]) == {first, second} and set(listed[2:]) == set(train_ids)
+        assert (latest / "uncertainty.json").is_file()
     finally:
         db.dispose()
 
@@ -119,6 +127,19 @@ def test_too_little_data_is_one_line_and_saves_nothing(
         "or use --status all)"
     ]
     assert not (tmp_path / "models").exists()
+
+
+def test_sort_useful_without_a_model_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    database = tmp_path / "redline.db"
+    open_db(str(database)).dispose()
+    result = redline(database, "list", "--sort", "useful")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "redline: error: --sort useful needs a trained model: run redline train first"
+    ]
 
 
 def test_unknown_layer_is_one_line(tmp_path: Path) -> None:

@@ -26,11 +26,19 @@ def cell(value: object, style: str = "", **options: object) -> Text:
 
 
 def print_articles(
-    console: Console, database: Database, annotator: str, search: str, state: str | None, limit: int
+    console: Console,
+    database: Database,
+    annotator: str,
+    search: str,
+    state: str | None,
+    limit: int,
+    rows: list[queries.ArticleRow] | None = None,
 ) -> None:
-    rows = queries.list_articles(
-        database, annotator, queries.LibraryQuery(search=search, state=state, limit=limit)
-    )
+    """The library table; ``rows`` given (e.g. in active-learning order) are printed as they are."""
+    if rows is None:
+        rows = queries.list_articles(
+            database, annotator, queries.LibraryQuery(search=search, state=state, limit=limit)
+        )
     done, total = queries.progress(database, annotator)
     table = Table(
         title=cell(f"{done} of {total} done · annotator {annotator}"),

@@ -79,6 +79,28 @@ def run_train(database: Any, schema: Any, options: TrainOptions, console: Consol
         return train(database, schema, options, progress=report)
 
 
+def useful_rows(
+    database: Any, annotator: str, config: Any, search: str, state: str | None, limit: int
+) -> list[Any]:
+    """Library rows, most useful to annotate next first (``storage.train.uncertainty``);
+    articles already done go last. Needs the trained model (``[suggest] model``)."""
+    from storage import queries
+    from storage.suggest.trained_model import configured_model
+    from storage.suggestions import SuggestOptions
+    from storage.train.uncertainty import article_uncertainty, most_useful_first
+
+    model = configured_model(SuggestOptions.from_config(config))
+    if model is None:
+        raise StorageError("--sort useful needs a trained model: run redline train first")
+    everything = queries.LibraryQuery(search=search, state=state, limit=2**31 - 1)
+    rows = queries.list_articles(database, annotator, everything)
+    open_rows = [row.id for row in rows if row.state != "done"]
+    order = most_useful_first(article_uncertainty(database, model, open_rows), open_rows)
+    by_id = {row.id: row for row in rows}
+    ranked = [by_id[i] for i in order] + [row for row in rows if row.state == "done"]
+    return ranked[:limit]
+
+
 def register(app: typer.Typer) -> None:
     @app.command("train")
     def train_command(
