@@ -6,10 +6,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from storage.errors import StorageError
-from storage.models import Figure, Span, utcnow
+from storage.events import ChangeSet
+from storage.models import Figure, Span, TopicAssignment, utcnow
 from storage.repository_base import RepositoryBase
 from storage.text import check_span
 
@@ -79,25 +80,40 @@ class FigureActions(RepositoryBase):
         already exists for this annotator in any status (so a rejected
         suggestion never comes back) — or an accepted span with the same offsets.
         The spans go in as one insert, then their figures as another.
+        Evidence suggestions (layer ``evidence``, label = topic) also add a
+        ``suggested`` topic assignment, and are skipped for a topic the
+        annotator rejected on this article (``reject_topic``).
         """
         with self._write() as changes:
             session = changes.session
             article = self._article(session, article_id)
             seen = {
-                (layer, start, end)
-                for layer, start, end in session.exec(
-                    select(Span.layer, Span.start, Span.end).where(
+                (layer, start, end, topic if layer == "evidence" else None)
+                for layer, start, end, topic in session.exec(
+                    select(Span.layer, Span.start, Span.end, Span.topic).where(
                         Span.article_id == article_id, Span.annotator_id == self.annotator_id
                     )
                 )
             }
+            topics = self._topic_statuses(session, article_id)
             values: list[dict[str, Any]] = []
             figures: list[dict[str, Any] | None] = []
             for suggestion in suggestions:
-                key = (suggestion.layer, suggestion.start, suggestion.end)
-                if key in seen:
+                topic = suggestion.label if suggestion.layer == "evidence" else None
+                key = (suggestion.layer, suggestion.start, suggestion.end, topic)
+                if key in seen or topics.get(topic or "") == "rejected":
                     continue
                 seen.add(key)
+                if topic is not None and topic not in topics:
+                    topics[topic] = "suggested"
+                    changes.insert(
+                        TopicAssignment(
+                            article_id=article_id,
+                            annotator_id=self.annotator_id,
+                            topic=topic,
+                            status="suggested",
+                        )
+                    )
                 covered = check_span(article.text, suggestion.start, suggestion.end)
                 values.append(
                     {
@@ -112,6 +128,7 @@ class FigureActions(RepositoryBase):
                         "origin": suggestion.origin,
                         "score": suggestion.score,
                         "entity_id": suggestion.entity_id,
+                        "topic": topic,
                     }
                 )
                 figures.append(
@@ -133,6 +150,33 @@ class FigureActions(RepositoryBase):
                 self._event(changes, "suggest", article_id, summary, touch=False)
             return added
 
+    def _topic_statuses(self, session: Session, article_id: int) -> dict[str, str]:
+        """The annotator's topic assignments of an article: topic -> status."""
+        return dict(
+            session.exec(
+                select(TopicAssignment.topic, TopicAssignment.status).where(
+                    TopicAssignment.article_id == article_id,
+                    TopicAssignment.annotator_id == self.annotator_id,
+                )
+            ).all()
+        )
+
+    def _accept_topic_row(self, changes: ChangeSet, article_id: int, topic: str) -> None:
+        """Accepting evidence accepts its topic (a suggested or rejected assignment, or none)."""
+        found = changes.session.exec(
+            select(TopicAssignment).where(
+                TopicAssignment.article_id == article_id,
+                TopicAssignment.annotator_id == self.annotator_id,
+                TopicAssignment.topic == topic,
+            )
+        ).first()
+        if found is None:
+            changes.insert(
+                TopicAssignment(article_id=article_id, annotator_id=self.annotator_id, topic=topic)
+            )
+        elif found.status != "accepted":
+            changes.update(found, status="accepted")
+
     def accept(self, span_ids: Sequence[int]) -> int:
         return self._set_status(span_ids, "accepted")
 
@@ -147,6 +191,8 @@ class FigureActions(RepositoryBase):
                 span = self._span(session, span_id)
                 article_ids.add(span.article_id)
                 changes.update(span, status=status, updated_at=utcnow())
+                if status == "accepted" and span.layer == "evidence" and span.topic:
+                    self._accept_topic_row(changes, span.article_id, span.topic)
             if len(article_ids) > 1:
                 raise StorageError("accept/reject works on the spans of one article at a time")
             article_id = next(iter(article_ids), None)

@@ -131,7 +131,11 @@ class SpanActions(RepositoryBase):
             return span
 
     def _ensure_topic(self, changes: ChangeSet, article_id: int, topic: str) -> TopicAssignment:
-        """The annotator's assignment of ``topic`` to the article, added when missing."""
+        """The annotator's assignment of ``topic`` to the article, added when missing.
+
+        A suggested or rejected assignment becomes accepted: assigning a topic or
+        marking evidence for it is the annotator's decision.
+        """
         found = changes.session.exec(
             select(TopicAssignment).where(
                 TopicAssignment.article_id == article_id,
@@ -144,4 +148,6 @@ class SpanActions(RepositoryBase):
                 article_id=article_id, annotator_id=self.annotator_id, topic=topic
             )
             changes.insert(found)
+        elif found.status != "accepted":
+            changes.update(found, status="accepted")
         return found

@@ -45,6 +45,8 @@ class SuggestOptions:
 
     figures: bool = True
     entity_rules: bool = True
+    topics: bool = True
+    """The schema's topic patterns (``storage.suggest.topics``): suggested topics with evidence."""
     gazetteer: bool = True
     gazetteer_file: Path | None = None
     model: str | None = None

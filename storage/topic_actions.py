@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from storage.errors import StorageError
 from storage.models import ARTICLE_STATES, ArticleState, Span, TopicAssignment, utcnow
@@ -29,6 +29,44 @@ class TopicActions(SpanActions):
         return self.add_span(
             article_id, start, end, topic, layer="evidence", topic=topic, text=text
         )
+
+    def accept_topic(self, article_id: int, topic: str) -> TopicAssignment:
+        """Accept a (suggested) topic with its suggested evidence: one action."""
+        with self._write() as changes:
+            session = changes.session
+            self._article(session, article_id)
+            assignment = self._ensure_topic(changes, article_id, topic)
+            for span in self._evidence(session, article_id, topic, "suggested"):
+                changes.update(span, status="accepted", updated_at=utcnow())
+            self._event(changes, "accept_topic", article_id, topic)
+            return assignment
+
+    def reject_topic(self, article_id: int, topic: str) -> TopicAssignment:
+        """Reject a topic for this article: its evidence is rejected and it is never suggested
+        again here (``add_suggestions`` skips rejected topics)."""
+        with self._write() as changes:
+            session = changes.session
+            self._article(session, article_id)
+            assignment = self._ensure_topic(changes, article_id, topic)
+            changes.update(assignment, status="rejected")
+            for span in self._evidence(session, article_id, topic, None):
+                if span.status != "rejected":
+                    changes.update(span, status="rejected", updated_at=utcnow())
+            self._event(changes, "reject_topic", article_id, topic)
+            return assignment
+
+    def _evidence(
+        self, session: Session, article_id: int, topic: str, status: str | None
+    ) -> list[Span]:
+        statement = select(Span).where(
+            Span.article_id == article_id,
+            Span.annotator_id == self.annotator_id,
+            Span.layer == "evidence",
+            Span.topic == topic,
+        )
+        if status is not None:
+            statement = statement.where(Span.status == status)
+        return list(session.exec(statement).all())
 
     def unassign_topic(self, article_id: int, topic: str) -> None:
         """Remove a topic and its evidence spans."""

@@ -20,6 +20,8 @@ from storage.text import normalise
 
 #: Where the shipped articles and the figure gold live, relative to the project root.
 SAMPLE_DIR = Path("sample_articles")
+HELDOUT_DIR = Path("tests/data/articles")
+"""Articles written only to measure the suggesters (no rule was written from them)."""
 FIGURE_GOLD_DIR = Path("tests/data/gold/figures")
 
 
@@ -103,6 +105,9 @@ def figure_record(figure: Any) -> dict[str, Any]:
         "change": figure.change,
         "direction": figure.direction,
         "date_value": figure.date_value,
+        "metric": figure.metric,
+        "period": figure.period,
+        "subject": figure.subject,
     }
 
 
@@ -110,9 +115,12 @@ def gold_articles(root: Path, gold_dir: Path = FIGURE_GOLD_DIR) -> list[tuple[Pa
     """(article, gold file) pairs: every gold file with the article of the same stem."""
     pairs: list[tuple[Path, Path]] = []
     for gold_path in sorted((root / gold_dir).glob("*.jsonl")):
-        for suffix in (".txt", ".md"):
-            article = root / SAMPLE_DIR / f"{gold_path.stem}{suffix}"
-            if article.exists():
-                pairs.append((article, gold_path))
-                break
+        candidates = [
+            root / folder / f"{gold_path.stem}{suffix}"
+            for folder in (SAMPLE_DIR, HELDOUT_DIR)
+            for suffix in (".txt", ".md")
+        ]
+        article = next((path for path in candidates if path.exists()), None)
+        if article is not None:
+            pairs.append((article, gold_path))
     return pairs

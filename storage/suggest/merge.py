@@ -5,8 +5,8 @@ overlaps one already taken or an annotation of the article (accepted,
 suggested or rejected: a rejected span never comes back, nor does anything
 overlapping it). "Best" is the higher score; on equal scores the gazetteer
 (built from what annotators accepted) wins over the trained model, which wins
-over the rules; then the longer span, then the earlier one. The result is in
-reading order.
+over the rules; then the longer span, then the earlier one. Evidence spans
+only exclude evidence of the same topic. The result is in reading order.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ class Annotated(Protocol):
     """What the merge reads of an existing span (``storage.models.Span`` fits)."""
 
     layer: str
+    label: str
     start: int
     end: int
     status: str
@@ -38,6 +39,12 @@ def _best_first(suggestion: SpanSuggestion) -> tuple[float, int, int, int]:
     )
 
 
+def _group(layer: str, label: str) -> str:
+    """Spans that must not overlap: one group per layer, per topic for evidence
+    (one sentence may support several topics)."""
+    return f"evidence:{label}" if layer == "evidence" else layer
+
+
 def merge_suggestions(
     proposals: Iterable[SpanSuggestion], existing: Sequence[Annotated] = ()
 ) -> list[SpanSuggestion]:
@@ -45,10 +52,10 @@ def merge_suggestions(
     taken: dict[str, list[tuple[int, int]]] = {}
     for span in existing:
         if span.status in ("accepted", "suggested", "rejected"):
-            taken.setdefault(span.layer, []).append((span.start, span.end))
+            taken.setdefault(_group(span.layer, span.label), []).append((span.start, span.end))
     kept: list[SpanSuggestion] = []
     for suggestion in sorted(proposals, key=_best_first):
-        ranges = taken.setdefault(suggestion.layer, [])
+        ranges = taken.setdefault(_group(suggestion.layer, suggestion.label), [])
         if any(start < suggestion.end and suggestion.start < end for start, end in ranges):
             continue
         ranges.append((suggestion.start, suggestion.end))

@@ -95,6 +95,16 @@ def _entity_rules(context: SuggestContext) -> Runner | None:
     return _each(lambda text: entity_suggestions(suggest_entities(text), {}))
 
 
+def _topics(context: SuggestContext) -> Runner | None:
+    from storage.schema import load_config
+    from storage.suggest.topics import TopicMatcher, topic_suggestions
+
+    if not context.options.topics:
+        return None
+    matcher = TopicMatcher.from_schema(context.options.schema or load_config().schema)
+    return _each(lambda text: topic_suggestions(text, matcher))
+
+
 def _spacy_pipeline(context: SuggestContext) -> Runner | None:
     from storage.suggest.spacy_model import suggest_with_model
 
@@ -117,6 +127,7 @@ SUGGESTERS: tuple[SuggesterSpec, ...] = (
     SuggesterSpec("figures", "figure", cost=2.0, on_open=True, build=_figures),
     SuggesterSpec("gazetteer", "entity", cost=0.5, on_open=True, build=_gazetteer),
     SuggesterSpec("entity_rules", "entity", cost=1.5, on_open=True, build=_entity_rules),
+    SuggesterSpec("topics", "topic", cost=3.0, on_open=True, build=_topics),
     SuggesterSpec("spacy", "entity", cost=20.0, on_open=False, build=_spacy_pipeline),
     SuggesterSpec("trained", "entity", cost=10.0, on_open=True, build=_trained_model),
 )
