@@ -34,6 +34,7 @@ from sqlmodel import Session
 from storage.db_health import (
     ROW_ERRORS,
     UNUSABLE_CONNECTION,
+    CheckCache,
     FileIdentity,
     damage_reason,
     is_sqlite_file,
@@ -313,15 +314,26 @@ class Database:
         except SQLAlchemyError as exc:
             raise self._failure(exc, writing=False) from exc
 
-    def check_intact(self) -> None:
-        """SQLite: refuse a damaged file (``PRAGMA quick_check``) with one line."""
+    def check_intact(self, *, cached: bool = True) -> None:
+        """SQLite: refuse a damaged file (``PRAGMA quick_check``) with one line.
+
+        A file unchanged since it last passed (same inode, size and mtime, its WAL
+        too: :class:`~storage.db_health.CheckCache`) is not read again unless
+        ``cached`` is False; damage a check cannot see then still surfaces as
+        ``DatabaseDamaged`` from the reads (``translate_damage``).
+        """
         if not self.is_sqlite:
+            return
+        cache = CheckCache(self.path) if self.path is not None else None
+        if cached and cache is not None and cache.passed_before():
             return
         try:
             with self._reader().connect() as connection:
                 quick_check(connection, self.label)
         except SQLAlchemyError as exc:
             raise self._failure(exc, writing=False) from exc
+        if cache is not None:
+            cache.remember()
 
     def upgrade(self) -> str:
         """Bring the schema to the head revision (``redline db upgrade``)."""

@@ -8,6 +8,7 @@ a driver raises on a garbage row) into one :class:`DatabaseDamaged` line.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import types
@@ -144,8 +145,81 @@ def translate_damage(where: str) -> Iterator[None]:
         raise damaged(where, reason) from exc
 
 
+CHECK_CACHE_FILE = "checked.json"
+CHECK_CACHE_ENTRIES = 64
+"""Databases whose passed check is remembered (the most recently checked)."""
+
+
+def _file_key(path: str) -> list[int] | None:
+    """What changes when a SQLite database is written: its file's and its WAL's stat."""
+    key: list[int] = []
+    for name in (path, path + "-wal"):
+        try:
+            status = os.stat(name)
+        except FileNotFoundError:
+            if name == path:
+                return None  # created by this open: its tables are written after the check
+            key += [0, 0, 0, 0]
+            continue
+        except OSError:
+            return None
+        key += [status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns]
+    return key
+
+
+def _cache_path() -> Path:
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("redline", appauthor=False)) / CHECK_CACHE_FILE
+
+
+def _read_cache() -> dict[str, list[int]]:
+    try:
+        loaded = json.loads(_cache_path().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
+class CheckCache:
+    """Passed ``quick_check`` results, keyed by the file's (device, inode, size, mtime) and
+    its WAL's, in the user's cache directory: reopening an unchanged database skips the
+    check (0.35-0.5 s on a 220 MB file, growing with its size).
+
+    Any write changes the key (SQLite bumps the file's or the WAL's mtime), so a
+    database is checked again after every session that wrote to it. A cache that
+    cannot be read or written only means the check runs.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = os.path.abspath(path)
+        self.key = _file_key(self.path)
+
+    def passed_before(self) -> bool:
+        return self.key is not None and _read_cache().get(self.path) == self.key
+
+    def remember(self) -> None:
+        """Record the pass for the key taken *before* the check: a write during it re-checks."""
+        if self.key is None:
+            return
+        cache = {k: v for k, v in _read_cache().items() if k != self.path}
+        cache[self.path] = self.key
+        kept = dict(list(cache.items())[-CHECK_CACHE_ENTRIES:])
+        target = _cache_path()
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+            temporary.write_text(json.dumps(kept), encoding="utf-8")
+            temporary.replace(target)
+        except OSError:
+            return
+
+
 def quick_check(connection: Connection, where: str) -> None:
-    """SQLite's ``PRAGMA quick_check``: page structure only (no index contents), so cheap."""
+    """SQLite's ``PRAGMA quick_check``: page structure only (no index contents).
+
+    It still reads every page: linear in the file's size (see :class:`CheckCache`).
+    """
     try:
         rows = connection.exec_driver_sql("PRAGMA quick_check(1)").fetchall()
     except SQLAlchemyError as exc:

@@ -9,6 +9,7 @@ from sqlmodel import col, select
 
 from storage.db import Database
 from storage.models import Article
+from storage.queries import LIKE_ESCAPE, like_pattern
 
 
 def find_occurrences(text: str, phrase: str) -> list[tuple[int, int]]:
@@ -24,15 +25,19 @@ def corpus_occurrences(
 ) -> Iterator[tuple[int, list[tuple[int, int]]]]:
     """(article id, ranges) for every article containing ``phrase`` as a whole word.
 
-    The database narrows the articles with a substring match first, so only
-    candidates are scanned in Python.
+    The database narrows the articles with a substring match first (``%`` and
+    ``_`` in the phrase taken literally), so only candidates are scanned in Python.
     """
+    pattern = like_pattern(phrase)
     last_id = 0
     while True:
         with db.reading() as session:
             rows = session.exec(
                 select(Article.id, Article.text)
-                .where(col(Article.text).contains(phrase), col(Article.id) > last_id)
+                .where(
+                    col(Article.text).like(pattern, escape=LIKE_ESCAPE),
+                    col(Article.id) > last_id,
+                )
                 .order_by(Article.id)
                 .limit(batch)
             ).all()

@@ -249,3 +249,28 @@ def test_the_index_follows_import_and_its_undo(db: Database, tmp_path) -> None: 
     import_annotated(db, path, annotator="ana")  # the same texts again: nothing new to index
     assert len(_found(db, "kaja")) == 2
     _fts_integrity(db)
+
+
+def test_corpus_occurrences_take_like_wildcards_literally(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only articles holding the phrase itself are scanned in Python: ``7_`` used to
+    match every "7x" in the database's LIKE and send each article to the scan."""
+    import storage.occurrences as occurrences
+
+    wanted = add_article(db, Parsed("Code 7_ is literal.", title="Literal")).article_id
+    for index in range(5):
+        add_article(db, Parsed(f"Code 7{index} is not it.", title=f"Other {index}"))
+    scanned: list[str] = []
+    find = occurrences.find_occurrences
+
+    def counting(text: str, phrase: str) -> list[tuple[int, int]]:
+        scanned.append(text)
+        return find(text, phrase)
+
+    monkeypatch.setattr(occurrences, "find_occurrences", counting)
+    assert list(occurrences.corpus_occurrences(db, "7_")) == [(wanted, [(5, 7)])]
+    assert scanned == ["Code 7_ is literal."]
+    scanned.clear()
+    assert list(occurrences.corpus_occurrences(db, "%")) == []
+    assert scanned == []
