@@ -210,3 +210,13 @@ class Event(SQLModel, table=True):
     undone: bool = False
     discarded: bool = False
     at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Assignment(SQLModel, table=True):
+    """An article given to an annotator by ``redline assign`` (their "queue")."""
+
+    __table_args__ = (Index("ix_assignment_annotator", "annotator_id", "article_id"),)
+
+    article_id: int = Field(primary_key=True, foreign_key="article.id", ondelete="CASCADE")
+    annotator_id: int = Field(primary_key=True, foreign_key="annotator.id")
+    created_at: dt.datetime = Field(default_factory=utcnow)

@@ -6,5 +6,5 @@ importing Alembic at start-up; a test asserts it matches the scripts.
 
 from __future__ import annotations
 
-HEAD_REVISION = "0003_search"
-KNOWN_REVISIONS = frozenset({"0001_initial", "0002_sessions", "0003_search"})
+HEAD_REVISION = "0004_assignment"
+KNOWN_REVISIONS = frozenset({"0001_initial", "0002_sessions", "0003_search", "0004_assignment"})

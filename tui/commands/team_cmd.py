@@ -53,16 +53,22 @@ def agreement_table(document: dict[str, Any]) -> Table:
     for pair in document["pairs"]:
         if layer == "entity":
             exact = pair["exact"]
-            values = [number(exact["precision"]), number(exact["recall"]), number(exact["f1"]),
-                      number(pair["partial"]["f1"])]  # fmt: skip
+            values = [
+                number(exact["precision"]),
+                number(exact["recall"]),
+                number(exact["f1"]),
+                number(pair["partial"]["f1"]),
+            ]
         elif layer == "topic":
             values = [number(pair["kappa"])]
         else:
             values = [str(pair["compared"]), number(pair["value_agreement"])]
         table.add_row(
-            Text(visible_line(pair["a"])), Text(visible_line(pair["b"])), str(pair["articles"]),
+            Text(visible_line(pair["a"])),
+            Text(visible_line(pair["b"])),
+            str(pair["articles"]),
             *values,
-        )  # fmt: skip
+        )
     overall = document["overall"]
     if layer == "entity":
         total = ["", "", number(overall["exact_f1"]), number(overall["partial_f1"])]
@@ -85,8 +91,10 @@ def label_table(document: dict[str, Any]) -> Table | None:
     for pair in document["pairs"]:
         table.add_column(Text(visible_line(f"{pair['a']}–{pair['b']}")), justify="right")
     for label in labels:
-        cells = [number(pair["by_label"].get(label, {}).get("f1")) if label in pair["by_label"]
-                 else "–" for pair in document["pairs"]]  # fmt: skip
+        cells = [
+            number(pair["by_label"].get(label, {}).get("f1")) if label in pair["by_label"] else "–"
+            for pair in document["pairs"]
+        ]
         table.add_row(Text(visible_line(label)), *cells)
     return table
 
@@ -108,8 +116,107 @@ def run_agree(
     )
 
 
+def progress_table(rows: list[Any]) -> Table:
+    """Per annotator: assigned articles, done, in progress, skipped, left to do."""
+    table = Table(title="progress", title_justify="left")
+    table.add_column("annotator")
+    for heading in ("assigned", "done", "in progress", "skipped", "to do"):
+        table.add_column(heading, justify="right")
+    for row in rows:
+        table.add_row(
+            Text(visible_line(row.annotator)),
+            *(
+                str(value)
+                for value in (row.assigned, row.done, row.in_progress, row.skipped, row.todo)
+            ),
+        )
+    return table
+
+
+def run_assign(
+    context: Any,
+    *,
+    annotators: str,
+    overlap: int,
+    articles: str | None,
+    every: bool,
+    seed: int,
+    replace: bool,
+) -> Any:
+    from storage.team.assignment import assign
+
+    if articles is not None and every:
+        raise typer.BadParameter("give --articles or --all, not both", param_hint="--all")
+    names = parse_names(annotators, "--annotators")
+    assert names is not None
+    return assign(
+        context.open_db(), names, overlap, parse_ids(articles), seed=seed, replace=replace
+    )
+
+
 def register(app: typer.Typer) -> None:
     """Add ``redline agree`` and ``redline assign`` to ``app``."""
+
+    @app.command("assign")
+    def assign_command(
+        ctx: typer.Context,
+        annotators: Annotated[
+            str, typer.Option("--annotators", help="a,b,c: who labels the articles.")
+        ],
+        overlap: Annotated[
+            int, typer.Option("--overlap", help="How many annotators label each article.")
+        ] = 1,
+        articles: Annotated[
+            str | None, typer.Option("--articles", help="Only these ids: 1,3-5.")
+        ] = None,
+        every: Annotated[
+            bool, typer.Option("--all", help="Every article (the default without --articles).")
+        ] = False,
+        seed: Annotated[int, typer.Option("--seed", help="The same seed gives the same plan.")] = 0,
+        replace: Annotated[
+            bool, typer.Option("--replace", help="Reassign articles that already have annotators.")
+        ] = False,
+    ) -> None:
+        """Spread articles over annotators: each gets exactly --overlap of them, loads balanced."""
+        from storage.team.assignment import progress
+
+        report = run_assign(
+            ctx.obj,
+            annotators=annotators,
+            overlap=overlap,
+            articles=articles,
+            every=every,
+            seed=seed,
+            replace=replace,
+        )
+        console = Console(soft_wrap=True)
+        counts = ", ".join(f"{name} {count}" for name, count in sorted(report.counts.items()))
+        line = f"assigned {len(report.plan)} articles × {overlap} (seed {seed})"
+        if counts:
+            line += f": {counts}"
+        if report.skipped:
+            line += f"; {len(report.skipped)} already assigned, kept (--replace reassigns them)"
+        console.print(Text(visible_line(line)), highlight=False)
+        console.print(progress_table(progress(ctx.obj.open_db())), highlight=False)
+
+    @app.command("review")
+    def review_command(
+        ctx: typer.Context,
+        article_id: Annotated[int, typer.Argument(help="The article to review.")],
+        gold: Annotated[
+            str, typer.Option("--gold", help="The annotator the adjudicated version is saved as.")
+        ] = "gold",
+    ) -> None:
+        """Compare the annotators of one article side by side and adjudicate a gold version."""
+        from storage.team.adjudication import compare
+
+        context = ctx.obj
+        database = context.open_db()
+        compare(database, article_id, gold=gold)  # refuse before the screen opens
+        config = context.config()
+        from tui.screens.review import review_app
+
+        review_app(database, context.annotator, config, article_id, gold).run()
 
     @app.command("agree")
     def agree_command(
