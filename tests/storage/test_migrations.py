@@ -448,3 +448,34 @@ def test_an_unreadable_check_cache_only_means_checking(
     open_db(str(location)).dispose()
     open_db(str(location)).dispose()
     assert calls == [str(location)]  # checked, then remembered again
+
+
+def test_upgrade_indexes_the_articles_of_a_0002_database(db: Database) -> None:
+    """``redline db upgrade`` from 0002 builds the search index over the articles already there."""
+    from storage import queries
+    from storage.articles import add_article
+    from tests.storage.test_repository import Parsed
+
+    config = alembic_config()
+    with db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0002_sessions")
+    old = [
+        add_article(db, Parsed(text, title=title)).article_id
+        for title, text in [("Tariffs", "Trade talks in Astana."), ("Rain", "Wet week ahead.")]
+    ]
+    assert db.migrate() == ("0002_sessions", HEAD_REVISION)
+    found = [row.id for row in queries.list_articles(db, "ana", queries.LibraryQuery("astan"))]
+    assert found == [old[0]]
+    assert queries.count_articles(db, "ana", "week wet") == 1  # words, not one substring
+    new = add_article(db, Parsed("Astana again.", title="Later")).article_id
+    assert queries.count_articles(db, "ana", "astana") == 2
+    if db.is_sqlite:  # the index holds exactly the rows of article
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO article_fts(article_fts, rank) VALUES ('integrity-check', 1)"
+            )
+    else:
+        columns = {column["name"] for column in inspect(db.engine).get_columns("article")}
+        assert "search_vector" in columns
+    assert new not in old
