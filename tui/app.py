@@ -30,8 +30,9 @@ from storage.repository import Repository
 from storage.schema import Config
 from tui.commands_palette import ArticleCommands
 from tui.literal import visible
-from tui.messages import AnnotationSaved
+from tui.messages import AnnotationRefused, AnnotationSaved
 from tui.save_queue import PendingWrite, SaveQueue, WriteOutcome, run_write
+from tui.screens.review import ReviewCommands
 from tui.services import Services
 from tui.unsaved_dialog import QuitAnswer, UnsavedDialog
 
@@ -43,7 +44,7 @@ class RedlineApp(App[None]):
 
     TITLE = "redline"
     CSS_PATH = "styles/app.tcss"
-    COMMANDS = App.COMMANDS | {ArticleCommands}
+    COMMANDS = App.COMMANDS | {ArticleCommands, ReviewCommands}
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app-quit", show=False),
         Binding("question_mark", "help", "Help", id="app-help"),
@@ -193,6 +194,9 @@ class RedlineApp(App[None]):
                 write.on_saved(outcome.result)
             self._store_next()
         elif outcome.permanent_failure:
+            if live and origin is not None:
+                reason = str(outcome.error)
+                origin.post_message(AnnotationRefused(write.article_id, write.description, reason))
             self.notify(
                 f"Not saved ({visible(write.description)}): {visible(str(outcome.error))}",
                 title="Cannot apply",
