@@ -1,5 +1,9 @@
 """Suggestion quality against the gold set: precision / recall / F1 per kind.
 
+Also: topic precision/recall per article (``tests/data/gold/topics``, one
+``{"topic": ...}`` a line) and, for figures whose gold line carries them,
+metric / period / subject accuracy per figure (case and spacing ignored).
+
 Run from the project root: ``.venv/bin/python bench/suggest_quality.py``.
 Every ``tests/data/gold/<layer>/*.jsonl`` file is scored with the suggester
 registered for its layer in ``SUGGESTERS``; kinds are read from the gold and
@@ -73,11 +77,72 @@ def evaluate(layer: str, suggester: Suggester) -> None:
         print("attributes on matched spans: " + ", ".join(agreement))
 
 
+CONTEXT = ("metric", "period", "subject")
+
+
+def _same(gold: Any, predicted: Any) -> bool:
+    def fold(value: Any) -> str:
+        return " ".join(str(value).lower().split()) if value is not None else ""
+
+    return fold(gold) == fold(predicted)
+
+
+def evaluate_context() -> None:
+    """Metric, period and subject of each gold figure that states them, one line a figure."""
+    right = dict.fromkeys(CONTEXT, 0)
+    asked = dict.fromkeys(CONTEXT, 0)
+    print("\nfigure context (gold lines with metric/period/subject):")
+    for article, gold_path in gold_articles(ROOT, Path("tests/data/gold/figures")):
+        found = {(f.start, f.end): f for f in find_figures(article_text(article))}
+        for gold in read_gold(gold_path):
+            wanted = [name for name in CONTEXT if name in gold]
+            if not wanted:
+                continue
+            figure = found.get((gold["start"], gold["end"]))
+            marks = []
+            for name in wanted:
+                value = getattr(figure, name) if figure is not None else None
+                ok = _same(gold[name], value)
+                asked[name] += 1
+                right[name] += ok
+                marks.append(f"{name}={value!r}{'' if ok else f' (gold {gold[name]!r})'}")
+            print(f"  {article.stem[:28]:<28} {gold['text'][:16]:<16} " + "; ".join(marks))
+    print("accuracy: " + ", ".join(
+        f"{name} {right[name]}/{asked[name]}" for name in CONTEXT if asked[name]
+    ))
+
+
+def evaluate_topics() -> None:
+    """Topic precision / recall per article, and over all articles."""
+    from storage.schema import builtin_schema
+    from storage.suggest.topics import TopicMatcher
+
+    matcher = TopicMatcher.from_schema(builtin_schema())
+    pairs = gold_articles(ROOT, Path("tests/data/gold/topics"))
+    print(f"\ntopics: {len(pairs)} articles")
+    print(f"{'article':<48} {'gold':>4} {'pred':>4} {'hits':>4} {'P':>6} {'R':>6}")
+    totals = [0, 0, 0]
+    for article, gold_path in pairs:
+        gold = {line["topic"] for line in read_gold(gold_path)}
+        predicted = {found.topic for found in matcher.suggest(article_text(article))}
+        hits = len(gold & predicted)
+        precision = hits / len(predicted) if predicted else 1.0
+        recall = hits / len(gold) if gold else 1.0
+        print(f"{article.stem[:48]:<48} {len(gold):>4} {len(predicted):>4} {hits:>4} "
+              f"{precision:>6.3f} {recall:>6.3f}")
+        totals = [totals[0] + len(gold), totals[1] + len(predicted), totals[2] + hits]
+    gold_n, predicted_n, hits_n = totals
+    print(f"{'ALL':<48} {gold_n:>4} {predicted_n:>4} {hits_n:>4} "
+          f"{hits_n / max(predicted_n, 1):>6.3f} {hits_n / max(gold_n, 1):>6.3f}")
+
+
 def main() -> None:
     """Score every layer that has both a gold folder and a suggester."""
     for layer, suggester in SUGGESTERS.items():
         if (ROOT / "tests/data/gold" / layer).is_dir():
             evaluate(layer, suggester)
+    evaluate_context()
+    evaluate_topics()
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ Best-effort rules over the tokens of one sentence. They never change a figure's
 span or value, only the attributes the figure form pre-fills: "Trade turnover
 in 2024 amounted to $49.7 billion" gives metric "trade turnover" and period
 "2024"; "(+16.9 percent)" right after a figure inherits that figure's metric
-and period; "from 2005 to the first nine months of 2024" gives "2005–9M2024".
+and period; "from 2005 to the first nine months of 2024" gives "2005/2024-09".
 """
 
 from __future__ import annotations
@@ -202,7 +202,12 @@ def _phrase_after(tokens: Tokens, start: int, limit: int, sentence_first: int) -
 
 
 def period_of(tokens: Tokens, figure: Candidate, dates: list[Candidate]) -> str | None:
-    """The period a figure refers to: the nearest dated expression in its sentence."""
+    """The period a figure refers to, ISO 8601: the nearest dated expression in its sentence.
+
+    "in 2024" gives ``2024``; "from 2005 to the first nine months of 2024" gives
+    ``2005/2024-09`` (start of the first, end of the second); "since 2012" gives
+    the open interval ``2012/``. A date without an ISO form keeps its label.
+    """
     if figure.kind == "DATE":
         return None
     usable = [d for d in dates if d.date_label]
@@ -212,15 +217,32 @@ def period_of(tokens: Tokens, figure: Candidate, dates: list[Candidate]) -> str 
         chosen = before[-1]
         earlier = before[-2] if len(before) > 1 else None
         if earlier is not None and _linked(tokens, earlier, chosen):
-            return f"{earlier.date_label}–{chosen.date_label}"
-        return chosen.date_label
+            return _interval(earlier, chosen)
+        return _single(tokens, chosen)
     if after:
         chosen = after[0]
         later = after[1] if len(after) > 1 else None
         if later is not None and _linked(tokens, chosen, later):
-            return f"{chosen.date_label}–{later.date_label}"
-        return chosen.date_label
+            return _interval(chosen, later)
+        return _single(tokens, chosen)
     return figure.rate_period
+
+
+def _iso(date: Candidate) -> str:
+    return date.date_value or date.date_label or ""
+
+
+def _single(tokens: Tokens, date: Candidate) -> str:
+    """One date as a period; "since X" is the open interval ``X/``."""
+    if tokens.lower(date.first - 1) == "since" and date.date_value:
+        return f"{date.date_value.split('/')[0]}/"
+    return _iso(date)
+
+
+def _interval(first: Candidate, second: Candidate) -> str:
+    if first.date_value and second.date_value:
+        return f"{first.date_value.split('/')[0]}/{second.date_value.split('/')[-1]}"
+    return f"{first.date_label}–{second.date_label}"
 
 
 def _linked(tokens: Tokens, first: Candidate, second: Candidate) -> bool:

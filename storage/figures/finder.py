@@ -13,6 +13,7 @@ from storage.figures.model import ParsedFigure
 from storage.figures.numbers import Tokens
 from storage.figures.parser import Candidate, scan
 from storage.figures.sentences import split_sentences
+from storage.figures.subjects import fill_subjects
 
 #: How far ``parse_figure`` looks around the cursor when the paragraph is huge.
 _WINDOW = 4000
@@ -82,8 +83,11 @@ def find_figures(text: str) -> list[ParsedFigure]:
     """
     tokens = Tokens(text)
     candidates = scan(tokens)
-    annotated = _annotate(tokens, candidates, split_sentences(text))
-    return [figure for candidate, figure in annotated if candidate.strong]
+    sentences = split_sentences(text)
+    annotated = _annotate(tokens, candidates, sentences)
+    return fill_subjects(
+        text, [figure for candidate, figure in annotated if candidate.strong], sentences
+    )
 
 
 def _window(text: str, start: int, end: int) -> tuple[int, int]:
@@ -128,4 +132,7 @@ def parse_figure(text: str, start: int, end: int | None = None) -> ParsedFigure 
             score = (overlap if overlap > 0 else 0, int(candidate.strong))
         if score[0] > 0 and (best is None or score > best[0]):
             best = (score, figure)
-    return best[1] if best else None
+    if best is None:
+        return None
+    [figure] = fill_subjects(text[low:high], [best[1]], sentences, offset=low)
+    return figure

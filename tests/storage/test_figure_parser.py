@@ -35,7 +35,7 @@ CASES: list[tuple[str, str, str, str | None, str | None, bool, bool, dict[str, A
     (KZ, "$11.1 billion", "MONEY", "11100000000", "USD", False, False,
      {"metric": "imports", "subject": "Kazakhstan"}),
     (FDI, "$200.7 billion", "MONEY", "200700000000", "USD", False, False,
-     {"period": "2005–9M2024", "metric": "gross inflow of direct investments"}),
+     {"period": "2005/2024-09", "metric": "gross inflow of direct investments"}),
     (FDI, "first nine months of 2024", "DATE", None, None, False, False,
      {"date_value": "2024-01/2024-09"}),
     ("More than 3,000 companies with European participation operate in Kazakhstan.", "3,000",
@@ -156,11 +156,11 @@ CASES: list[tuple[str, str, str, str | None, str | None, bool, bool, dict[str, A
      {"metric": "unemployment", "period": "2023"}),
     ("Exports to China amounted to $2.3bn in January–September 2024.", "$2.3bn", "MONEY",
      "2300000000", "USD", False, False,
-     {"period": "Jan–Sep 2024", "metric": "exports", "subject": "China"}),
+     {"period": "2024-01/2024-09", "metric": "exports", "subject": "China"}),
     ("The minimum wage will rise to $15 an hour.", "$15", "MONEY", "15", "USD", False, False,
      {"period": "hourly"}),
     ("Inflation was 3.2% in the first quarter of 2024.", "3.2%", "PERCENT", "3.2", "%", False,
-     False, {"period": "Q1 2024", "metric": "inflation"}),
+     False, {"period": "2024-01/2024-03", "metric": "inflation"}),
     ("Exports rose by 12 percent to 3.4 million tonnes.", "12 percent", "PERCENT", "12", "%",
      False, True, {"direction": "up"}),
     ("Exports rose by 12 percent to 3.4 million tonnes.", "3.4 million tonnes", "QUANTITY",
@@ -301,3 +301,20 @@ def test_split_sentences_keeps_abbreviations_and_wrapped_lines() -> None:
         "Investment rose from  \n$20 billion.",
         "Next one.",
     ]
+
+
+def test_period_is_iso_with_open_and_closed_intervals() -> None:
+    """Periods are ISO 8601 intervals, not labels ("2005–9M2024" before)."""
+    since = find_figures("Public debt has risen to about 24 percent of GDP since 2020.")
+    assert [(f.text, f.period) for f in since if f.kind != "DATE"] == [("24 percent", "2020/")]
+    between = find_figures("Prices rose 5% between 2004 and 2009.")
+    assert [f.period for f in between if f.kind != "DATE"] == ["2004/2009"]
+
+
+def test_subject_falls_back_to_an_entity_of_the_sentence() -> None:
+    text = "Last year more than 3,000 companies with foreign owners operated in Kazakhstan."
+    [count] = [f for f in find_figures(text) if f.kind == "COUNT"]
+    assert (count.metric, count.subject) == ("companies", "Kazakhstan")
+    parsed = parse_figure(text, text.index("3,000"))
+    assert parsed is not None and parsed.subject == "Kazakhstan"
+    assert find_figures("The fee rose to 40 euros.")[0].subject is None
