@@ -19,7 +19,8 @@ class EntityActions(RepositoryBase):
     """Entity methods of :class:`storage.repository.Repository`."""
 
     def _entity(self, session: Session, entity_id: int) -> Entity:
-        entity = session.get(Entity, entity_id)
+        """The entity to change, locked (PostgreSQL) until the action commits."""
+        entity = session.get(Entity, entity_id, with_for_update=True)
         if entity is None:
             raise NotFound(f"no entity with id {entity_id}")
         return entity
@@ -44,9 +45,7 @@ class EntityActions(RepositoryBase):
         """
         with self._write() as changes:
             session = changes.session
-            span = session.get(Span, span_id)
-            if span is None:
-                raise NotFound(f"no span with id {span_id}")
+            span = self._span(session, span_id)
             if entity_id is not None:
                 entity = self._entity(session, entity_id)
                 aliases = _with_alias(entity.aliases, entity.name, span.text)
@@ -68,9 +67,7 @@ class EntityActions(RepositoryBase):
         """Create an entity named after the span (or ``name``) and link the span: one action."""
         with self._write() as changes:
             session = changes.session
-            span = session.get(Span, span_id)
-            if span is None:
-                raise NotFound(f"no span with id {span_id}")
+            span = self._span(session, span_id)
             entity_name = (name or span.text).strip()
             aliases = [] if span.text == entity_name else [span.text]
             entity = Entity(name=entity_name, type=span.label, kb_id=kb_id or None, aliases=aliases)

@@ -20,7 +20,7 @@ from typing import Self
 from sqlmodel import Session
 
 from storage import sessions
-from storage.capture import Change, record
+from storage.capture import record
 from storage.db import Database
 from storage.errors import NotFound, StorageError
 from storage.events import ChangeSet, EventLog
@@ -58,10 +58,6 @@ class RepositoryBase:
         self.session_id: str = session_id
         """The program's session, stamped on every event it stores."""
         self._heartbeat_at = utcnow()
-        self.last_changes: list[Change] = []
-        """Row changes of the latest action, undo or redo, as ``{"table", "key",
-        "before", "after"}`` with ``after`` the state now (kept until the reader
-        uses :func:`storage.capture.capture` instead)."""
 
     # -- session ------------------------------------------------------------------
 
@@ -176,9 +172,8 @@ class RepositoryBase:
 
     def _published(self, changes: ChangeSet) -> None:
         """After commit: hand the action's row changes to whoever captures them."""
-        self.last_changes = list(changes.changes) if changes.logged else []
         if changes.logged:
-            record(self.last_changes)
+            record(list(changes.changes))
 
     def _touch_state(self, changes: ChangeSet, article_id: int) -> None:
         """An article someone annotates is at least in progress for them."""
@@ -199,7 +194,8 @@ class RepositoryBase:
         return article
 
     def _span(self, session: Session, span_id: int) -> Span:
-        span = session.get(Span, span_id)
+        """The span to change, locked (PostgreSQL) so its before-image is the committed row."""
+        span = session.get(Span, span_id, with_for_update=True)
         if span is None:
             raise NotFound(f"no span with id {span_id}")
         return span
@@ -220,13 +216,11 @@ class RepositoryBase:
     def _step(self, article_id: int | None, *, undo: bool) -> Event | None:
         if self._current_batch() is not None:
             raise StorageError("undo and redo cannot run inside a batch")
-        self.last_changes = []
         with self.db.transaction() as session:
             log = EventLog(session, self.annotator_id, self.session_id)
             stepped = log.step(article_id, undo=undo)
         if stepped is None:
             return None
         event, changes = stepped
-        self.last_changes = changes
         record(changes)
         return event
