@@ -230,6 +230,9 @@ def train(
             f"unknown layer(s) {', '.join(sorted(unknown)) or '(none)'} "
             f"(choose from {', '.join(COMPONENTS)})"
         )
+    from storage.train.schedule import done_records
+
+    done = done_records(db)  # before collecting: an article done meanwhile counts next time
     examples = collect_examples(
         db, options.layers, status=options.status, annotator=options.annotator
     )
@@ -239,7 +242,7 @@ def train(
     labels = _labels(data, layers)
     lang = max({e.lang for e in examples}, key=[e.lang for e in examples].count)
     fitted = fit(data, layers, labels, lang, options, progress=progress, cancelled=cancelled)
-    return _save(fitted, schema, options, data, labels)
+    return _save(fitted, schema, options, data, labels, done)
 
 
 @dataclass
@@ -321,6 +324,7 @@ def _save(
     options: TrainOptions,
     data: TrainingData,
     labels: dict[str, list[str]],
+    done: int,
 ) -> TrainResult:
     nlp, evaluation = fitted.nlp, fitted.evaluation
     steps, stopped, seconds = fitted.steps, fitted.stopped, fitted.seconds
@@ -348,6 +352,7 @@ def _save(
             "seed": options.seed,
             "max_minutes": options.max_minutes,
         },
+        "done_records": done,
         "steps": steps,
         "stopped": stopped,
         "seconds": round(seconds, 1),

@@ -14,6 +14,7 @@ from storage.schema import builtin_schema
 from storage.suggest.trained_model import Scored
 from storage.train import TrainOptions, TrainProgress, train
 from storage.train.data import collect_examples, split_by_article
+from storage.train.schedule import retrain_due
 from storage.train.store import resolve_model
 from storage.train.uncertainty import most_useful_first, uncertainty
 from tests.train.fixture import ORGS, PEOPLE, PLACES, add_corpus
@@ -72,6 +73,16 @@ def test_train_in_a_worker_thread_reports_progress_and_can_be_cancelled(
     assert all(r.max_steps == 20 and r.limit == 300 for r in reports)
     assert reports[-1].dev_score is not None and reports[3].dev_score is None
     assert resolve_model(tmp_path / "models" / "latest") == result.directory.resolve()
+
+    latest = tmp_path / "models" / "latest"
+    assert retrain_due(sqlite_db, 10, None) and not retrain_due(sqlite_db, 0, None)
+    assert not retrain_due(sqlite_db, 2, latest)
+    later = add_corpus(sqlite_db, 2, seed=9, done=False)
+    with Repository(sqlite_db, "ana") as repository:
+        repository.set_state(later[0], "done")
+        assert not retrain_due(sqlite_db, 2, latest)
+        repository.set_state(later[1], "done")
+    assert retrain_due(sqlite_db, 2, latest)
 
     with pytest.raises(StorageError, match="training cancelled; nothing was saved"):
         train(
