@@ -286,6 +286,11 @@ def translate_failure(
         if sqlite_path and is_sqlite_file(sqlite_path):
             return damaged(where, message)
         return NotRedlineDatabase(f"{where} is not a redline database (not a SQLite file)")
+    if getattr(getattr(exc, "orig", None), "sqlstate", None) == "42501":  # insufficient_privilege
+        return DatabaseError(
+            f"read-only: this database role may not write to {where} ({message}); "
+            "ask the database owner for write grants"
+        )
     if "database is locked" in lowered or "lock timeout" in lowered:
         return DatabaseError(f"{where} is locked by another program (try again in a moment)")
     if "readonly database" in lowered:

@@ -31,19 +31,29 @@ TOPICS = ["economy", "diplomacy", "energy"]
 
 ENTITIES: dict[str, dict[int, list[tuple[str, str]]]] = {
     "ana": {
-        1: [("Angela Merkel", "PERSON"), ("Emmanuel Macron", "PERSON"), ("Paris", "GPE"),
-            ("Bank of England", "ORG"), ("England", "GPE")],
+        1: [
+            ("Angela Merkel", "PERSON"),
+            ("Emmanuel Macron", "PERSON"),
+            ("Paris", "GPE"),
+            ("Bank of England", "ORG"),
+            ("England", "GPE"),
+        ],
         2: [("Tesla", "ORG"), ("Berlin", "GPE")],
         3: [("Statoil", "ORG"), ("Oslo", "GPE")],
     },
     "ben": {
-        1: [("Angela Merkel", "PERSON"), ("Macron", "PERSON"), ("Paris", "LOC"),
-            ("Bank of England", "ORG"), ("England", "GPE")],
+        1: [
+            ("Angela Merkel", "PERSON"),
+            ("Macron", "PERSON"),
+            ("Paris", "LOC"),
+            ("Bank of England", "ORG"),
+            ("England", "GPE"),
+        ],
         2: [("Tesla", "ORG")],
         4: [("Lisbon", "GPE")],
     },
     "cleo": {2: [("Tesla", "ORG"), ("Berlin", "GPE")], 3: []},
-}  # fmt: skip
+}
 FIGURES: dict[str, dict[int, list[tuple[str, str, str, str | None]]]] = {
     "ana": {2: [("5", "COUNT", "5", None), ("$3 million", "MONEY", "3000000", "USD")]},
     "ben": {2: [("5", "COUNT", "5", None), ("$3 million", "MONEY", "3000000", "EUR")]},
@@ -65,9 +75,12 @@ def offsets(article_id: int, phrase: str) -> tuple[int, int]:
 
 def build(db: Database) -> list[int]:
     """Store the corpus; returns the article ids (1-4 on a fresh database)."""
-    ids = [added.article_id for added in add_articles(
-        db, [NewArticle(text=text, title=f"Article {n}") for n, text in enumerate(TEXTS, 1)]
-    )]  # fmt: skip
+    ids = [
+        added.article_id
+        for added in add_articles(
+            db, [NewArticle(text=text, title=f"Article {n}") for n, text in enumerate(TEXTS, 1)]
+        )
+    ]
     for name, done in DONE.items():
         repo = Repository(db, name)
         for article, spans in ENTITIES[name].items():
@@ -75,8 +88,13 @@ def build(db: Database) -> list[int]:
                 repo.add_span(ids[article - 1], *offsets(article, phrase), label)
         for article, figures in FIGURES.get(name, {}).items():
             for phrase, kind, value, unit in figures:
-                repo.add_span(ids[article - 1], *offsets(article, phrase), kind, layer="figure",
-                              figure={"value": Decimal(value), "unit": unit})  # fmt: skip
+                repo.add_span(
+                    ids[article - 1],
+                    *offsets(article, phrase),
+                    kind,
+                    layer="figure",
+                    figure={"value": Decimal(value), "unit": unit},
+                )
         for article, topics in ASSIGNED_TOPICS[name].items():
             for topic in topics:
                 repo.assign_topic(ids[article - 1], topic)

@@ -23,14 +23,31 @@ from tests.team import corpus
 # matches Merkel, Bank of England, England, Tesla; partial adds Macron ⊂ Emmanuel Macron.
 # ana–cleo share 2, 3 (cleo labelled nothing in 3); ben–cleo share 2.
 EXPECTED_ENTITY = {
-    ("ana", "ben"): {"articles": 2, "precision": 4 / 6, "recall": 4 / 7, "f1": 8 / 13,
-                     "partial": 10 / 13,
-                     "by_label": {"GPE": 0.5, "LOC": 0.0, "ORG": 1.0, "PERSON": 0.5}},
-    ("ana", "cleo"): {"articles": 2, "precision": 1.0, "recall": 0.5, "f1": 2 / 3,
-                      "partial": 2 / 3, "by_label": {"GPE": 2 / 3, "ORG": 2 / 3}},
-    ("ben", "cleo"): {"articles": 1, "precision": 0.5, "recall": 1.0, "f1": 2 / 3,
-                      "partial": 2 / 3, "by_label": {"GPE": 0.0, "ORG": 1.0}},
-}  # fmt: skip
+    ("ana", "ben"): {
+        "articles": 2,
+        "precision": 4 / 6,
+        "recall": 4 / 7,
+        "f1": 8 / 13,
+        "partial": 10 / 13,
+        "by_label": {"GPE": 0.5, "LOC": 0.0, "ORG": 1.0, "PERSON": 0.5},
+    },
+    ("ana", "cleo"): {
+        "articles": 2,
+        "precision": 1.0,
+        "recall": 0.5,
+        "f1": 2 / 3,
+        "partial": 2 / 3,
+        "by_label": {"GPE": 2 / 3, "ORG": 2 / 3},
+    },
+    ("ben", "cleo"): {
+        "articles": 1,
+        "precision": 0.5,
+        "recall": 1.0,
+        "f1": 2 / 3,
+        "partial": 2 / 3,
+        "by_label": {"GPE": 0.0, "ORG": 1.0},
+    },
+}
 
 
 def test_entity_span_f1_matches_the_hand_computed_table(db: Database) -> None:
@@ -52,9 +69,12 @@ def test_entity_span_f1_matches_the_hand_computed_table(db: Database) -> None:
             pytest.approx(want["by_label"])
         )
         assert all(set(value) == {"f1"} for value in pair["by_label"].values())
-    assert document["overall"] == pytest.approx({
-        "exact_f1": (8 / 13 + 2 / 3 + 2 / 3) / 3, "partial_f1": (10 / 13 + 2 / 3 + 2 / 3) / 3,
-    })  # fmt: skip
+    assert document["overall"] == pytest.approx(
+        {
+            "exact_f1": (8 / 13 + 2 / 3 + 2 / 3) / 3,
+            "partial_f1": (10 / 13 + 2 / 3 + 2 / 3) / 3,
+        }
+    )
 
 
 def test_reference_order_follows_the_annotators_option(db: Database) -> None:

@@ -63,9 +63,12 @@ def test_overlap_outside_the_team_is_refused(overlap: int) -> None:
 
 
 def add_plain_articles(db: Database, count: int) -> list[int]:
-    return [added.article_id for added in add_articles(
-        db, [NewArticle(text=f"Article number {n} text.", title=f"A{n}") for n in range(count)]
-    )]  # fmt: skip
+    return [
+        added.article_id
+        for added in add_articles(
+            db, [NewArticle(text=f"Article number {n} text.", title=f"A{n}") for n in range(count)]
+        )
+    ]
 
 
 def test_assign_stores_the_plan_and_queues_read_it(db: Database) -> None:
@@ -119,8 +122,18 @@ def test_progress_counts_each_annotators_queue_by_state(db: Database) -> None:
 
 def test_cli_assigns_and_prints_progress(db: Database, tmp_path: Path) -> None:
     add_plain_articles(db, 9)
-    result = corpus.redline(db, tmp_path, "assign", "--annotators", "ana,ben,cleo", "--overlap",
-                            "2", "--all", "--seed", "4")  # fmt: skip
+    result = corpus.redline(
+        db,
+        tmp_path,
+        "assign",
+        "--annotators",
+        "ana,ben,cleo",
+        "--overlap",
+        "2",
+        "--all",
+        "--seed",
+        "4",
+    )
     assert result.returncode == 0, result.stderr
     assert "assigned 9 articles × 2 (seed 4): ana 6, ben 6, cleo 6" in result.stdout
     assert "progress" in result.stdout

@@ -18,8 +18,9 @@ def spans_by_annotator(db: Database) -> dict[tuple[str, int], set[tuple[int, int
     """{(annotator, article text index): {(start, end, label)}} of accepted spans."""
     with db.reading() as session:
         names = dict(session.exec(select(Annotator.id, Annotator.name)).all())
-        rows = session.exec(select(Span.annotator_id, Span.article_id, Span.start, Span.end,
-                                   Span.label)).all()  # fmt: skip
+        rows = session.exec(
+            select(Span.annotator_id, Span.article_id, Span.start, Span.end, Span.label)
+        ).all()
     found: dict[tuple[str, int], set[tuple[int, int, str]]] = {}
     for annotator, article, start, end, label in rows:
         found.setdefault((names[annotator], article), set()).add((start, end, label))
@@ -36,19 +37,27 @@ def test_one_task_per_article_with_each_annotators_annotation(db: Database, tmp_
     expected = spans_by_annotator(db)
     annotation_ids = []
     for task in tasks:
-        names = {entry["completed_by"]: entry["annotator"]
-                 for entry in task["data"]["redline"]["annotators"]}  # fmt: skip
+        names = {
+            entry["completed_by"]: entry["annotator"]
+            for entry in task["data"]["redline"]["annotators"]
+        }
         who = [names[annotation["completed_by"]] for annotation in task["annotations"]]
         done_by = sorted(name for name, done in corpus.DONE.items() if task["id"] in done)
         assert who == done_by
         for annotation, name in zip(task["annotations"], who, strict=True):
             annotation_ids.append(annotation["id"])
-            spans = {(r["value"]["start"], r["value"]["end"], r["value"]["labels"][0])
-                     for r in annotation["result"] if r["type"] == "labels"}  # fmt: skip
+            spans = {
+                (r["value"]["start"], r["value"]["end"], r["value"]["labels"][0])
+                for r in annotation["result"]
+                if r["type"] == "labels"
+            }
             assert spans == expected.get((name, task["id"]), set())
     assert len(annotation_ids) == len(set(annotation_ids)) == 8
-    numbers = {entry["annotator"]: entry["completed_by"]
-               for task in tasks for entry in task["data"]["redline"]["annotators"]}  # fmt: skip
+    numbers = {
+        entry["annotator"]: entry["completed_by"]
+        for task in tasks
+        for entry in task["data"]["redline"]["annotators"]
+    }
     assert numbers == {"ana": 1, "ben": 2, "cleo": 3}  # one number per annotator in the file
     [ben_only] = [task for task in tasks if task["id"] == ids[3]]
     assert ben_only["data"]["redline"]["annotator"] == "ben"  # single-annotator task as before

@@ -44,8 +44,13 @@ def two_annotators(db: Database, *, topics: bool = False) -> int:
         repo = Repository(db, name)
         for phrase, label in spans:
             repo.add_span(article, *at(phrase), label)
-        repo.add_span(article, *at("$3 million"), "MONEY", layer="figure",
-                      figure={"value": Decimal(values[name]), "unit": "USD"})  # fmt: skip
+        repo.add_span(
+            article,
+            *at("$3 million"),
+            "MONEY",
+            layer="figure",
+            figure={"value": Decimal(values[name]), "unit": "USD"},
+        )
         repo.assign_topic(article, "economy")
         if topics and name == "ben":
             repo.assign_topic(article, "diplomacy")
@@ -66,11 +71,13 @@ def gold_spans(db: Database, gold: str = "gold") -> set[tuple[int, int, str]]:
 
 def gold_topics(db: Database) -> set[str]:
     with db.reading() as session:
-        return set(session.exec(
-            select(TopicAssignment.topic)
-            .join(Annotator, Annotator.id == TopicAssignment.annotator_id)  # type: ignore[arg-type]
-            .where(Annotator.name == "gold")
-        ).all())  # fmt: skip
+        return set(
+            session.exec(
+                select(TopicAssignment.topic)
+                .join(Annotator, Annotator.id == TopicAssignment.annotator_id)  # type: ignore[arg-type]
+                .where(Annotator.name == "gold")
+            ).all()
+        )
 
 
 def test_compare_finds_each_kind_of_conflict(db: Database) -> None:
@@ -78,8 +85,12 @@ def test_compare_finds_each_kind_of_conflict(db: Database) -> None:
     comparison = adjudication.compare(db, article)
     assert comparison.annotators == ["ana", "ben"]
     statuses = [(c.start, c.end, c.status) for c in comparison.clusters]
-    assert statuses == [(*at("Emmanuel Macron"), "conflict"), (*at("Paris"), "conflict"),
-                        (*at("$3 million"), "conflict"), (*at("Berlin"), "agreed")]  # fmt: skip
+    assert statuses == [
+        (*at("Emmanuel Macron"), "conflict"),
+        (*at("Paris"), "conflict"),
+        (*at("$3 million"), "conflict"),
+        (*at("Berlin"), "agreed"),
+    ]
     assert [t.key for t in comparison.topic_conflicts] == ["diplomacy"]
     Repository(db, "cleo").set_state(article, "done")  # done, with nothing: only-one everywhere
     three = adjudication.compare(db, article)
@@ -94,7 +105,7 @@ def test_takes_write_gold_with_its_own_undo(db: Database) -> None:
     assert gold_spans(db) == {(*at("Berlin"), "GPE")} and gold_topics(db) == {"economy"}
     comparison = adjudication.compare(db, article)
     assert not adjudication.seed_agreed(gold, comparison)  # seeded once
-    macron, paris, money = comparison.conflicts
+    _macron, paris, _money = comparison.conflicts
     adjudication.take(gold, comparison, paris, "ben")
     adjudication.take(gold, comparison, paris, "ana")  # changing one's mind replaces it
     adjudication.take_topic(gold, comparison, comparison.topic_conflicts[0], "ben")
@@ -151,8 +162,12 @@ async def test_pilot_resolves_three_conflicts_and_exports_gold(
     assert report.records == 1
     [record] = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
     spans = {(s["start"], s["end"], s["label"]) for s in record["entities"] + record["figures"]}
-    assert spans == {(*at("Emmanuel Macron"), "PERSON"), (*at("Paris"), "LOC"),
-                     (*at("$3 million"), "MONEY"), (*at("Berlin"), "GPE")}  # fmt: skip
+    assert spans == {
+        (*at("Emmanuel Macron"), "PERSON"),
+        (*at("Paris"), "LOC"),
+        (*at("$3 million"), "MONEY"),
+        (*at("Berlin"), "GPE"),
+    }
     [money] = record["figures"]
     assert money["figure"]["value"] == "3000000" and money["figure"]["unit"] == "USD"
     assert [topic["key"] for topic in record["topics"]] == ["economy"]

@@ -1,0 +1,85 @@
+"""A PostgreSQL role without write grants reads everything and gets one "read-only: …" line
+on its first write (the role is created for the test and dropped after)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from storage.db import Database, open_db
+from storage.errors import DatabaseError
+from storage.repository import Repository
+from storage.team.agreement import agreement
+from tests.conftest import _clear_postgres
+from tests.team import corpus
+
+
+@pytest.fixture
+def reader_url(postgres_url: str) -> Iterator[str]:
+    """A login role of the test database with SELECT on every table and nothing else."""
+    role = f"redline_reader_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    name = make_url(postgres_url).database
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE ROLE "{role}" LOGIN'))
+        connection.execute(text(f'GRANT CONNECT ON DATABASE "{name}" TO "{role}"'))
+        connection.execute(text(f'GRANT USAGE ON SCHEMA public TO "{role}"'))
+        connection.execute(text(f'GRANT SELECT ON ALL TABLES IN SCHEMA public TO "{role}"'))
+    try:
+        yield make_url(postgres_url).set(username=role).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = :r"),
+                {"r": role},
+            )
+            connection.execute(text(f'DROP OWNED BY "{role}"'))
+            connection.execute(text(f'DROP ROLE "{role}"'))
+        admin.dispose()
+
+
+@pytest.fixture
+def team_database(postgres_url: str) -> Iterator[Database]:
+    database = open_db(postgres_url)
+    _clear_postgres(database)
+    corpus.build(database)
+    yield database
+    database.dispose()
+
+
+def test_read_only_role_reads_and_refuses_the_first_write_in_one_line(
+    team_database: Database, reader_url: str
+) -> None:
+    reader = open_db(reader_url)
+    try:
+        document = agreement(reader, "entity")
+        assert document == agreement(team_database, "entity")
+        with pytest.raises(DatabaseError) as caught:
+            Repository(reader, "ana")
+        message = str(caught.value)
+        assert message.startswith("read-only: this database role may not write to ")
+        assert "permission denied for table" in message and message.endswith("nothing was saved")
+        assert "\n" not in message
+        assert agreement(reader, "topic")["pairs"]  # still usable for reading after the refusal
+    finally:
+        reader.dispose()
+
+
+def test_cli_read_only_role(team_database: Database, reader_url: str, tmp_path: Path) -> None:
+    reader = open_db(reader_url)
+    try:
+        result = corpus.redline(reader, tmp_path, "agree", "--json")
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout)["layer"] == "entity"
+        result = corpus.redline(reader, tmp_path, "assign", "--annotators", "ana,ben", "--all")
+        assert result.returncode == 1
+        [line] = result.stderr.splitlines()
+        assert line.startswith("redline: error: read-only: this database role may not write")
+    finally:
+        reader.dispose()
