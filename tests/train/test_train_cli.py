@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -28,13 +29,37 @@ UNSEEN = [
 ]
 
 
-def redline(database: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "tui.cli", "--db", str(database), "--annotator", "ana"]
-    return subprocess.run([*command, *args], capture_output=True, text=True)
+@dataclass
+class Run:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def redline(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Callable[..., Run]:
+    """``redline --db DATABASE --annotator ana ARGS`` in this process, run as the console
+    script runs it (``tui.cli.main``: an error is one line on stderr and an exit code)."""
+
+    def run(database: Path, *args: str) -> Run:
+        capsys.readouterr()
+        argv = ["redline", "--db", str(database), "--annotator", "ana", *args]
+        monkeypatch.setattr(sys, "argv", argv)
+        try:
+            cli.main()
+            code = 0
+        except SystemExit as exit:
+            code = exit.code if isinstance(exit.code, int) else 1
+        captured = capsys.readouterr()
+        return Run(code, captured.out, captured.err)
+
+    return run
 
 
 def test_train_saves_a_model_that_suggest_uses(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, redline: Callable[..., Run]
 ) -> None:
     monkeypatch.chdir(tmp_path)
     database = tmp_path / "redline.db"
@@ -112,7 +137,7 @@ def test_train_saves_a_model_that_suggest_uses(
 
 
 def test_too_little_data_is_one_line_and_saves_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, redline: Callable[..., Run]
 ) -> None:
     monkeypatch.chdir(tmp_path)
     database = tmp_path / "redline.db"
@@ -130,7 +155,7 @@ def test_too_little_data_is_one_line_and_saves_nothing(
 
 
 def test_sort_useful_without_a_model_is_one_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, redline: Callable[..., Run]
 ) -> None:
     monkeypatch.chdir(tmp_path)
     database = tmp_path / "redline.db"
@@ -142,7 +167,7 @@ def test_sort_useful_without_a_model_is_one_line(
     ]
 
 
-def test_unknown_layer_is_one_line(tmp_path: Path) -> None:
+def test_unknown_layer_is_one_line(tmp_path: Path, redline: Callable[..., Run]) -> None:
     database = tmp_path / "redline.db"
     open_db(str(database)).dispose()
     result = redline(database, "train", "--layer", "entity,relations")
