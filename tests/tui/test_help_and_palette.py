@@ -15,12 +15,13 @@ from tui.widgets.reading_pane import ReadingPane
 
 async def test_help_lists_reader_keys_from_bindings(tmp_path: Path) -> None:
     app = make_app(sample_database(tmp_path / "redline.db"), open_articles=[1])
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(120, 100)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
         reader = app.screen
         rows = {ident: (keys, description) for keys, description, ident in binding_rows(reader)}
-        assert rows["label-entity-1"][0] == "1"
+        assert rows["label-entity-1"] == ("1", "Label 1: PERSON (Person)")
+        assert rows["label-entity-3"] == ("3", "Label 3: GPE (Country / city / state)")
         assert rows["undo"] == ("u", "Undo")
         assert rows["span-remove"][0].split() == ["x", "del"]
         await pilot.press("question_mark")
@@ -28,6 +29,7 @@ async def test_help_lists_reader_keys_from_bindings(tmp_path: Path) -> None:
         assert isinstance(app.screen, HelpScreen)
         shown = app.export_screenshot().replace("&#160;", " ")
         assert "Remove span" in shown and "label-entity-1" in shown
+        assert "Label 2: ORG (Organisation)" in shown
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is reader

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -10,18 +12,45 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from storage.schema import Schema
+from tui.literal import visible_line
+
+_LABEL_ACTION = re.compile(r"label\('(?P<hotkey>.)'\)")
+"""The reader's label keys: ``label('3')`` applies the entity label whose hotkey is 3."""
+
+
+def _schema(screen: Screen) -> Schema | None:
+    config = getattr(screen.app, "config", None)
+    return getattr(config, "schema", None)
+
+
+def describe(screen: Screen, binding: Binding) -> str:
+    """A binding's description; a label key names the label it applies ("Label 1: PERSON")."""
+    description = binding.description or binding.action
+    match = _LABEL_ACTION.fullmatch(binding.action)
+    schema = _schema(screen)
+    if match is None or schema is None:
+        return description
+    hotkey = match["hotkey"]
+    label = schema.by_hotkey(hotkey)
+    if label is None:
+        return f"Label {hotkey}: no label on this key"
+    title = "" if label.title == label.key else f" ({label.title})"
+    return visible_line(f"Label {hotkey}: {label.key}{title}")
+
 
 def binding_rows(screen: Screen) -> list[tuple[str, str, str]]:
     """(keys, description, binding id) of every binding active on ``screen``.
 
     Keys come from the active keymap, so user overrides in redline.toml show;
-    bindings that share an id (``x`` and ``delete``) are merged into one row.
+    bindings that share an id (``x`` and ``delete``) are merged into one row;
+    the reader's label keys name their schema label.
     """
     merged: dict[str, tuple[list[str], str]] = {}
     for active in screen.active_bindings.values():
         binding = active.binding
         ident = binding.id or binding.action
-        keys, _ = merged.setdefault(ident, ([], binding.description or binding.action))
+        keys, _ = merged.setdefault(ident, ([], describe(screen, binding)))
         display = screen.app.get_key_display(binding)
         if display not in keys:
             keys.append(display)
@@ -55,7 +84,6 @@ class HelpScreen(ModalScreen[None]):
             yield Static(table)
             yield Static(
                 Text(
-                    "Entity labels: the numbers shown in the status bar. "
                     "Rebind any key in redline.toml under [keymap] with the binding id.",
                     style="dim",
                 )
