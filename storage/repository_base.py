@@ -22,7 +22,7 @@ from sqlmodel import Session
 from storage import sessions
 from storage.capture import record
 from storage.db import Database
-from storage.errors import NotFound, StorageError
+from storage.errors import DatabaseError, NotFound, StorageError
 from storage.events import ChangeSet, EventLog
 from storage.models import AppSession, Article, ArticleState, Event, Span, utcnow
 
@@ -81,7 +81,13 @@ class RepositoryBase:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        self.end_session()
+        try:
+            self.end_session()
+        except DatabaseError:
+            # Never hide the block's own error, nor fail a command that succeeded, for
+            # this: the session ends anyway once its process is gone or its heartbeat
+            # is stale (storage.sessions).
+            pass
 
     # -- one action = one transaction = one event ---------------------------------
 

@@ -15,7 +15,7 @@ from sqlmodel import col, select
 from storage import queries, sessions
 from storage.articles import add_article
 from storage.db import Database
-from storage.errors import Conflict, StorageError
+from storage.errors import Conflict, DatabaseError, StorageError
 from storage.migrations import HEAD_REVISION
 from storage.migrations.runner import alembic_config
 from storage.models import AppSession, Event, Figure
@@ -175,3 +175,21 @@ def test_redoing_a_topic_another_program_assigned_again_is_a_conflict(
     assert [(t.topic, t.note) for t in queries.topics_for(db, article_id, "ana")] == [
         ("trade", "again")
     ]
+
+
+def test_a_failing_end_of_session_hides_nothing(
+    db: Database, article_id: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``with Repository(...)``: the block's own error comes out, not the failed update
+    of ``ended_at`` (the session ends anyway once its process is gone)."""
+
+    def unreachable(*_: object) -> None:
+        raise DatabaseError("cannot reach the database server")
+
+    monkeypatch.setattr(sessions, "end", unreachable)
+    with pytest.raises(Conflict, match="the block's own"):
+        with Repository(db, "ana"):
+            raise Conflict("the block's own")
+    with Repository(db, "ana") as repo:
+        repo.add_span(article_id, 0, 5, "PERSON")
+    assert texts(db, article_id) == ["Murat"]
