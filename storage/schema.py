@@ -39,6 +39,9 @@ Format of ``redline.toml`` (every part optional)::
     [check]
     ignore = ["figure-no-period"]  # quality checks `redline check` skips (ids: storage.checks)
 
+    [kb]
+    file = "kb.jsonl"      # offline knowledge base for the entity picker (storage.kb); JSONL/TSV
+
 ``extend`` merges into the built-in schema: a label whose key exists gets the
 fields you give (the others stay), a new key is appended. ``replace`` replaces
 each layer the file lists (``entity = []`` under ``[schema]`` empties a layer);
@@ -77,6 +80,7 @@ _SECTIONS = {
     "suggest": ("on_open", "model"),
     "check": ("ignore",),
     "train": ("every",),
+    "kb": ("file",),
 }
 _COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
 _KEY = {
@@ -180,6 +184,8 @@ class Config:
     """The trained pipeline suggesters use when it exists (``[suggest] model``; None = off)."""
     train_every: int = 0
     """Retrain after this many more articles are done (``[train] every``; 0 = never)."""
+    kb_file: Path | None = None
+    """The offline knowledge base (``[kb] file``, relative to the file); None: the shipped one."""
 
 
 class SchemaError(Exception):
@@ -330,7 +336,7 @@ def parse_config(text: str, source: Path, *, base: Schema | None = None) -> Conf
         if not isinstance(value, dict):
             raise fail(locate.section(section), f"[{section}] must be a table")
     settings: dict[str, Any] = {}
-    for section in ("reader", "suggest", "check", "train"):
+    for section in ("reader", "suggest", "check", "train", "kb"):
         for name, value in data.get(section, {}).items():
             if name not in (_SECTIONS[section] or ()):
                 line = locate.setting(section, name)
@@ -351,6 +357,9 @@ def parse_config(text: str, source: Path, *, base: Schema | None = None) -> Conf
     every = settings.get("train.every", 0)
     if isinstance(every, bool) or not isinstance(every, int) or every < 0:
         raise fail(locate.setting("train", "every"), "every must be a whole number >= 0")
+    kb_file = settings.get("kb.file")
+    if kb_file is not None and (not isinstance(kb_file, str) or not kb_file.strip()):
+        raise fail(locate.setting("kb", "file"), 'file must be a path such as "kb.jsonl"')
     keymap = data.get("keymap", {})
     for binding, keys in keymap.items():
         if not isinstance(keys, str) or not keys.strip():
@@ -360,7 +369,8 @@ def parse_config(text: str, source: Path, *, base: Schema | None = None) -> Conf
         data.get("schema", {}), base if base is not None else builtin_schema(), locate, fail
     )
     return Config(
-        schema, dict(keymap), width, on_open, source, ignore, suggest_model, every
+        schema, dict(keymap), width, on_open, source, ignore, suggest_model, every,
+        kb_file=None if kb_file is None else Path(source).parent / kb_file,
     )
 
 

@@ -1,0 +1,289 @@
+"""Within-article linking: mentions that name the same entity as an earlier, fuller one.
+
+Rules, each precise on news text:
+
+- **same name**: the same text with the same label links to its first mention;
+- **surname**: a one-word PERSON mention ("Nurtleu") links to the one full
+  name of the article ending in that word ("Murat Nurtleu"); two full names
+  sharing it ("Joe Biden", "Jill Biden") link nothing;
+- **acronym**: an all-capitals mention ("EU", "KCNA") links to the mention
+  whose initials it spells ("European Union", "Korean Central News Agency";
+  "of", "and", "the", "for" may be skipped), of a label among ORG, GPE, LOC,
+  FAC, EVENT, LAW.
+
+A NORP mention never links: "Kazakhstani" is a nationality, not a mention of
+Kazakhstan. :func:`within_article_links` is pure; :func:`suggest_links` reads
+an article's entity spans and says which entity (or canonical mention) each
+unlinked one belongs to, for the reader to apply with ``Repository.link_span``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from storage.db import Database
+    from storage.kb import KnowledgeBase
+    from storage.models import Span
+
+ACRONYM_LABELS = frozenset({"ORG", "GPE", "LOC", "FAC", "EVENT", "LAW"})
+NEVER_LINKED = frozenset({"NORP"})
+_CONNECTORS = frozenset({"of", "and", "the", "for", "on", "in", "de", "&"})
+_ACRONYM = re.compile(r"[A-Z](?:\.?[A-Z0-9])+\.?")
+
+
+@dataclass(frozen=True)
+class Mention:
+    """An entity mention of one article (``[start, end)``, label, its entity if linked)."""
+
+    start: int
+    end: int
+    text: str
+    label: str
+    entity_id: int | None = None
+    span_id: int | None = None
+
+
+@dataclass(frozen=True)
+class LinkSuggestion:
+    """``mention`` names the same entity as ``canonical`` (the fullest, earliest mention)."""
+
+    mention: Mention
+    canonical: Mention
+    reason: str
+    """``same name``, ``surname`` or ``acronym``."""
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[^\W_]+(?:['’-][^\W_]+)*", text)
+
+
+def _spells(acronym: str, name: str) -> bool:
+    """True when ``acronym`` is the initials of ``name``, connectors optional."""
+    letters = acronym.replace(".", "")
+    words = _words(name)
+    if len(words) < 2:
+        return False
+
+    def match(position: int, index: int) -> bool:
+        if position == len(letters):
+            return index == len(words)
+        if index == len(words):
+            return False
+        word = words[index]
+        if word[0].upper() == letters[position] and match(position + 1, index + 1):
+            return True
+        return word.lower() in _CONNECTORS and match(position, index + 1)
+
+    return match(0, 0)
+
+
+def within_article_links(mentions: Sequence[Mention]) -> list[LinkSuggestion]:
+    """Which mentions name the same entity as another one, in reading order."""
+    ordered = sorted(mentions, key=lambda m: (m.start, m.end))
+    full_names: dict[str, set[str]] = {}
+    first_of: dict[tuple[str, str], Mention] = {}
+    for mention in ordered:
+        first_of.setdefault((mention.label, mention.text), mention)
+        words = _words(mention.text)
+        if mention.label == "PERSON" and len(words) > 1:
+            full_names.setdefault(words[-1], set()).add(mention.text)
+    links: list[LinkSuggestion] = []
+    for mention in ordered:
+        if mention.label in NEVER_LINKED:
+            continue
+        canonical, reason = _canonical(mention, ordered, full_names, first_of)
+        if canonical is not None and canonical != mention:
+            links.append(LinkSuggestion(mention, canonical, reason))
+    return links
+
+
+def _canonical(
+    mention: Mention,
+    ordered: Sequence[Mention],
+    full_names: dict[str, set[str]],
+    first_of: dict[tuple[str, str], Mention],
+) -> tuple[Mention | None, str]:
+    words = _words(mention.text)
+    if mention.label == "PERSON" and len(words) == 1:
+        names = full_names.get(words[0], set())
+        if len(names) == 1:
+            return first_of[("PERSON", next(iter(names)))], "surname"
+    if mention.label in ACRONYM_LABELS and _ACRONYM.fullmatch(mention.text):
+        expansions = {
+            other.text: other
+            for other in ordered
+            if other.label in ACRONYM_LABELS and _spells(mention.text, other.text)
+        }
+        if len(expansions) == 1:
+            expansion = next(iter(expansions.values()))
+            return first_of[(expansion.label, expansion.text)], "acronym"
+    first = first_of[(mention.label, mention.text)]
+    if first != mention:
+        root, reason = _canonical(first, ordered, full_names, first_of)
+        return (root, reason) if root is not None and root != first else (first, "same name")
+    return None, ""
+
+
+@dataclass(frozen=True)
+class LinkProposal:
+    """Link span ``span_id`` to ``entity_id``, or (None) to a new entity named ``name``
+    that ``canonical_span_id`` gets too."""
+
+    span_id: int
+    canonical_span_id: int
+    name: str
+    entity_id: int | None
+    reason: str
+
+
+def suggest_links(db: Database, article_id: int, annotator: str) -> list[LinkProposal]:
+    """For each unlinked entity span of the article: the entity it names, by the rules above.
+
+    The entity is the one a span of its group is already linked to; when none
+    is, ``entity_id`` is None and ``name`` is the canonical mention's text (the
+    reader creates it once with ``create_and_link`` and links the rest).
+    """
+    from storage import queries
+
+    spans = queries.spans_for(db, article_id, annotator, layers=("entity",))
+    mentions = [
+        Mention(s.start, s.end, s.text, s.label, s.entity_id, s.id) for s in spans if s.id
+    ]
+    links = within_article_links(mentions)
+    group_entity: dict[int, int] = {}
+    for link in links:
+        root = link.canonical.span_id or 0
+        for member in (link.canonical, link.mention):
+            if member.entity_id is not None:
+                group_entity.setdefault(root, member.entity_id)
+    proposals = []
+    for link in links:
+        if link.mention.entity_id is not None:
+            continue
+        root = link.canonical.span_id or 0
+        entity_id = link.canonical.entity_id or group_entity.get(root)
+        proposals.append(
+            LinkProposal(link.mention.span_id or 0, root, link.canonical.text, entity_id,
+                         link.reason)
+        )
+    return proposals
+
+
+@dataclass(frozen=True)
+class EntityChoice:
+    """One row of the entity picker."""
+
+    name: str
+    type: str
+    source: str
+    """``article`` (linked from this article), ``mention`` (an unlinked name of this
+    article: choosing it creates the entity), ``corpus`` (any other entity) or ``kb``."""
+    entity_id: int | None = None
+    kb_id: str | None = None
+
+
+def article_entities_first(
+    db: Database,
+    article_id: int,
+    annotator: str,
+    query: str = "",
+    *,
+    type: str | None = None,
+    kb: KnowledgeBase | None = None,
+    limit: int = 30,
+) -> list[EntityChoice]:
+    """The picker's choices: this article's entities (first mention first), its unlinked
+    names, then other entities of the corpus and the knowledge base matching ``query``.
+
+    With an empty query only the article's own choices are listed; a choice is
+    never listed twice (a KB entry whose id an entity already has is left out).
+    """
+    from sqlmodel import col, select
+
+    from storage import queries
+    from storage.kb import fold
+    from storage.models import Entity
+
+    wanted = fold(query)
+
+    def matches(*names: str) -> bool:
+        return not wanted or any(_word_prefix(wanted, fold(name)) for name in names)
+
+    spans = queries.spans_for(db, article_id, annotator, layers=("entity",))
+    choices: list[EntityChoice] = []
+    seen_entities: set[int] = set()
+    seen_names: set[str] = set()
+    seen_kb: set[str] = set()
+    with db.reading() as session:
+        linked_ids = [s.entity_id for s in spans if s.entity_id is not None]
+        entities = {
+            e.id: e
+            for e in session.exec(select(Entity).where(col(Entity.id).in_(linked_ids))).all()
+        }
+        for span in spans:
+            entity = entities.get(span.entity_id) if span.entity_id is not None else None
+            while entity is not None and entity.merged_into is not None:
+                entity = session.get(Entity, entity.merged_into)
+            if entity is None or entity.id in seen_entities:
+                continue
+            if (type is None or entity.type == type) and matches(entity.name, *entity.aliases):
+                seen_entities.add(entity.id or 0)
+                seen_names.add(fold(entity.name))
+                if entity.kb_id:
+                    seen_kb.add(entity.kb_id)
+                choices.append(
+                    EntityChoice(entity.name, entity.type, "article", entity.id, entity.kb_id)
+                )
+        canonical = _unlinked_names(spans)
+        for name, label in canonical:
+            if fold(name) in seen_names or (type is not None and label != type):
+                continue
+            if matches(name):
+                seen_names.add(fold(name))
+                choices.append(EntityChoice(name, label, "mention"))
+        if wanted:
+            statement = select(Entity).where(col(Entity.merged_into).is_(None))
+            if type is not None:
+                statement = statement.where(Entity.type == type)
+            for entity in session.exec(statement.order_by(Entity.name)).all():
+                if len(choices) >= limit:
+                    break
+                if entity.id in seen_entities or not matches(entity.name, *entity.aliases):
+                    continue
+                seen_entities.add(entity.id or 0)
+                if entity.kb_id:
+                    seen_kb.add(entity.kb_id)
+                choices.append(
+                    EntityChoice(entity.name, entity.type, "corpus", entity.id, entity.kb_id)
+                )
+    if wanted and kb is not None:
+        for entry in kb.search(query, type, limit=limit):
+            if entry.id not in seen_kb:
+                choices.append(EntityChoice(entry.name, entry.type, "kb", None, entry.id))
+    return choices[:limit]
+
+
+def _word_prefix(query: str, name: str) -> bool:
+    words = name.split()
+    return name.startswith(query) or all(
+        any(word.startswith(part) for word in words) for part in query.split()
+    )
+
+
+def _unlinked_names(spans: Sequence[Span]) -> list[tuple[str, str]]:
+    """Canonical (name, label) of the article's unlinked mentions, in reading order."""
+    mentions = [
+        Mention(s.start, s.end, s.text, s.label, s.entity_id, s.id)
+        for s in spans
+        if s.entity_id is None and s.label not in NEVER_LINKED
+    ]
+    canonical_of = {link.mention: link.canonical for link in within_article_links(mentions)}
+    names: dict[tuple[str, str], None] = {}
+    for mention in mentions:
+        root = canonical_of.get(mention, mention)
+        names.setdefault((root.text, root.label), None)
+    return list(names)

@@ -1,0 +1,115 @@
+"""Within-article linking and the entity picker's order: article first, then corpus, then KB."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from storage.articles import add_articles
+from storage.db import Database
+from storage.figures.quality import article_text, read_gold
+from storage.importers import ParsedArticle
+from storage.kb import KnowledgeBase
+from storage.repository import Repository
+from storage.suggest.linking import (
+    Mention,
+    article_entities_first,
+    suggest_links,
+    within_article_links,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _gold_mentions(stem: str) -> list[Mention]:
+    gold = read_gold(ROOT / "tests/data/gold/entities" / f"{stem}.jsonl")
+    return [Mention(g["start"], g["end"], g["text"], g.get("label", g.get("kind"))) for g in gold]
+
+
+def test_held_out_article_links_acronyms_and_surnames() -> None:
+    """Sample 06 and 05 (the rules were written from the reference article)."""
+    links = within_article_links(_gold_mentions("06_wikinews_north_korea_quasi_state_of_war_2015"))
+    pairs = {(link.mention.text, link.canonical.text, link.reason) for link in links}
+    assert ("KCNA", "Korean Central News Agency", "acronym") in pairs
+    assert ("KPA", "Korean People's Army", "acronym") in pairs
+    links = within_article_links(_gold_mentions("05_wikinews_uk_asylum_questionnaire_2023"))
+    pairs = {(link.mention.text, link.canonical.text, link.reason) for link in links}
+    assert ("Sunak", "Rishi Sunak", "surname") in pairs
+    assert ("UK", "United Kingdom", "acronym") in pairs
+    assert all(link.mention.label != "NORP" for link in links)
+
+
+def test_norp_is_not_a_link_and_shared_surnames_link_nothing() -> None:
+    text = "Joe Biden met Jill Biden. Biden said Kazakhstani firms like Kazakhstan."
+    mentions = [
+        Mention(0, 9, "Joe Biden", "PERSON"),
+        Mention(14, 24, "Jill Biden", "PERSON"),
+        Mention(26, 31, "Biden", "PERSON"),
+        Mention(37, 48, "Kazakhstani", "NORP"),
+        Mention(60, 70, "Kazakhstan", "GPE"),
+    ]
+    assert [m.text for m in mentions] == [text[m.start : m.end] for m in mentions]
+    assert within_article_links(mentions) == []
+
+
+def test_repeated_name_links_to_its_first_mention_through_the_surname() -> None:
+    mentions = [
+        Mention(0, 13, "Murat Nurtleu", "PERSON"),
+        Mention(20, 27, "Nurtleu", "PERSON"),
+        Mention(40, 47, "Nurtleu", "PERSON"),
+    ]
+    links = within_article_links(mentions)
+    assert [(link.mention.start, link.canonical.text) for link in links] == [
+        (20, "Murat Nurtleu"),
+        (40, "Murat Nurtleu"),
+    ]
+
+
+def _reference(db: Database) -> tuple[int, str]:
+    text = article_text(ROOT / "sample_articles" / "kazakhstan-eu-kallas.md")
+    [added] = add_articles(db, [ParsedArticle(text=text, title="Kallas")])
+    return added.article_id, text
+
+
+def test_suggest_links_uses_the_entity_of_an_accepted_mention(db: Database) -> None:
+    article_id, text = _reference(db)
+    repository = Repository(db, "ana")
+    full = text.index("Murat Nurtleu")
+    surname = text.index("Nurtleu pointed")
+    union = text.index("European Union")
+    eu = text.index("EU High")
+    first = repository.add_span(article_id, full, full + 13, "PERSON")
+    second = repository.add_span(article_id, surname, surname + 7, "PERSON")
+    repository.add_span(article_id, union, union + 14, "ORG")
+    acronym = repository.add_span(article_id, eu, eu + 2, "ORG")
+    proposals = {p.span_id: p for p in suggest_links(db, article_id, "ana")}
+    assert proposals[acronym.id or 0].name == "European Union"
+    assert proposals[acronym.id or 0].entity_id is None
+    entity = repository.create_and_link(first.id or 0)
+    proposals = {p.span_id: p for p in suggest_links(db, article_id, "ana")}
+    assert proposals[second.id or 0].entity_id == entity.id
+    assert proposals[second.id or 0].reason == "surname"
+    assert first.id not in proposals
+
+
+def test_picker_lists_the_article_entities_first_then_corpus_then_kb(db: Database) -> None:
+    article_id, text = _reference(db)
+    repository = Repository(db, "ana")
+    kallas = text.index("Kaja Kallas")
+    span = repository.add_span(article_id, kallas, kallas + 11, "PERSON")
+    repository.create_and_link(span.id or 0)
+    astana = text.index("Astana and")
+    repository.add_span(article_id, astana, astana + 6, "GPE")
+    repository.create_entity("Kazakh Invest", "ORG")
+    choices = article_entities_first(db, article_id, "ana")
+    assert [(c.name, c.source) for c in choices] == [
+        ("Kaja Kallas", "article"),
+        ("Astana", "mention"),
+    ]
+    kb = KnowledgeBase.load()
+    choices = article_entities_first(db, article_id, "ana", "kaz", kb=kb)
+    assert [(c.name, c.source, c.kb_id) for c in choices] == [
+        ("Kazakh Invest", "corpus", None),
+        ("Kazakhstan", "kb", "Q232"),
+    ]
+    gpe = article_entities_first(db, article_id, "ana", "astana", type="GPE", kb=kb)
+    assert [(c.source, c.kb_id) for c in gpe] == [("mention", None), ("kb", "Q1520")]
