@@ -102,7 +102,7 @@ class BareScreens(App[None]):
 class Echo(App[None]):
     """Baseline for keystrokes: each bound key updates a ``Static``, through an action."""
 
-    BINDINGS = [Binding(key, f"echo('{key}')", key) for key in ("1", "2", "u", "w")]
+    BINDINGS = [Binding(key, f"echo('{key}')", key) for key in ("1", "2", "u", "w", "a", "r")]
 
     def __init__(self) -> None:
         super().__init__()

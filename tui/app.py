@@ -30,7 +30,7 @@ from storage.repository import Repository
 from storage.schema import Config
 from tui.commands_palette import ArticleCommands
 from tui.literal import visible
-from tui.messages import AnnotationSaved
+from tui.messages import AnnotationRefused, AnnotationSaved
 from tui.save_queue import PendingWrite, SaveQueue, WriteOutcome, run_write
 from tui.screens.review import ReviewCommands
 from tui.services import Services
@@ -194,6 +194,9 @@ class RedlineApp(App[None]):
                 write.on_saved(outcome.result)
             self._store_next()
         elif outcome.permanent_failure:
+            if live and origin is not None:
+                reason = str(outcome.error)
+                origin.post_message(AnnotationRefused(write.article_id, write.description, reason))
             self.notify(
                 f"Not saved ({visible(write.description)}): {visible(str(outcome.error))}",
                 title="Cannot apply",

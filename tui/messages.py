@@ -3,7 +3,8 @@
 A write runs in the app's writer thread; what it changed comes back as an
 :class:`AnnotationSaved` posted to the screen that asked for it. Workers that
 read (an article's annotations) or write on their own (suggesters) post
-:class:`ViewLoaded` and :class:`SuggestionsAdded`. Each carries the article it
+:class:`ViewLoaded` and :class:`SuggestionsAdded`; an action that can never apply
+comes back as :class:`AnnotationRefused`. Each carries the article it
 is about, so a screen that has moved on to another article ignores it.
 """
 
@@ -16,7 +17,7 @@ from textual.message import Message
 from storage.capture import Change
 
 if TYPE_CHECKING:
-    from tui.reader_view import ArticleView
+    from tui.screens.reader.model import ReaderModel
 
 
 class AnnotationSaved(Message):
@@ -35,15 +36,26 @@ class AnnotationSaved(Message):
 
 
 class ViewLoaded(Message):
-    """An article's annotations and its state, read in a worker (on open, or a full reload)."""
+    """An article's annotations and state, read in a worker (on open, or a full reload)."""
 
     bubble = False  # posted straight to the screen that shows the article
 
-    def __init__(self, article_id: int, view: ArticleView, state: str) -> None:
+    def __init__(self, article_id: int, model: ReaderModel) -> None:
         super().__init__()
         self.article_id = article_id
-        self.view = view
-        self.state = state
+        self.model = model
+
+
+class AnnotationRefused(Message):
+    """An action can never apply (a conflict, a row gone): it was dropped, not queued."""
+
+    bubble = False  # posted straight to the screen that asked for it
+
+    def __init__(self, article_id: int | None, description: str, reason: str) -> None:
+        super().__init__()
+        self.article_id = article_id
+        self.description = description
+        self.reason = reason
 
 
 class SuggestionsAdded(Message):
@@ -55,3 +67,14 @@ class SuggestionsAdded(Message):
         super().__init__()
         self.article_id = article_id
         self.changes = changes
+
+
+class EntityNamesLoaded(Message):
+    """Names of entities that new links point to (read in a worker: one small query)."""
+
+    bubble = False  # posted straight to the screen that shows the article
+
+    def __init__(self, article_id: int, names: dict[int, str]) -> None:
+        super().__init__()
+        self.article_id = article_id
+        self.names = names

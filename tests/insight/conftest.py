@@ -1,12 +1,7 @@
-"""Insight test settings: the reader reads its panels back at once (as in tests/tui)."""
+"""Insight test settings: as in tests/tui, ``pilot.pause()`` waits for the app's writes."""
 
 from __future__ import annotations
 
-import pytest
+from tests.tui.conftest import _pause_waits_for_writes
 
-from tui.screens.reader import ReaderScreen
-
-
-@pytest.fixture(autouse=True)
-def _immediate_panel_refresh(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ReaderScreen, "PANEL_REFRESH_DELAY", 0.0)
+__all__ = ["_pause_waits_for_writes"]

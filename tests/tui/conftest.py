@@ -14,12 +14,6 @@ from tui.widgets.reading_pane import ReadingPane
 
 
 @pytest.fixture(autouse=True)
-def _immediate_panel_refresh(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Read panels back on the next tick, so Pilot tests need not wait for a pause."""
-    monkeypatch.setattr(ReaderScreen, "PANEL_REFRESH_DELAY", 0.0)
-
-
-@pytest.fixture(autouse=True)
 def _pause_waits_for_writes(monkeypatch: pytest.MonkeyPatch) -> None:
     """``pilot.pause()`` also waits for the write in flight and the messages it posts.
 

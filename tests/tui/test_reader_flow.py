@@ -7,33 +7,15 @@ from pathlib import Path
 from storage import queries
 from storage.db import open_db
 from tests.tui.app_fixtures import make_app, sample_database
+from tests.tui.conftest import open_first, open_first_and_find
 from tui.screens.reader import ReaderScreen
-from tui.widgets.reading_pane import ReadingPane
-
-
-async def _open_first(pilot) -> None:  # type: ignore[no-untyped-def]
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.press("enter")
-    await pilot.pause()
-
-
-async def _open_first_and_find(pilot, word: str) -> ReadingPane:  # type: ignore[no-untyped-def]
-    await _open_first(pilot)  # the library starts on the first article not done
-    await pilot.pause()
-    assert isinstance(pilot.app.screen, ReaderScreen)
-    await pilot.press("slash", *word, "enter", "escape")
-    await pilot.pause()
-    pane = pilot.app.screen.query_one(ReadingPane)
-    assert pane.text[pane.cursor : pane.cursor + len(word)] == word
-    return pane
 
 
 async def test_tag_relabel_undo_redo_and_reopen(tmp_path: Path) -> None:
     database = sample_database(tmp_path / "redline.db")
     app = make_app(database)
     async with app.run_test(size=(120, 40)) as pilot:
-        pane = await _open_first_and_find(pilot, "Murat")
+        pane = await open_first_and_find(pilot, "Murat")
         await pilot.press("shift+right", "shift+right")
         assert pane.selection is not None
         assert pane.text[slice(*pane.selection)] == "Murat Nurtleu"
@@ -65,7 +47,7 @@ async def test_tag_relabel_undo_redo_and_reopen(tmp_path: Path) -> None:
     reopened = open_db(str(tmp_path / "redline.db"))
     app = make_app(reopened)
     async with app.run_test(size=(120, 40)) as pilot:
-        await _open_first(pilot)
+        await open_first(pilot)
         screen = app.screen
         assert isinstance(screen, ReaderScreen)
         assert [
@@ -76,8 +58,6 @@ async def test_tag_relabel_undo_redo_and_reopen(tmp_path: Path) -> None:
         assert [s.label for s in queries.spans_for(reopened, screen.article_id, "ana")] == [
             "PERSON"
         ]
-        await app.workers.wait_for_complete()  # the panels are redrawn by a worker
-        await pilot.pause()
         assert screen.view is not None and [m.label for m in screen.view.mentions] == ["PERSON"]
     reopened.dispose()
 
@@ -86,7 +66,7 @@ async def test_word_under_cursor_resize_remove_and_done(tmp_path: Path) -> None:
     database = sample_database(tmp_path / "redline.db")
     app = make_app(database)
     async with app.run_test(size=(120, 40)) as pilot:
-        pane = await _open_first_and_find(pilot, "Kaja")
+        pane = await open_first_and_find(pilot, "Kaja")
         await pilot.press("1")  # no selection: the word under the cursor
         await pilot.pause()
         article_id = app.screen.article_id

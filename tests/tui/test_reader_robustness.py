@@ -10,7 +10,7 @@ import pytest
 import storage.db
 from storage import queries
 from tests.tui.app_fixtures import make_app, sample_database
-from tui.screens.reader import ReaderScreen
+from tests.tui.conftest import open_reader
 from tui.widgets.reading_pane import ReadingPane
 
 
@@ -23,10 +23,7 @@ async def test_locked_database_keeps_action_for_retry(
     app = make_app(database, open_articles=[1])
     notices: list[str] = []
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-        assert isinstance(app.screen, ReaderScreen)
-        pane = app.screen.query_one(ReadingPane)
+        pane = (await open_reader(pilot)).query_one(ReadingPane)
         pane.move_cursor(pane.text.index("Astana"))
 
         blocker = sqlite3.connect(path, isolation_level=None)
@@ -34,7 +31,7 @@ async def test_locked_database_keeps_action_for_retry(
         app.notify = lambda message, **_: notices.append(message)  # type: ignore[method-assign]
         await pilot.press("3")  # GPE, while another program holds the lock
         await pilot.pause()
-        assert app.save_state.startswith("unsaved")
+        assert app.save_state == "unsaved" and app.unsaved_count == 1
         assert any("locked" in notice for notice in notices)
         blocker.execute("ROLLBACK")
         blocker.close()

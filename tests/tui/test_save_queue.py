@@ -24,11 +24,12 @@ from storage.repository import Repository
 from tests.tui.app_fixtures import make_app, sample_database
 from tests.tui.conftest import open_reader
 from tui.app import RedlineApp
-from tui.messages import AnnotationSaved
+from tui.messages import AnnotationRefused, AnnotationSaved
 from tui.save_queue import PendingWrite, SaveQueue, WriteOutcome, run_write
 from tui.unsaved_dialog import UnsavedDialog
+from tui.widgets.entity_panel import EntityPanel, MentionItem
 from tui.widgets.reading_pane import ReadingPane
-from tui.widgets.status_bar import StatusBar
+from tui.widgets.status_bar import ArticleHeader, StatusBar
 
 
 @pytest.fixture
@@ -321,3 +322,64 @@ def test_queue_keeps_failed_writes_in_order_and_drops_permanent_failures() -> No
     assert stored == ["first", "second"]
     assert [o.permanent_failure for o in outcomes] == [False, True, False]
     assert len(queue) == 0 and not queue.blocked
+
+
+async def test_panels_follow_each_key_without_reading_the_article_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 11: the pane and the panels apply each action's change set; no read-back."""
+    database = sample_database(tmp_path / "redline.db")
+    app = make_app(database, open_articles=[1])
+    reads: list[int] = []
+    span_rows = queries.span_rows
+
+    def counted(*args: object, **kwargs: object) -> object:
+        reads.append(1)
+        return span_rows(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(queries, "span_rows", counted)
+    messages: list[Message] = []
+    async with app.run_test(size=(120, 40), message_hook=messages.append) as pilot:
+        screen = await open_reader(pilot)
+        assert reads == [1]  # once, on open
+        pane = screen.query_one(ReadingPane)
+        start = pane.text.index("Kaja Kallas")
+        pane.move_cursor(start)
+        messages.clear()
+        for key in ("1", "2", "u", "u", "1"):
+            await pilot.press(key)
+            await pilot.pause()
+        descriptions = [m.description for m in _saved_messages(messages)]
+        assert descriptions == ["label PERSON", "relabel ORG", "undo", "undo", "label PERSON"]
+        assert reads == [1]  # every change came from its own change set
+        panel = screen.query_one(EntityPanel)
+        mentions = [row for row in panel.rows if isinstance(row, MentionItem)]
+        assert [(m.text, m.label) for m in mentions] == [("Kaja", "PERSON")]
+        assert "in progress" in str(screen.query_one(ArticleHeader).render())
+
+
+async def test_undo_that_conflicts_is_reported_once_and_not_kept_for_retry(tmp_path: Path) -> None:
+    """Issue 11: undoing an entity another article now links is a Conflict: no retry offered."""
+    database = sample_database(tmp_path / "redline.db")
+    app = make_app(database, open_articles=[1])
+    notices: list[tuple[str, str]] = []
+    messages: list[Message] = []
+    async with app.run_test(size=(120, 40), message_hook=messages.append) as pilot:
+        screen = await open_reader(pilot)
+        pane = screen.query_one(ReadingPane)
+        start = pane.text.index("Kaja Kallas")
+        mention = app.repository.add_span(1, start, start + 11, "PERSON")
+        entity = app.repository.create_and_link(mention.id or 0, "Kaja Kallas", None)
+        other = Repository(database, "ana")  # another program links it from article 2
+        text = queries.get_article(database, 2).text  # type: ignore[union-attr]
+        far = other.add_span(2, 0, len(text.split()[0]), "PERSON")
+        other.link_span(far.id or 0, entity.id)
+        app.notify = lambda message, **kw: notices.append((str(message), kw.get("severity", "")))  # type: ignore[method-assign]
+        await pilot.press("u")  # would delete the entity article 2 links
+        await pilot.pause()
+        assert [severity for _, severity in notices] == ["error"], notices
+        assert "undo" in notices[0][0]
+        assert app.save_state == "saved" and app.unsaved_count == 0
+        assert any(isinstance(m, AnnotationRefused) for m in messages)
+        assert queries.entities(database, "PERSON")  # still there
+    database.dispose()

@@ -30,7 +30,7 @@ from tui.dialogs import fuzzy
 from tui.dialogs.confirm import ConfirmDialog
 from tui.dialogs.rename_entity import Renamed, RenameEntityDialog
 from tui.literal import visible, visible_line
-from tui.services import redline_app
+from tui.services import redline_app, services
 
 COLUMNS = (("name", "Name"), ("type", "Type"), ("kb", "KB id"), ("aliases", "Aliases"),
            ("mentions", "Mentions"))  # fmt: skip
@@ -101,7 +101,7 @@ class EntitiesScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="entities-load")
     def load(self, keep: int | None = None) -> None:
         """Read every (unmerged) entity and its mention count, off the UI thread."""
-        database = self.app.database  # type: ignore[attr-defined]
+        database = services(self).database
         try:
             entities = queries.entities(database)
             mentions = queries.entity_mentions(database)
@@ -240,7 +240,7 @@ class EntitiesScreen(Screen[None]):
             if not yes:
                 self._fill(row.id)
                 return
-            repository = self.app.repository  # type: ignore[attr-defined]
+            repository = services(self).repository
             self._write(
                 lambda: repository.merge_entities(source.id, row.id),
                 f"merge {source.name} → {row.name}",
@@ -258,7 +258,7 @@ class EntitiesScreen(Screen[None]):
         def renamed(result: Renamed | None) -> None:
             if result is None or (result.name == row.name and result.kb_id in (None, row.kb_id)):
                 return
-            repository = self.app.repository  # type: ignore[attr-defined]
+            repository = services(self).repository
             self._write(
                 lambda: repository.rename_entity(row.id, result.name, result.kb_id),
                 f"rename {row.name}",
@@ -268,7 +268,7 @@ class EntitiesScreen(Screen[None]):
         self.app.push_screen(RenameEntityDialog(row.name, row.kb_id), renamed)
 
     def _step(self, undo: bool) -> None:
-        repository = self.app.repository  # type: ignore[attr-defined]
+        repository = services(self).repository
         verb = "undo" if undo else "redo"
         step = repository.undo if undo else repository.redo
 

@@ -22,6 +22,7 @@ from storage import queries
 from storage.errors import StorageError
 from storage.queries import ArticleRow, LibraryQuery
 from tui.literal import visible, visible_line
+from tui.services import redline_app, services
 
 PAGE = 500
 STATES = (None, "todo", "in_progress", "done", "skipped")
@@ -111,15 +112,15 @@ class LibraryScreen(Screen[None]):
         The total needs a second pass over every match (the whole corpus while
         searching), so the rows are shown first and the count follows.
         """
-        app = self.app
+        app = services(self)
         query = self.library_query
         try:
-            rows = queries.list_articles(app.database, app.annotator, query)  # type: ignore[attr-defined]
+            rows = queries.list_articles(app.database, app.annotator, query)
             if progress or self._progress is None:
-                self._progress = queries.progress(app.database, app.annotator)  # type: ignore[attr-defined]
+                self._progress = queries.progress(app.database, app.annotator)
             done, everything = self._progress
             start_at = (
-                queries.first_not_done(app.database, app.annotator)  # type: ignore[attr-defined]
+                queries.first_not_done(app.database, app.annotator)
                 if self._first_load
                 else None
             )
@@ -136,7 +137,7 @@ class LibraryScreen(Screen[None]):
                 app.database,
                 app.annotator,
                 query.search,
-                query.state,  # type: ignore[attr-defined]
+                query.state,
             )
         except StorageError as exc:
             self.app.call_from_thread(self._error, exc)
@@ -250,7 +251,7 @@ class LibraryScreen(Screen[None]):
     # -- actions ------------------------------------------------------------------
 
     def _open(self, article_id: int) -> None:
-        self.app.open_reader(article_id, [row.id for row in self._rows])  # type: ignore[attr-defined]
+        redline_app(self).open_reader(article_id, [row.id for row in self._rows])
 
     def action_open(self) -> None:
         current = self._current_id()

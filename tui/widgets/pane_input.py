@@ -24,8 +24,8 @@ from textual.scroll_view import ScrollView
 from tui.widgets import pane_layout as layout
 
 if TYPE_CHECKING:
+    from tui.widgets.pane_model import PaneSpan
     from tui.widgets.pane_words import WordIndex
-    from tui.widgets.reading_pane import PaneSpan
 
 
 class ReadingPaneInput(ScrollView):

@@ -28,25 +28,15 @@ from textual.strip import Strip
 
 from tui.widgets import pane_layout as layout
 from tui.widgets.pane_input import ReadingPaneInput
+from tui.widgets.pane_model import PaneSpan
 from tui.widgets.pane_render import line_strip, overlay, span_style
 from tui.widgets.pane_words import WordIndex
+
+__all__ = ["PaneSpan", "ReadingPane"]
 
 
 def _first(pair: tuple[int, int]) -> int:
     return pair[0]
-
-
-@dataclass(frozen=True)
-class PaneSpan:
-    """A span as the pane draws it: offsets are code points into the article, ``[start, end)``."""
-
-    id: int
-    start: int
-    end: int
-    layer: str  # "entity" | "figure" | "evidence"
-    label: str
-    colour: str  # a Rich colour string from the schema, e.g. "#e5c07b"
-    status: str = "accepted"  # "accepted" | "suggested"
 
 
 @dataclass(frozen=True)

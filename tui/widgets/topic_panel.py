@@ -10,6 +10,8 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from tui.literal import visible_line
+
 
 @dataclass(frozen=True)
 class TopicItem:
@@ -49,18 +51,16 @@ class TopicPanel(OptionList):
             count = len(topic.evidence)
             heading = Text.assemble(
                 ("■ ", topic.colour),
-                (topic.title, "bold"),
+                (visible_line(topic.title), "bold"),
                 (f"  {count} evidence" if count else "  no evidence", "dim"),
             )
             if topic.note:
-                heading.append(f"  — {topic.note}", "italic")
+                heading.append(f"  — {visible_line(topic.note)}", "italic")
             options.append(Option(heading, id=option_id))
             for span_id, start, text in topic.evidence:
                 line_id = f"evidence-{span_id}"
                 self._targets[line_id] = (span_id, start)
-                line = Text(
-                    "   “" + text.replace("\n", " ") + "”", no_wrap=True, overflow="ellipsis"
-                )
+                line = Text("   “" + visible_line(text) + "”", no_wrap=True, overflow="ellipsis")
                 options.append(Option(line, id=line_id))
         self.clear_options()
         self.add_options(options)

@@ -1,0 +1,322 @@
+"""What the reader shows for one article, kept up to date from each action's row changes.
+
+Pure Python (no Textual, no SQL). :meth:`ReaderModel.load` builds the model
+from rows read once when an article opens; after that every stored action's
+change set (``{"table", "key", "before", "after"}``, ``after`` = state now) is
+applied with :meth:`ReaderModel.apply`, which replaces, inserts or removes
+just the touched items and says which widgets need new rows. Nothing is read
+back from the database after an edit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from storage.capture import Change
+from storage.schema import Schema
+from tui.widgets.entity_panel import MentionItem
+from tui.widgets.figure_panel import FigureItem
+from tui.widgets.pane_model import PaneSpan
+from tui.widgets.topic_panel import TopicItem
+
+FALLBACK_COLOUR = "#9e9e9e"
+LAYER_OF_LABEL = {"entity": "entity", "figure": "figure", "evidence": "topic"}
+SHOWN_STATUSES = ("accepted", "suggested")
+
+
+def colour_of(schema: Schema, layer: str, key: str) -> str:
+    label = schema.get(LAYER_OF_LABEL.get(layer, layer), key)
+    if label is None and layer == "evidence" and "." in key:
+        label = schema.get("topic", key.split(".")[0])
+    return label.colour if label is not None else FALLBACK_COLOUR
+
+
+class SpanRow(NamedTuple):
+    """The span columns the reader uses (from a query row or a change's row image)."""
+
+    id: int
+    start: int
+    end: int
+    layer: str
+    label: str
+    text: str
+    status: str
+    entity_id: int | None
+    topic: str | None
+
+    @classmethod
+    def of(cls, row: Any) -> SpanRow:
+        return cls(
+            row.id,
+            row.start,
+            row.end,
+            row.layer,
+            row.label,
+            row.text,
+            row.status,
+            row.entity_id,
+            row.topic,
+        )
+
+    @classmethod
+    def from_image(cls, image: dict[str, Any]) -> SpanRow:
+        return cls(*(image[name] for name in cls._fields))
+
+
+class FigureValues(NamedTuple):
+    """A figure's attributes the Figures panel shows."""
+
+    value: Decimal | None
+    unit: str | None
+    metric: str | None
+    period: str | None
+    approximate: bool
+    change: bool
+    subject_id: int | None
+
+    @classmethod
+    def of(cls, row: Any) -> FigureValues:
+        return cls(
+            row.value,
+            row.unit,
+            row.metric,
+            row.period,
+            bool(row.approximate),
+            bool(row.change),
+            row.subject_id,
+        )
+
+    @classmethod
+    def from_image(cls, image: dict[str, Any]) -> FigureValues:
+        value = image.get("value")
+        return cls(
+            Decimal(value) if value is not None else None,
+            image.get("unit"),
+            image.get("metric"),
+            image.get("period"),
+            bool(image.get("approximate")),
+            bool(image.get("change")),
+            image.get("subject_id"),
+        )
+
+
+@dataclass(frozen=True)
+class ArticleView:
+    """Everything the reader's widgets display for one article."""
+
+    pane_spans: list[PaneSpan]
+    mentions: list[MentionItem]
+    figures: list[FigureItem]
+    topics: list[TopicItem]
+
+
+@dataclass
+class Touched:
+    """Which widgets an applied change set concerns."""
+
+    pane: bool = False
+    mentions: bool = False
+    figures: bool = False
+    topics: bool = False
+    state: bool = False
+    unknown_entities: set[int] = field(default_factory=set)
+    """Entities a mention links to whose names the model does not know yet."""
+
+
+@dataclass
+class ReaderModel:
+    """One annotator's annotations on one article, as the reader shows them."""
+
+    schema: Schema
+    article_id: int
+    annotator_id: int
+    spans: dict[int, SpanRow] = field(default_factory=dict)
+    figures: dict[int, FigureValues] = field(default_factory=dict)
+    topics: dict[str, str | None] = field(default_factory=dict)
+    """Assigned topic key → note, in assignment order."""
+    entity_names: dict[int, str] = field(default_factory=dict)
+    state: str = "todo"
+    _colours: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    @classmethod
+    def load(
+        cls,
+        schema: Schema,
+        article_id: int,
+        annotator_id: int,
+        spans: Iterable[Any],
+        figures: dict[int, Any],
+        topics: Iterable[Any],
+        entity_names: dict[int, str],
+        state: str,
+    ) -> ReaderModel:
+        """The model from rows read once (spans, figures by span id, topic assignments)."""
+        model = cls(schema, article_id, annotator_id, state=state)
+        model.spans = {row.id: SpanRow.of(row) for row in spans}
+        model.figures = {span_id: FigureValues.of(row) for span_id, row in figures.items()}
+        model.topics = {row.topic: row.note for row in topics}
+        model.entity_names = dict(entity_names)
+        return model
+
+    def colour(self, layer: str, label: str) -> str:
+        colour = self._colours.get((layer, label))
+        if colour is None:
+            colour = self._colours[(layer, label)] = colour_of(self.schema, layer, label)
+        return colour
+
+    # -- applying an action ---------------------------------------------------------
+
+    def apply(self, changes: Sequence[Change]) -> Touched:
+        """Apply one action's row changes; which widgets need their rows again."""
+        touched = Touched()
+        for change in changes:
+            table, now = change["table"], change["after"]
+            if table == "span":
+                self._apply_span(change["key"]["id"], now, change["before"], touched)
+            elif table == "figure":
+                span_id = change["key"]["span_id"]
+                if now is None:
+                    self.figures.pop(span_id, None)
+                else:
+                    self.figures[span_id] = FigureValues.from_image(now)
+                touched.figures = touched.figures or span_id in self.spans
+            elif table == "topicassignment":
+                self._apply_topic(change, touched)
+            elif table == "entity" and now is not None and now.get("id") is not None:
+                self.entity_names[now["id"]] = now["name"]
+                touched.mentions = True
+            elif table == "articlestate" and self._mine(change["key"]):
+                self.state = now["state"] if now is not None else "todo"
+                touched.state = True
+        touched.unknown_entities = (
+            {
+                row.entity_id
+                for row in self.spans.values()
+                if row.entity_id is not None and row.entity_id not in self.entity_names
+            }
+            if touched.mentions
+            else set()
+        )
+        return touched
+
+    def _mine(self, row: dict[str, Any]) -> bool:
+        return row.get("article_id") == self.article_id and row.get("annotator_id") in (
+            self.annotator_id,
+            None,
+        )
+
+    def _apply_span(
+        self,
+        span_id: int,
+        now: dict[str, Any] | None,
+        before: dict[str, Any] | None,
+        touched: Touched,
+    ) -> None:
+        old = self.spans.pop(span_id, None)
+        shown = now is not None and self._mine(now) and now["status"] in SHOWN_STATUSES
+        if shown:
+            assert now is not None
+            self.spans[span_id] = SpanRow.from_image(now)
+        layers = {row.layer for row in (old, self.spans.get(span_id)) if row is not None}
+        if old is None and not shown:
+            return
+        touched.pane = True
+        touched.mentions = touched.mentions or "entity" in layers
+        touched.figures = touched.figures or "figure" in layers
+        touched.topics = touched.topics or "evidence" in layers
+
+    def _apply_topic(self, change: Change, touched: Touched) -> None:
+        now, before = change["after"], change["before"]
+        image = now if now is not None else before
+        if image is None or not self._mine(image):
+            return
+        if now is None or now.get("status", "accepted") != "accepted":
+            self.topics.pop(image["topic"], None)
+        else:
+            self.topics[image["topic"]] = now.get("note")
+        touched.topics = True
+
+    # -- what the widgets show --------------------------------------------------------
+
+    def _ordered(self, layer: str | None = None) -> list[SpanRow]:
+        rows = (row for row in self.spans.values() if layer is None or row.layer == layer)
+        return sorted(rows, key=lambda row: (row.start, row.end, row.id))
+
+    def pane_spans(self) -> list[PaneSpan]:
+        return [
+            PaneSpan(
+                row.id, row.start, row.end, row.layer, row.label, self.colour(row.layer, row.label),
+                row.status,
+            )
+            for row in self._ordered()
+        ]  # fmt: skip
+
+    def mentions(self) -> list[MentionItem]:
+        names = self.entity_names
+        return [
+            MentionItem(
+                row.id,
+                row.start,
+                row.text,
+                row.label,
+                self.colour(row.layer, row.label),
+                row.status,
+                row.entity_id,
+                names.get(row.entity_id) if row.entity_id is not None else None,
+            )
+            for row in self._ordered("entity")
+        ]
+
+    def figure_items(self) -> list[FigureItem]:
+        items = []
+        for row in self._ordered("figure"):
+            figure = self.figures.get(row.id)
+            items.append(
+                FigureItem(
+                    row.id,
+                    row.start,
+                    row.text,
+                    row.label,
+                    self.colour(row.layer, row.label),
+                    row.status,
+                    figure.value if figure else None,
+                    figure.unit if figure else None,
+                    figure.metric if figure else None,
+                    figure.period if figure else None,
+                    figure.approximate if figure else False,
+                    figure.change if figure else False,
+                )
+            )
+        return items
+
+    def topic_items(self) -> list[TopicItem]:
+        evidence: dict[str, list[tuple[int, int, str]]] = {}
+        for row in self._ordered("evidence"):
+            if row.status == "accepted":
+                evidence.setdefault(row.topic or row.label, []).append(
+                    (row.id, row.start, row.text)
+                )
+        items = []
+        for key, note in self.topics.items():
+            label = self.schema.get("topic", key)
+            items.append(
+                TopicItem(
+                    key,
+                    label.title if label else key,
+                    colour_of(self.schema, "evidence", key),
+                    note,
+                    tuple(evidence.get(key, ())),
+                )
+            )
+        return items
+
+    def view(self) -> ArticleView:
+        return ArticleView(
+            self.pane_spans(), self.mentions(), self.figure_items(), self.topic_items()
+        )
+
+    def linked_entities(self) -> set[int]:
+        return {row.entity_id for row in self.spans.values() if row.entity_id is not None}

@@ -1,0 +1,442 @@
+"""The reader: the article in a reading pane beside Entities, Topics and Figures.
+
+Data takes one path. Opening an article paints its text at once and reads its
+annotations in a worker (:class:`~tui.messages.ViewLoaded`). A key queues one
+write with the app (:meth:`tui.app.RedlineApp.save`); once it is committed
+the screen receives :class:`~tui.messages.AnnotationSaved` with the action's
+row changes and applies them to its :class:`ReaderModel`, which says which
+widgets to give new rows; nothing is read back. Suggesters post
+:class:`~tui.messages.SuggestionsAdded` the same way. The article is read
+again in full only on open, after a refused action (a conflict) or when
+another screen changed things (the entities screen).
+
+Which span a key acts on is decided by the pure functions of
+:mod:`tui.screens.reader.targeting`; the dialog keys (f, t, e, E) are
+:mod:`tui.screens.reader.flows`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input
+from textual.worker import get_current_worker
+
+from storage import queries
+from storage.errors import StorageError
+from storage.models import Article
+from tui import tokens
+from tui.literal import visible_line
+from tui.messages import (
+    AnnotationRefused,
+    AnnotationSaved,
+    EntityNamesLoaded,
+    SuggestionsAdded,
+    ViewLoaded,
+)
+from tui.screens.reader import background, edits, flows, targeting
+from tui.screens.reader.bindings import READER_BINDINGS
+from tui.screens.reader.model import ArticleView, ReaderModel
+from tui.services import redline_app, services
+from tui.widgets.entity_panel import EntityPanel
+from tui.widgets.figure_panel import FigurePanel
+from tui.widgets.pane_model import PaneSpan
+from tui.widgets.reading_pane import ReadingPane
+from tui.widgets.status_bar import ArticleHeader, StatusBar
+from tui.widgets.topic_panel import TopicPanel
+
+
+class ReaderScreen(Screen[None]):
+    """Read one article and annotate it at the keyboard."""
+
+    BINDINGS = READER_BINDINGS
+
+    def __init__(self, article_id: int, sequence: list[int] | None = None) -> None:
+        super().__init__()
+        self.article_id = article_id
+        self.sequence = list(sequence or [])
+        self.article: Article | None = None
+        self.model: ReaderModel | None = None
+        """The article's annotations as shown (None until they are read)."""
+        self._early: list[list[dict[str, Any]]] = []
+        """Change sets stored while the annotations were being read: applied once they are."""
+        self._opened_at = time.monotonic()
+
+    def compose(self) -> ComposeResult:
+        app = services(self)
+        yield ArticleHeader(id="reader-header")
+        with Horizontal(id="reader-body"):
+            yield ReadingPane(id="reader-pane")
+            with Vertical(id="reader-side"):
+                yield EntityPanel(id="entity-panel")
+                yield TopicPanel(id="topic-panel")
+                yield FigurePanel(id="figure-panel")
+        yield Input(placeholder="search in article — enter next, shift+enter previous", id="find")
+        yield StatusBar(app.config.schema, app.annotator, id="status-bar")
+        yield Footer(compact=True)
+
+    @property
+    def pane(self) -> ReadingPane:
+        return self.query_one(ReadingPane)
+
+    @property
+    def view(self) -> ArticleView | None:
+        """What the widgets show now (None while the article's annotations load)."""
+        return self.model.view() if self.model is not None else None
+
+    def on_mount(self) -> None:
+        self.pane.max_width = services(self).config.reader_max_width
+        self.query_one("#find").display = False
+        self.watch(self.app, "unsaved_count", self._show_save_state)
+        self.watch(self.app, "save_state", self._show_save_state)
+        self.open_article(self.article_id)
+        self.pane.focus()
+        # spaCy's tokenizer (for snapping) takes about a second to load: do it
+        # off the event loop before the first selection needs it.
+        self.run_worker(tokens.warm_up, thread=True, group="warm-up")
+
+    def _show_save_state(self) -> None:
+        app = redline_app(self)
+        status = self.query_one(StatusBar)
+        status.unsaved = app.unsaved_count
+        status.save_state = app.save_state
+
+    # -- loading ----------------------------------------------------------------------
+
+    def open_article(self, article_id: int) -> None:
+        database = services(self).database
+        try:
+            article = queries.get_article(database, article_id)
+        except StorageError as exc:
+            self.notify(visible_line(str(exc)), severity="error", markup=False)
+            return
+        if article is None:
+            self.notify(f"No article with id {article_id}", severity="error", markup=False)
+            return
+        self.article_id, self.article = article_id, article
+        if article_id not in self.sequence:
+            self.sequence = queries.article_ids(database)
+        self._opened_at = time.monotonic()
+        # The text paints at once; highlights and panels follow from a worker,
+        # so a big article with thousands of spans opens without a pause.
+        self.model = None
+        self._early = []
+        self.pane.load(article.text, [], cursor=0)
+        self._show_all()
+        self._load(article_id)
+        if services(self).config.auto_suggest:
+            self._suggest(article_id, article.text)
+
+    def reload(self) -> None:
+        """Read the article's annotations again in full (another screen changed them)."""
+        self._load(self.article_id)
+
+    @work(thread=True, exclusive=True, group="reader-view")
+    def _load(self, article_id: int) -> None:
+        try:
+            model = background.read_model(services(self), article_id)
+        except StorageError as exc:
+            message = visible_line(f"Cannot read annotations: {exc}")
+            self.notify(message, severity="error", markup=False)
+            return
+        if not get_current_worker().is_cancelled:
+            self.post_message(ViewLoaded(article_id, model))
+
+    @on(ViewLoaded)
+    def _loaded(self, event: ViewLoaded) -> None:
+        if event.article_id != self.article_id:
+            return  # the reader moved on to another article meanwhile
+        self.model = event.model
+        for changes in self._early:  # idempotent: each image is the row's state after it
+            self.model.apply(changes)
+        self._early = []
+        self.pane.set_spans(self.model.pane_spans())
+        self._show_all()
+
+    def _show_all(self) -> None:
+        """Every widget from the model (empty while the annotations load)."""
+        model = self.model
+        self.query_one(EntityPanel).show(model.mentions() if model else [])
+        self.query_one(TopicPanel).show(model.topic_items() if model else [])
+        self.query_one(FigurePanel).show(model.figure_items() if model else [])
+        self._show_header()
+
+    @on(AnnotationSaved)
+    @on(SuggestionsAdded)
+    def _stored(self, event: AnnotationSaved | SuggestionsAdded) -> None:
+        """Show a stored action: only the widgets its row changes concern get new rows."""
+        if event.article_id not in (self.article_id, None):
+            return
+        if self.model is None:
+            self._early.append(event.changes)
+            return
+        touched = self.model.apply(event.changes)
+        if touched.pane:
+            self.pane.set_spans(self.model.pane_spans())
+        if touched.mentions:
+            self.query_one(EntityPanel).show(self.model.mentions())
+        if touched.figures:
+            self.query_one(FigurePanel).show(self.model.figure_items())
+        if touched.topics:
+            self.query_one(TopicPanel).show(self.model.topic_items())
+        if touched.state:
+            self._show_header()
+        if touched.unknown_entities:
+            self._name_entities(self.article_id, touched.unknown_entities)
+
+    @work(thread=True, group="entity-names")
+    def _name_entities(self, article_id: int, entity_ids: set[int]) -> None:
+        """Names of entities a new link points to (one small query, not a read-back)."""
+        try:
+            found = queries.entities_by_id(services(self).database, entity_ids)
+        except StorageError:
+            return
+        names = {entity_id: entity.name for entity_id, entity in found.items()}
+        self.post_message(EntityNamesLoaded(article_id, names))
+
+    @on(EntityNamesLoaded)
+    def _entities_named(self, event: EntityNamesLoaded) -> None:
+        if self.model is not None and event.article_id == self.article_id:
+            self.model.entity_names.update(event.names)
+            self.query_one(EntityPanel).show(self.model.mentions())
+
+    @on(AnnotationRefused)
+    def _refused(self, event: AnnotationRefused) -> None:
+        """An action that can never apply (a conflict): what is stored is read again."""
+        if event.article_id in (self.article_id, None):
+            self.reload()
+
+    def _show_header(self) -> None:
+        article = self.article
+        if article is None:
+            return
+        position = (
+            self.sequence.index(self.article_id) + 1 if self.article_id in self.sequence else 0
+        )
+        self.query_one(ArticleHeader).show(
+            article.title,
+            article.source,
+            article.published.isoformat() if article.published else None,
+            article.dateline,
+            position,
+            len(self.sequence),
+            self.model.state if self.model is not None else "todo",
+        )
+
+    # -- storing --------------------------------------------------------------------
+
+    def save(
+        self, write: Callable[[], Any], description: str, then: Callable[[Any], None] | None = None
+    ) -> None:
+        """Queue one write for this article; ``then(result)`` once it is committed here."""
+        article_id = self.article_id
+
+        def saved(result: Any) -> None:
+            if then is not None and self.article_id == article_id:
+                then(result)
+
+        redline_app(self).save(write, description, saved, article_id=article_id)
+
+    def refuse(self, message: str) -> None:
+        redline_app(self).refuse(message)
+
+    def span_here(self, layer: str) -> PaneSpan | None:
+        """The ``layer`` span matching the selection exactly, else the one under the cursor."""
+        selection = self.pane.selection
+        if selection is not None:
+            spans = self.pane.spans_at(selection[0])
+            return targeting.matching_selection(spans, layer, selection)
+        return targeting.under_cursor(self.pane.spans_at(self.pane.cursor), (layer,))
+
+    # -- keys that edit: see edits ---------------------------------------------------
+
+    def action_label(self, hotkey: str) -> None:
+        edits.label(self, hotkey)
+
+    def action_resize(self, edge: str, step: int) -> None:
+        edits.resize(self, edge, step)
+
+    def action_remove(self) -> None:
+        edits.remove(self)
+
+    def action_undo(self) -> None:
+        edits.step(self, undo=True)
+
+    def action_redo(self) -> None:
+        edits.step(self, undo=False)
+
+    def action_accept(self) -> None:
+        edits.review(self, accept=True)
+
+    def action_reject(self) -> None:
+        edits.review(self, accept=False)
+
+    def action_accept_all(self) -> None:
+        edits.accept_all(self)
+
+    def action_label_occurrences(self) -> None:
+        edits.label_occurrences(self)
+
+    def action_suggest_occurrences(self) -> None:
+        found = edits.phrase_and_label(self)
+        if found is not None:
+            self._suggest_in_corpus(*found)
+
+    @work(thread=True, exclusive=True, group="suggest")
+    def _suggest(self, article_id: int, text: str) -> None:
+        try:
+            changes = background.suggest(services(self), article_id, text)
+        except StorageError as exc:
+            message = visible_line(f"Suggestions failed: {exc}")
+            self.notify(message, severity="warning", markup=False)
+            return
+        if changes:
+            self.post_message(SuggestionsAdded(article_id, changes))
+
+    @work(thread=True, exclusive=True, group="occurrences")
+    def _suggest_in_corpus(self, phrase: str, label: str) -> None:
+        def stored(article_id: int, changes: list[dict[str, Any]]) -> None:
+            self.post_message(SuggestionsAdded(article_id, changes))
+
+        try:
+            added, articles = background.suggest_in_corpus(services(self), phrase, label, stored)
+        except StorageError as exc:
+            self.notify(visible_line(f"Not saved: {exc}"), severity="error", markup=False)
+            return
+        message = f"Suggested “{phrase}” as {label}: {added} in {articles} articles"
+        self.notify(visible_line(message), markup=False)
+
+    # -- dialogs: f, t, e, E (see flows) ------------------------------------------------
+
+    @work(exclusive=True, group="dialog")
+    async def action_figure_form(self) -> None:
+        await flows.figure_form(self)
+
+    @work(exclusive=True, group="dialog")
+    async def action_topic_picker(self) -> None:
+        await flows.topic_picker(self)
+
+    @work(exclusive=True, group="dialog")
+    async def action_entity_link(self) -> None:
+        await flows.entity_link(self)
+
+    def action_entities_screen(self) -> None:
+        """All canonical entities (merge, rename); the article is read again on return."""
+        from tui.screens.entities import EntitiesScreen
+
+        self.app.push_screen(EntitiesScreen(), lambda _: self.reload())
+
+    # -- panels, search, navigation ------------------------------------------------------
+
+    @on(EntityPanel.MentionSelected)
+    @on(TopicPanel.EvidenceSelected)
+    @on(FigurePanel.FigureSelected)
+    def jump_to_span(
+        self,
+        event: EntityPanel.MentionSelected
+        | TopicPanel.EvidenceSelected
+        | FigurePanel.FigureSelected,
+    ) -> None:
+        self.pane.move_cursor(event.start)
+        self.pane.focus()
+
+    @on(ReadingPane.SpanClicked)
+    def span_clicked(self, event: ReadingPane.SpanClicked) -> None:
+        self.query_one(StatusBar).mode = visible_line(f"{event.span.layer} {event.span.label}")
+
+    def action_find(self) -> None:
+        find = self.query_one("#find", Input)
+        find.display = True
+        # Focus now, not on the next idle: keys typed right after "/" (pasted,
+        # or arriving in one burst over SSH) must land in the search field.
+        self.set_focus(find)
+
+    @on(Input.Changed, "#find")
+    def find_changed(self, event: Input.Changed) -> None:
+        count = self.pane.search(event.value) if event.value else 0
+        if not event.value:
+            self.pane.clear_search()
+        self.query_one(StatusBar).mode = f"{count} matches" if event.value else ""
+
+    @on(Input.Submitted, "#find")
+    def find_next(self) -> None:
+        self.pane.next_match()
+
+    def close_find(self) -> bool:
+        find = self.query_one("#find", Input)
+        if not find.display:
+            return False
+        find.display = False
+        find.value = ""
+        self.pane.clear_search()
+        self.query_one(StatusBar).mode = ""
+        self.pane.focus()
+        return True
+
+    def action_escape(self) -> None:
+        if not self.close_find():
+            self.pane.clear_selection()
+
+    def action_next_span(self) -> None:
+        self._jump(True)
+
+    def action_previous_span(self) -> None:
+        self._jump(False)
+
+    def _jump(self, forward: bool) -> None:
+        target = targeting.jump_target(self.pane.spans, self.pane.cursor, forward)
+        if target is None:
+            self.refuse("No more spans this way")
+        else:
+            self.pane.move_cursor(target.start)
+
+    def action_step_article(self, delta: int) -> None:
+        if self.article_id not in self.sequence:
+            return
+        index = self.sequence.index(self.article_id) + delta
+        if 0 <= index < len(self.sequence):
+            self.open_article(self.sequence[index])
+        else:
+            self.notify("No more articles this way.", timeout=2)
+
+    def step_article(self, delta: int) -> None:
+        self.action_step_article(delta)
+
+    def _finish(self, state: str) -> None:
+        now = time.monotonic()
+        seconds, self._opened_at = now - self._opened_at, now
+        article_id, repository = self.article_id, services(self).repository
+
+        def marked(_: object) -> None:
+            self.notify(f"Marked {state.replace('_', ' ')}", timeout=2)
+            self.action_step_article(1)
+
+        self.save(lambda: repository.set_state(article_id, state, seconds), f"mark {state}", marked)
+
+    def action_done(self) -> None:
+        self._finish("done")
+
+    def action_skip(self) -> None:
+        self._finish("skipped")
+
+    def action_back(self) -> None:
+        if not self.close_find():
+            self.app.pop_screen()
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        """Reader actions for the command palette, from the same bindings."""
+        for binding in self.BINDINGS:
+            if isinstance(binding, Binding) and binding.description:
+                action = binding.action
+                yield SystemCommand(
+                    binding.description,
+                    f"key: {binding.key}",
+                    lambda action=action: self.run_action(action),
+                )
