@@ -16,7 +16,8 @@ from storage.articles import add_articles
 from storage.db import open_db
 from storage.importers import ParsedArticle
 from storage.repository import Repository
-from storage.schema import builtin_schema
+from storage.schema import builtin_schema, load_config
+from storage.suggestions import Suggester, SuggestOptions
 from storage.train.store import resolve_model, schema_hash
 from tests.train.fixture import add_corpus
 from tui import cli
@@ -99,6 +100,18 @@ def test_train_saves_a_model_that_suggest_uses(
         assert all(0.5 <= (s.score or 0) <= 1 for s in model)
         assert all(s.text == UNSEEN[0][s.start : s.end] for s in model)
 
+        opened = add_articles(db, [ParsedArticle(text=UNSEEN[0].replace("90", "92"), title="o")])
+        [opened_id] = [a.article_id for a in opened]
+        with Repository(db, "ana") as repository:  # what the reader runs when it opens one
+            options = SuggestOptions.from_config(load_config())
+            on_open = Suggester(db, repository, options).run(
+                opened_id, UNSEEN[0].replace("90", "92")
+            )
+        assert "model" in {s.origin for s in on_open}
+        assert "spacy" not in [
+            spec.name for spec, _run in Suggester(db, repository, options).prepare()
+        ]
+
         with Repository(db, "ana") as repository:
             repository.reject([model[0].id])
         again = CliRunner().invoke(
@@ -120,7 +133,7 @@ def test_train_saves_a_model_that_suggest_uses(
         assert ordered.exit_code == 0, ordered.output
         words = [line.split() for line in ordered.stdout.splitlines()]
         listed = [int(w[0]) for w in words if len(w) > 2 and w[0].isdigit() and w[1] != "of"]
-        assert set(listed[:2]) == {first, second} and set(listed[2:]) == set(train_ids)
+        assert set(listed[:3]) == {first, second, opened_id} and set(listed[3:]) == set(train_ids)
         assert (latest / "uncertainty.json").is_file()
     finally:
         db.dispose()
