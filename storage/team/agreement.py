@@ -63,13 +63,15 @@ def scope(
     database: Database,
     annotators: Sequence[str] | None = None,
     articles: Iterable[int] | None = None,
+    exclude: Iterable[str] = (),
 ) -> Scope:
     """Pairs of ``annotators`` (in the order given; default: everyone with a done
-    article, by name) that share at least one done article among ``articles``."""
+    article but ``exclude``, by name) that share at least one done article among
+    ``articles``."""
     done, names = done_articles(database)
     ids = {name: key for key, name in names.items()}
     if annotators is None:
-        chosen = sorted(done)
+        chosen = sorted(set(done) - set(exclude))
     else:
         chosen = list(dict.fromkeys(annotators))
         unknown = [name for name in chosen if name not in ids]
@@ -148,11 +150,14 @@ def entity_pair(a: str, b: str, shared: set[int], mine: set[SpanKey], theirs: se
         "a": a,
         "b": b,
         "articles": len(shared),
-        "exact": {"precision": precision, "recall": recall,
-                  "f1": _f1(len(found), len(reference), matched)},
+        "exact": {
+            "precision": precision,
+            "recall": recall,
+            "f1": _f1(len(found), len(reference), matched),
+        },
         "partial": {"f1": partial},
         "by_label": by_label,
-    }  # fmt: skip
+    }
 
 
 def entity_agreement(team: Scope, database: Database) -> dict[str, Any]:
@@ -232,8 +237,13 @@ def _figures(
     with database.reading() as session:
         rows = session.exec(
             select(
-                Span.annotator_id, Span.article_id, Span.start, Span.end,
-                Figure.kind, Figure.value, Figure.unit,
+                Span.annotator_id,
+                Span.article_id,
+                Span.start,
+                Span.end,
+                Figure.kind,
+                Figure.value,
+                Figure.unit,
             )
             .join(Figure, col(Figure.span_id) == col(Span.id))
             .where(
@@ -243,7 +253,7 @@ def _figures(
                 col(Span.article_id).in_(sorted(team.articles)),
             )
             .order_by(col(Span.id))
-        ).all()  # fmt: skip
+        ).all()
     for annotator_id, article_id, start, end, kind, value, unit in rows:
         found[chosen[annotator_id]].setdefault((article_id, start, end), (kind, value, unit))
     return found
@@ -255,8 +265,15 @@ def figure_agreement(team: Scope, database: Database) -> dict[str, Any]:
     for a, b, shared in team.pairs:
         common = [key for key in figures[a] if key[0] in shared and key in figures[b]]
         equal = sum(1 for key in common if figures[a][key] == figures[b][key])
-        pairs.append({"a": a, "b": b, "articles": len(shared), "compared": len(common),
-                      "value_agreement": _ratio(equal, len(common))})  # fmt: skip
+        pairs.append(
+            {
+                "a": a,
+                "b": b,
+                "articles": len(shared),
+                "compared": len(common),
+                "value_agreement": _ratio(equal, len(common)),
+            }
+        )
     return {
         "layer": "figure",
         "articles": len(team.articles),
@@ -271,11 +288,16 @@ def agreement(
     annotators: Sequence[str] | None = None,
     articles: Iterable[int] | None = None,
     topic_keys: Iterable[str] = (),
+    exclude: Iterable[str] = ("gold",),
 ) -> dict[str, Any]:
-    """The agreement document of one layer (see the module docstring for its shape)."""
+    """The agreement document of one layer (see the module docstring for its shape).
+
+    Without ``annotators``, everyone who finished an article is compared except
+    ``exclude`` (the adjudicated gold version is not an annotator).
+    """
     if layer not in LAYERS:
         raise StorageError(f"unknown layer {layer!r} (one of {', '.join(LAYERS)})")
-    team = scope(database, annotators, articles)
+    team = scope(database, annotators, articles, exclude)
     if layer == "entity":
         return entity_agreement(team, database)
     if layer == "topic":

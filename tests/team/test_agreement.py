@@ -207,3 +207,20 @@ def test_cli_json_and_table(db: Database, tmp_path: Path) -> None:
     result = corpus.redline(db, tmp_path, "agree", "--annotators", "ana,[red]zoe\x1b")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "unknown annotator '[red]zoe\\x1b'" in result.stderr
+
+
+def test_gold_is_left_out_unless_named(db: Database) -> None:
+    ids = corpus.build(db)
+    gold = Repository(db, "gold")
+    gold.add_span(ids[1], *corpus.offsets(2, "Tesla"), "ORG")
+    gold.set_state(ids[1], "done")
+    names = {(pair["a"], pair["b"]) for pair in agreement(db, "entity")["pairs"]}
+    assert names == set(EXPECTED_ENTITY)
+    [pair] = agreement(db, "entity", ["gold", "ben"])["pairs"]
+    assert pair["exact"]["f1"] == 1.0  # ben's only span in article 2 is Tesla
+    custom = agreement(db, "entity", exclude=("ana",))["pairs"]
+    assert {(p["a"], p["b"]) for p in custom} == {
+        ("ben", "cleo"),
+        ("ben", "gold"),
+        ("cleo", "gold"),
+    }

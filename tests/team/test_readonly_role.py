@@ -15,9 +15,11 @@ from sqlalchemy.engine import make_url
 from storage.db import Database, open_db
 from storage.errors import DatabaseError
 from storage.repository import Repository
+from storage.schema import load_config
 from storage.team.agreement import agreement
 from tests.conftest import _clear_postgres
 from tests.team import corpus
+from tui.app import RedlineApp
 
 
 @pytest.fixture
@@ -67,6 +69,8 @@ def test_read_only_role_reads_and_refuses_the_first_write_in_one_line(
         assert "permission denied for table" in message and message.endswith("nothing was saved")
         assert "\n" not in message
         assert agreement(reader, "topic")["pairs"]  # still usable for reading after the refusal
+        with pytest.raises(DatabaseError, match=r"^read-only: "):
+            RedlineApp(reader, "ana", load_config(None))  # its session is a write: one line
     finally:
         reader.dispose()
 

@@ -100,7 +100,7 @@ def label_table(document: dict[str, Any]) -> Table | None:
 
 
 def run_agree(
-    context: Any, *, layer: str, annotators: str | None, articles: str | None
+    context: Any, *, layer: str, annotators: str | None, articles: str | None, gold: str = "gold"
 ) -> dict[str, Any]:
     from storage.team.agreement import agreement
 
@@ -113,6 +113,7 @@ def run_agree(
         parse_names(annotators, "--annotators"),
         parse_ids(articles),
         keys,
+        exclude=(gold,),
     )
 
 
@@ -204,7 +205,10 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         article_id: Annotated[int, typer.Argument(help="The article to review.")],
         gold: Annotated[
-            str, typer.Option("--gold", help="The annotator the adjudicated version is saved as.")
+            str,
+            typer.Option(
+                "--gold", envvar="REDLINE_GOLD", help="Who the adjudicated version is saved as."
+            ),
         ] = "gold",
     ) -> None:
         """Compare the annotators of one article side by side and adjudicate a gold version."""
@@ -232,13 +236,21 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Option("--articles", help="Only these ids: 1,3-5 (default: all).")
         ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="One JSON document.")] = False,
+        gold: Annotated[
+            str,
+            typer.Option(
+                "--gold", envvar="REDLINE_GOLD", help="Left out unless named in --annotators."
+            ),
+        ] = "gold",
     ) -> None:
         """Agreement between annotators over the articles both marked done."""
         if layer not in ("entity", "figure", "topic"):
             raise typer.BadParameter(
                 f"{layer!r} is not entity, figure or topic", param_hint="--layer"
             )
-        document = run_agree(ctx.obj, layer=layer, annotators=annotators, articles=articles)
+        document = run_agree(
+            ctx.obj, layer=layer, annotators=annotators, articles=articles, gold=gold
+        )
         if as_json:
             sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
             sys.stdout.flush()
