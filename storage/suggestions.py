@@ -84,13 +84,22 @@ class SuggestReport:
     failed: list[SuggestFailure] = field(default_factory=list)
 
 
-def figure_suggestions(text: str) -> list[SpanSuggestion]:
-    """Every figure the rules find, with the form's normalisation (one parser)."""
+def figure_suggestions(
+    text: str, entity_ids: dict[str, int] | None = None
+) -> list[SpanSuggestion]:
+    """Every figure the rules find, with the form's normalisation (one parser).
+
+    ``entity_ids`` (folded name or alias -> entity id) turns the subject the
+    rules found ("Kazakhstan") into the figure's ``subject_id``.
+    """
     from storage.figures import find_figures
+    from storage.kb import fold
 
     suggestions = []
     for figure in find_figures(text):
         attributes: dict[str, Any] = {name: getattr(figure, name) for name in FIGURE_ATTRIBUTES}
+        if figure.subject and entity_ids and fold(figure.subject) in entity_ids:
+            attributes["subject_id"] = entity_ids[fold(figure.subject)]
         suggestions.append(
             SpanSuggestion(
                 figure.start,

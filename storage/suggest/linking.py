@@ -287,3 +287,24 @@ def _unlinked_names(spans: Sequence[Span]) -> list[tuple[str, str]]:
         root = canonical_of.get(mention, mention)
         names.setdefault((root.text, root.label), None)
     return list(names)
+
+
+def entity_surfaces(db: Database) -> dict[str, int]:
+    """Folded name or alias of every (unmerged) entity -> its id: figure subjects to ids.
+
+    A surface two entities share is left out (ambiguous).
+    """
+    from sqlmodel import col, select
+
+    from storage.kb import fold
+    from storage.models import Entity
+
+    found: dict[str, int | None] = {}
+    with db.reading() as session:
+        rows = session.exec(
+            select(Entity.id, Entity.name, Entity.aliases).where(col(Entity.merged_into).is_(None))
+        ).all()
+    for entity_id, name, aliases in rows:
+        for surface in {fold(name), *(fold(alias) for alias in aliases or [])}:
+            found[surface] = entity_id if found.get(surface, entity_id) == entity_id else None
+    return {surface: entity_id for surface, entity_id in found.items() if entity_id is not None}

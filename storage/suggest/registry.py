@@ -73,9 +73,13 @@ def _each(function: Callable[[str], list[SpanSuggestion]]) -> Runner:
 
 
 def _figures(context: SuggestContext) -> Runner | None:
+    from storage.suggest.linking import entity_surfaces
     from storage.suggestions import figure_suggestions
 
-    return _each(figure_suggestions) if context.options.figures else None
+    if not context.options.figures:
+        return None
+    subjects = entity_surfaces(context.db)
+    return _each(lambda text: figure_suggestions(text, subjects))
 
 
 def _gazetteer(context: SuggestContext) -> Runner | None:
