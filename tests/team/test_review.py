@@ -207,3 +207,25 @@ async def test_palette_opens_the_review(sqlite_db: Database, tmp_path: Path) -> 
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen) and app.screen.article_id == article
         assert len(app.screen.conflicts) == 3
+
+
+async def test_names_and_text_are_shown_literally(sqlite_db: Database, tmp_path: Path) -> None:
+    hostile_text = "[bold]Eve[/] met \x1b[2JBob."
+    [added] = add_articles(sqlite_db, [NewArticle(text=hostile_text, title="[red]T\x07")])
+    for name, label in (("[b]ana\x1b", "PERSON"), ("ben[/]", "ORG")):
+        repo = Repository(sqlite_db, name)
+        repo.add_span(added.article_id, 0, 14, label)
+        repo.set_state(added.article_id, "done")
+    config = replace(load_config(None, cwd=tmp_path), auto_suggest=False)
+    app = review_app(sqlite_db, "reviewer", config, added.article_id)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        await app.writes_settled()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        title = str(screen.query_one("#review-title").render())
+        assert "[red]T␇" in title and "[b]ana␛" in title and "ben[/]" in title
+        texts = [str(widget.render()) for widget in screen.query(".review-text")]
+        assert all("[bold]Eve[/] met ␛[2JBob." in text for text in texts)
+        assert len(screen.conflicts) == 1

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -35,7 +35,7 @@ from textual.widgets import DataTable, Footer, Static
 from storage.errors import StorageError
 from storage.repository import Repository
 from storage.team import adjudication
-from storage.team.adjudication import Cluster, Comparison, TopicChoice
+from storage.team.adjudication import Cluster, Comparison, SpanCopy, TopicChoice
 from tui.commands_palette import highlighted
 from tui.literal import literal, visible, visible_line
 
@@ -54,11 +54,11 @@ CURRENT = " bold underline"
 Conflict = Cluster | TopicChoice
 
 
-def describe_version(comparison: Comparison, cluster: Cluster, name: str) -> str:
-    """One annotator's spans in a cluster: ``PERSON 'Macron'``, figures with value and unit."""
+def describe_spans(text: str, spans: Sequence[SpanCopy]) -> str:
+    """Spans as ``PERSON 'Macron'``; figures with value and unit; ``—`` for none."""
     parts = []
-    for span in cluster.versions.get(name, []) if name != "gold" else cluster.gold:
-        part = f"{span.label} {comparison.text[span.start : span.end]!r}"
+    for span in spans:
+        part = f"{span.label} {text[span.start : span.end]!r}"
         if span.figure is not None:
             value, unit = span.figure.get("value"), span.figure.get("unit")
             part += f" = {value if value is not None else '?'}{f' {unit}' if unit else ''}"
@@ -205,8 +205,9 @@ class ReviewScreen(Screen[None]):
             else:
                 excerpt = comparison.text[conflict.start : conflict.end]
                 where = f"{conflict.start}–{conflict.end} {excerpt}"
-                cells = [describe_version(comparison, conflict, n) for n in comparison.annotators]
-                gold = describe_version(comparison, conflict, "gold")
+                text = comparison.text
+                cells = [describe_spans(text, conflict.versions[n]) for n in comparison.annotators]
+                gold = describe_spans(text, conflict.gold)
             table.add_row(
                 mark,
                 Text(visible_line(where)[:26]),
