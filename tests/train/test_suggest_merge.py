@@ -17,6 +17,7 @@ class Existing:
     start: int
     end: int
     status: str
+    label: str = "PERSON"
 
 
 def s(
@@ -82,6 +83,7 @@ def test_registry_names_each_suggester_once_with_its_layer() -> None:
         "gazetteer": "entity",
         "entity_rules": "entity",
         "spacy": "entity",
+        "topics": "topic",
         "trained": "entity",
     }
     assert [spec.name for spec in SUGGESTERS if not spec.on_open] == ["spacy"]
