@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from storage.exporters import FORMATS
+from storage.formats.registry import FORMATS
 from tui.commands.export_cmd import FORMAT_NAMES
 
 

@@ -12,19 +12,14 @@ code-point pairs, whitespace excluded, as returned by :func:`token_bounds`.
 
 from __future__ import annotations
 
-import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from spacy.tokenizer import Tokenizer
 
 Bounds = Sequence[tuple[int, int]]
-
-_lock = threading.Lock()
-_tokenizer: Tokenizer | None = None
-
 
 def _start(bound: tuple[int, int]) -> int:
     return bound[0]
@@ -35,17 +30,10 @@ def _end(bound: tuple[int, int]) -> int:
 
 
 def tokenizer() -> Tokenizer:
-    """The shared English tokenizer, created on first use (thread-safe)."""
-    global _tokenizer
-    if _tokenizer is None:
-        with _lock:
-            if _tokenizer is None:
-                import spacy
+    """The shared English tokenizer, created on first use (thread-safe): the exporters' own."""
+    from storage.formats.tokens import tokenizer as shared
 
-                nlp: Any = spacy.blank("en")
-                _tokenizer = nlp.tokenizer
-    assert _tokenizer is not None
-    return _tokenizer
+    return shared()
 
 
 def warm_up() -> None:

@@ -1,165 +1,40 @@
-"""Importing annotated files: redline JSONL, Prodigy, doccano, Label Studio and brat.
+"""Interchange formats: each one a module here holding its reader and writer.
 
-``redline import`` routes a path here when :func:`detect_format` recognises it::
+:mod:`storage.formats.registry` lists them (``FORMATS``); the two drivers are
+:func:`import_annotated` (:mod:`storage.formats.importing`) and
+:func:`export` (:mod:`storage.formats.exporting`)::
 
     fmt = detect_format(path)            # "jsonl", "prodigy", … or None
     if fmt is not None:
         report = import_annotated(db, path, fmt, annotator="ana", schema=config.schema)
-        for error in report.errors:      # each names the file and line
-            print(error)
+    export(db, "spacy", "train.spacy", annotator="ana")
 
-Each record (a line, a task, a brat document) is read, checked against its
-text and the label schema, and stored in its own transaction; a bad record
-imports nothing and is reported, the good ones import. Spans are stored as
-``origin="import"`` under ``annotator``; re-importing adds nothing new.
+The names below load on first use, so importing this package (as ``redline
+--help`` does, for the format list) costs nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
+import importlib
+from typing import Any
 
-from sqlalchemy.exc import DataError
+from storage.formats.registry import FORMATS, FormatSpec
 
-from storage.db import Database
-from storage.errors import DatabaseError, StorageError
-from storage.formats.brat import read_brat
-from storage.formats.doccano import read_doccano
-from storage.formats.labelstudio import read_labelstudio
-from storage.formats.native import read_native
-from storage.formats.prodigy import read_prodigy
-from storage.formats.record import AnnotatedRecord, SchemaLike, check
-from storage.formats.sniff import detect_format
-from storage.formats.store import store_record
-from storage.importers import ImportFileError
-from storage.text import OffsetError
-
-Reader = Callable[[Path, SchemaLike | None], Iterator[AnnotatedRecord | ImportFileError]]
-READERS: dict[str, Reader] = {
-    "jsonl": read_native,
-    "prodigy": read_prodigy,
-    "doccano": read_doccano,
-    "labelstudio": read_labelstudio,
-    "brat": read_brat,
+_LAZY = {
+    "ANNOTATED_FORMATS": "storage.formats.importing",
+    "READERS": "storage.formats.importing",
+    "ImportReport": "storage.formats.importing",
+    "import_annotated": "storage.formats.importing",
+    "detect_format": "storage.formats.sniff",
+    "export": "storage.formats.exporting",
+    "StrictExportError": "storage.formats.exporting",
 }
-"""Annotated format name → reader (the names match ``redline export --format``)."""
-ANNOTATED_FORMATS = tuple(READERS)
 
 
-@dataclass
-class ImportReport:
-    """What one annotated import did, and every record it could not take."""
-
-    path: str
-    format: str
-    records: int = 0
-    articles_created: int = 0
-    articles_existing: int = 0
-    spans_added: int = 0
-    spans_skipped: int = 0
-    topics_added: int = 0
-    ignored: int = 0
-    """Annotations of kinds redline does not store (relations, events, other attributes)."""
-    article_ids: list[int] = field(default_factory=list)
-    errors: list[ImportFileError] = field(default_factory=list)
-
-    @property
-    def line(self) -> str:
-        parts = [
-            f"{self.path} ({self.format}): {self.records} record(s)",
-            f"{self.articles_created} new article(s)",
-            f"{self.spans_added} span(s) added",
-            f"{self.spans_skipped} already present",
-            f"{self.topics_added} topic(s)",
-        ]
-        if self.ignored:
-            parts.append(f"{self.ignored} unsupported annotation(s) ignored")
-        if self.errors:
-            parts.append(f"{len(self.errors)} failed")
-        return ", ".join(parts)
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def import_annotated(
-    db: Database,
-    path: Path | str,
-    fmt: str | None = None,
-    *,
-    annotator: str,
-    schema: SchemaLike | None = None,
-    keep_annotators: bool = False,
-) -> ImportReport:
-    """Import every good record of an annotated file or brat directory.
-
-    ``schema`` (default: the built-in one) is what labels and topics are
-    checked against. With ``keep_annotators`` a record that names its annotator
-    (redline's own exports do) is stored under that name instead of ``annotator``.
-    """
-    path = Path(path)
-    fmt = fmt or detect_format(path)
-    if fmt is None:
-        raise ImportFileError(
-            path, f"not an annotated file redline can read ({', '.join(ANNOTATED_FORMATS)})"
-        )
-    if fmt not in READERS:
-        raise ImportFileError(path, f"unknown annotated format {fmt!r} ({', '.join(READERS)})")
-    if schema is None:
-        from storage.schema import builtin_schema
-
-        schema = builtin_schema()
-    report = ImportReport(path=str(path), format=fmt)
-    for item in _each(READERS[fmt](path, schema)):
-        if isinstance(item, ImportFileError):
-            report.errors.append(item)
-            continue
-        try:
-            record = check(item, schema)
-            who = record.annotator if keep_annotators and record.annotator else annotator
-            stored = store_record(db, record, who)
-        except ImportFileError as error:
-            report.errors.append(error)
-            continue
-        except DatabaseError as error:
-            if not isinstance(error.__cause__, DataError):
-                raise  # the database itself failed: the caller stops the import
-            report.errors.append(item.fail(str(error)))  # a value this database cannot hold
-            continue
-        except OverflowError as error:  # an integer SQLite cannot bind
-            report.errors.append(item.fail(f"a number is out of range ({error})"))
-            continue
-        except (OffsetError, StorageError) as error:
-            report.errors.append(ImportFileError(item.path, str(error), item.line, task=item.task))
-            continue
-        report.records += 1
-        report.ignored += record.ignored
-        report.article_ids.append(stored.article_id)
-        report.articles_created += stored.created
-        report.articles_existing += not stored.created
-        report.spans_added += stored.spans_added
-        report.spans_skipped += stored.spans_skipped
-        report.topics_added += stored.topics_added
-    return report
-
-
-def _each(
-    items: Iterator[AnnotatedRecord | ImportFileError],
-) -> Iterator[AnnotatedRecord | ImportFileError]:
-    """A reader's items; one that gives up with an error ends with that error as its last item.
-
-    Readers yield their errors, but a file-level failure (unreadable, binary)
-    may be raised from inside the generator; the records stored before it
-    still count in the report.
-    """
-    try:
-        yield from items
-    except ImportFileError as error:
-        yield error
-
-
-__all__ = [
-    "ANNOTATED_FORMATS",
-    "READERS",
-    "ImportReport",
-    "detect_format",
-    "import_annotated",
-]
+__all__ = ["FORMATS", "FormatSpec", *_LAZY]

@@ -22,7 +22,7 @@ from storage.formats.codec import (
     parse_published,
 )
 from storage.importers import ImportFileError
-from storage.models import ARTICLE_STATES, FIGURE_KINDS, SPAN_STATUSES
+from storage.models import ARTICLE_STATES, FIGURE_KINDS, SPAN_ORIGINS, SPAN_STATUSES
 from storage.text import normalise
 
 Fail = Callable[[str], ImportFileError]
@@ -43,6 +43,8 @@ class ImportedSpan:
     text: str | None = None
     """The span text as the file claims it; checked against the article slice."""
     status: str = "accepted"
+    origin: str = "import"
+    """How the span was made where it came from (redline's JSONL says; other files: ``import``)."""
     score: float | None = None
     note: str | None = None
     topic: str | None = None
@@ -147,13 +149,16 @@ def span_from_extras(
     status = extras.get("status", "accepted")
     if status not in SPAN_STATUSES:
         raise fail(f"unknown span status {status!r}")
+    origin = extras.get("origin", "import")
+    if origin not in SPAN_ORIGINS:
+        raise fail(f"unknown span origin {origin!r}")
     score = extras.get("score")
     if score is not None and (isinstance(score, bool) or not isinstance(score, int | float)):
         raise fail("span 'score' must be a number")
     note = extras.get("note")
     if note is not None and not isinstance(note, str):
         raise fail("span 'note' must be a string")
-    span = ImportedSpan(layer, stored, start, end, text=text, status=status,
+    span = ImportedSpan(layer, stored, start, end, text=text, status=status, origin=origin,
                         score=score, note=note, topic=topic)  # fmt: skip
     span.entity = EntityRef.from_json(extras.get("entity"), fail)
     figure = extras.get("figure")

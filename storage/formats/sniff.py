@@ -18,6 +18,7 @@ import stat
 from pathlib import Path
 from typing import Any
 
+from storage.formats.registry import formats_for_suffix
 from storage.importers.files import iter_tree
 from storage.importers.parsed import ImportFileError, JSONLimitError, load_json, open_regular
 
@@ -38,8 +39,9 @@ def detect_format(path: Path | str) -> str | None:
     """The annotated format of ``path``, or None when it holds plain articles (or is unknown).
 
     A directory with ``.ann`` files, an ``.ann`` file or a ``.txt`` with an
-    ``.ann`` beside it is brat; ``.json`` is Label Studio; JSONL is told apart by
-    the keys of its records (the first line that has any decides). A path that
+    ``.ann`` beside it is brat; otherwise the suffix picks the formats of the
+    registry that read it, and when several do (``.jsonl``) the keys of the
+    records tell them apart (the first line that has any decides). A path that
     is not a regular file or directory is None: the plain reader reports it.
     """
     path = Path(path)
@@ -53,11 +55,12 @@ def detect_format(path: Path | str) -> str | None:
     if not stat.S_ISREG(mode):
         return None
     suffix = path.suffix.lower()
-    if suffix == ".ann" or (suffix == ".txt" and path.with_suffix(".ann").is_file()):
-        return "brat"
-    if suffix == ".json":
-        return "labelstudio"
-    if suffix != ".jsonl":
+    if suffix == ".txt" and path.with_suffix(".ann").is_file():
+        suffix = ".ann"  # a brat document named by its text file
+    candidates = formats_for_suffix(suffix)
+    if len(candidates) == 1:
+        return candidates[0]
+    if not candidates:
         return None
     try:
         with open_regular(path) as handle:
@@ -69,7 +72,7 @@ def detect_format(path: Path | str) -> str | None:
                 except (UnicodeDecodeError, json.JSONDecodeError, JSONLimitError):
                     continue  # the reader reports this line
                 found = record_kind(value) if isinstance(value, dict) else "plain"
-                if found != "plain":
+                if found in candidates:
                     return found
     except (ImportFileError, OSError):
         return None

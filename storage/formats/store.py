@@ -109,7 +109,7 @@ def _spans(
         spans.append({
             "article_id": article_id, "annotator_id": who, "layer": item.layer,
             "label": item.label, "start": item.start, "end": item.end, "text": item.text or "",
-            "status": item.status, "origin": "import", "score": item.score, "note": item.note,
+            "status": item.status, "origin": item.origin, "score": item.score, "note": item.note,
             "topic": item.topic if item.layer == "evidence" else None, "entity_id": entity_id,
         })  # fmt: skip
         figures.append(figure)

@@ -18,7 +18,8 @@ from typer.testing import CliRunner
 
 from storage.db import Database, open_db
 from storage.export import export
-from storage.exporters import FORMATS, ExportError
+from storage.formats.registry import FORMATS
+from storage.formats.writing.report import ExportError
 from storage.schema import builtin_schema
 from tui.commands.export_cmd import register
 
@@ -160,8 +161,8 @@ def test_cli_export_and_strict_exit(sqlite_db: Database, tmp_path: Path) -> None
 def test_no_textual_in_storage_or_export_command(tmp_path: Path) -> None:
     code = (
         "import sys\n"
-        "import storage.export, storage.formats, storage.exporters\n"
-        "from storage.exporters import FORMATS\n"
+        "import storage.export, storage.formats, storage.formats.registry\n"
+        "from storage.formats import FORMATS\n"
         "import tui.commands.export_cmd\n"
         "assert 'textual' not in sys.modules, 'textual imported'\n"
         "assert 'spacy' not in sys.modules and 'pyarrow' not in sys.modules\n"

@@ -25,7 +25,8 @@ from bench import data as gen
 from bench.db import fill
 from storage.db import Database
 from storage.export import export
-from storage.exporters import ExportError, staging
+from storage.formats.writing import staging
+from storage.formats.writing.report import ExportError
 
 
 @pytest.fixture

@@ -14,12 +14,12 @@ import spacy
 from formats_corpus import ROOT, Corpus, build_corpus
 from spacy.tokens import Doc, DocBin, Span
 
-import storage.exporters.spacy_docbin as spacy_docbin
+import storage.formats.spacy_docbin as spacy_docbin
 from storage.articles import add_article
 from storage.db import Database, open_db
 from storage.errors import DatabaseDamaged
 from storage.export import export
-from storage.exporters.docbin_stream import DocBinStream, array_header, bin_header
+from storage.formats.docbin_stream import DocBinStream, array_header, bin_header
 from storage.importers import ParsedArticle
 from storage.repository import Repository
 
@@ -105,7 +105,7 @@ MEASURE = textwrap.dedent(
     from bench.db import fill
     from storage.db import open_db
     from storage.export import export
-    from storage.exporters.tokens import make_doc
+    from storage.formats.tokens import make_doc
 
     database = Path(sys.argv[1])
     fill(database, gen.corpus(int(sys.argv[2])))

@@ -84,19 +84,23 @@ def test_reimport_adds_nothing(db: Database, tmp_path: Path, fmt: str) -> None:
     assert snapshot(db) == before
 
 
-def test_import_marks_spans_as_imported_under_the_given_annotator(
+def test_import_as_another_annotator_keeps_origins(
     sqlite_db: Database, fresh: Database, tmp_path: Path
 ) -> None:
+    """``--as carol`` (keep_annotators=False) stores everything under carol, origins as exported."""
     build_corpus(sqlite_db)
     export(sqlite_db, "doccano", tmp_path / "d.jsonl", annotator="ana")
-    import_annotated(fresh, tmp_path / "d.jsonl", annotator="carol")
+    import_annotated(fresh, tmp_path / "d.jsonl", annotator="carol", keep_annotators=False)
     from sqlmodel import select
 
     from storage.models import Span
 
+    with sqlite_db.reading() as session:
+        source = {(s.text, s.start, s.label, s.origin) for s in session.exec(select(Span))}
     with fresh.reading() as session:
         spans = session.exec(select(Span)).all()
-    assert spans and {span.origin for span in spans} == {"import"}
+    assert {(s.text, s.start, s.label, s.origin) for s in spans} <= source
+    assert "import" not in {span.origin for span in spans}
     assert {span.annotator_id for span in spans} == {1}
     assert snapshot(fresh, ("carol",))  # stored under carol
 

@@ -133,8 +133,9 @@ def test_native_sha256_and_state(db: Database, tmp_path: Path) -> None:
     path.write_text(json.dumps(record) + "\n" + json.dumps(wrong) + "\n")
     report = import_annotated(db, path, annotator="ana")
     assert "sha256" in only_error(report.errors).reason and report.errors[0].line == 2
-    [article] = articles(db)
-    assert queries.article_state(db, article.id or 0, "ana") == "done"
+    [article] = articles(db)  # the file's annotator "x" is kept (issue 14): not the importer's
+    assert queries.article_state(db, article.id or 0, "x") == "done"
+    assert queries.article_state(db, article.id or 0, "ana") == "todo"
     [entity] = queries.entities(db)
     assert (entity.name, entity.kb_id, entity.aliases) == ("Kaja Kallas", "Q3740786", ["Kallas"])
 

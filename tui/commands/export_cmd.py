@@ -16,24 +16,14 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from storage.formats.registry import FORMATS, export_formats, help_lines
 from tui.literal import visible_line
 
 if TYPE_CHECKING:
-    from storage.exporters import ExportReport
+    from storage.formats.writing.report import ExportReport
 
-FORMAT_NAMES = (
-    "jsonl",
-    "spacy",
-    "conll",
-    "brat",
-    "prodigy",
-    "doccano",
-    "labelstudio",
-    "figures-csv",
-    "parquet",
-)
-"""The names of ``storage.exporters.FORMATS``, kept here so ``redline --help``
-does not import the exporters (a test checks the two agree)."""
+FORMAT_NAMES = export_formats()
+"""What ``--format`` takes, from the registry (which imports no exporter)."""
 
 LAYER_CHOICES = ("entity", "figure", "topic")
 NOT_AS_STORED = "(the spans above are not in the output as stored; --strict makes this an error)"
@@ -43,8 +33,6 @@ INTERRUPTED_EXIT = 130
 
 def default_out(fmt: str) -> str:
     """Where an export goes without ``--out``: ``<format>-export<suffix>`` in the cwd."""
-    from storage.exporters import FORMATS
-
     return f"{fmt}-export{FORMATS[fmt].suffix}"
 
 
@@ -85,7 +73,7 @@ def run_export(
 ) -> ExportReport:
     """Run one export for the CLI; raises ``StorageError`` subclasses with one-line messages."""
     from storage.export import StrictExportError, export
-    from storage.exporters import ExportError
+    from storage.formats.writing.report import ExportError
 
     if fmt not in FORMAT_NAMES:
         raise ExportError(f"unknown format {fmt!r} (one of {', '.join(FORMAT_NAMES)})")
@@ -137,10 +125,17 @@ def run_export(
     return report
 
 
+def export_help() -> str:
+    """The command's help: a summary and one line per format, from the registry."""
+    formats = "\n".join(f"  {line}" for line in help_lines())
+    # "\b" keeps click from re-wrapping the format list into one paragraph.
+    return f"Export annotations as a labelled dataset.\n\n\b\nFormats:\n{formats}"
+
+
 def register(app: typer.Typer) -> None:
     """Add ``redline export`` to ``app`` (its callback sets ``ctx.obj`` to the CLI Context)."""
 
-    @app.command("export")
+    @app.command("export", help=export_help())
     def export_command(
         ctx: typer.Context,
         fmt: Annotated[
@@ -168,7 +163,6 @@ def register(app: typer.Typer) -> None:
             typer.Option("--strict", help="Fail (and write nothing) if any span cannot be exact."),
         ] = False,
     ) -> None:
-        """Export annotations as a labelled dataset (jsonl, spacy, conll, brat, …)."""
         run_export(
             ctx.obj,
             fmt=fmt,

@@ -1,7 +1,7 @@
 """The shape every export format has: a writer fed one record at a time.
 
 A writer writes to a path it is given — always a temporary file or directory
-that :func:`storage.export.export` renames into place only when the export
+that :func:`storage.formats.exporting.export` renames into place only when the export
 succeeded — so formats never deal with atomicity, stdout or strict mode.
 """
 
@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any
 
-from storage.exporters.records import ExportRecord, ExportSpan
-from storage.exporters.report import ExportReport
 from storage.formats.codec import EVIDENCE_PREFIX
+from storage.formats.writing.records import ExportRecord, ExportSpan
+from storage.formats.writing.report import ExportReport
 
 
 @dataclass(frozen=True)
@@ -64,25 +63,6 @@ class TextWriter(Writer):
         self.handle.close()
 
 
-Kind = Literal["stream", "file", "directory"]
-
-
-@dataclass(frozen=True)
-class FormatSpec:
-    """One export format: its name on the command line and how it is written."""
-
-    name: str
-    suffix: str
-    kind: Kind
-    """``stream``: one text file that ``--out -`` can send to stdout; ``file``: a
-    binary file; ``directory``: a folder of files (brat)."""
-    writer: Callable[[Path, ExportReport, Options], Writer]
-    description: str
-    layers: tuple[str, ...] = ("entity", "figure", "topic")
-    """The layers the format can carry; the others are noted, not silently left out."""
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
 _LINE_BREAKS = {"\u0085": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
@@ -111,6 +91,7 @@ def span_extras(span: ExportSpan) -> dict[str, Any]:
     }
     if span.status != "accepted":
         extras["status"] = span.status
+    extras["origin"] = span.origin
     for name in ("score", "note"):
         if getattr(span, name) is not None:
             extras[name] = getattr(span, name)

@@ -29,11 +29,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-from storage.exporters.base import Options, Writer, flat_label, record_extras
-from storage.exporters.records import ExportRecord, ExportSpan
-from storage.exporters.report import ExportReport
-from storage.exporters.tokens import problem
+from storage.formats.brat.vocabulary import FLAG_ATTRIBUTES, VALUED_ATTRIBUTES, WIKIDATA
 from storage.formats.codec import LINE_BREAKS, encode_note
+from storage.formats.tokens import problem
+from storage.formats.writing.base import Options, Writer, flat_label, record_extras
+from storage.formats.writing.records import ExportRecord, ExportSpan
+from storage.formats.writing.report import ExportReport
 
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9_-]")
 _QID = re.compile(r"Q[0-9]+")
@@ -70,7 +71,7 @@ def reference(kb_id: str) -> str | None:
     if not _EID.fullmatch(kb_id):
         return None
     if _QID.fullmatch(kb_id):
-        return f"Wikidata:{kb_id}"
+        return f"{WIKIDATA}:{kb_id}"
     rid, sep, eid = kb_id.partition(":")
     return kb_id if sep and rid and eid else None
 
@@ -115,8 +116,8 @@ class BratWriter(Writer):
         target.mkdir(parents=True, exist_ok=False)
         self.types: set[str] = set()
         self.figure_types: set[str] = set()
-        self.flags: dict[str, set[str]] = {"Approximate": set(), "Change": set()}
-        self.values: dict[str, dict[str, set[str]]] = {"Bound": {}, "Direction": {}}
+        self.flags: dict[str, set[str]] = {name: set() for name in FLAG_ATTRIBUTES}
+        self.values: dict[str, dict[str, set[str]]] = {name: {} for name in VALUED_ATTRIBUTES}
 
     def add(self, record: ExportRecord) -> None:
         stem = file_stem(record, self.options.multi_annotator)
@@ -161,11 +162,11 @@ class BratWriter(Writer):
             return []
         self.figure_types.add(label)
         lines: list[str] = []
-        for name, key in (("Approximate", "approximate"), ("Change", "change")):
+        for name, key in FLAG_ATTRIBUTES.items():
             if figure.get(key):
                 self.flags[name].add(label)
                 lines.append(f"{next_id('A')}\t{name} {tid}")
-        for name, key in (("Bound", "bound"), ("Direction", "direction")):
+        for name, key in VALUED_ATTRIBUTES.items():
             value = figure.get(key)
             if value:
                 self.values[name].setdefault(label, set()).add(value)

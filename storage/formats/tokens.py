@@ -1,4 +1,4 @@
-"""Character spans → spaCy tokens, exactly or not at all.
+"""The one tokenizer of redline, and character spans → spaCy tokens, exactly or not at all.
 
 Token-based formats (spaCy, CoNLL, Prodigy's token indices) use the tokenizer
 of ``spacy.blank("en")``, so a trained pipeline sees the same tokens. A span
@@ -9,26 +9,43 @@ merely imports :mod:`storage` pays for it.
 
 from __future__ import annotations
 
-import functools
+import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from storage.exporters.records import ExportRecord, ExportSpan
-from storage.exporters.report import ExportProblem, ExportReport
+from storage.formats.writing.records import ExportRecord, ExportSpan
+from storage.formats.writing.report import ExportProblem, ExportReport
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.tokenizer import Tokenizer
     from spacy.tokens import Doc
 
 TOKENIZER_LANG = "en"
 
 
-@functools.cache
-def blank_nlp() -> Language:
-    """The tokenizer every token-based format uses (one per process)."""
-    import spacy
+_lock = threading.Lock()
+_nlp: Language | None = None
 
-    return spacy.blank(TOKENIZER_LANG)
+
+def blank_nlp() -> Language:
+    """The one ``spacy.blank("en")`` of the process, created on first use (thread-safe).
+
+    Exports, imports and the reading pane's word snapping (``tui.tokens``) all
+    use it, so a span drawn at the keyboard has the edges an export sees.
+    """
+    global _nlp
+    if _nlp is None:
+        with _lock:
+            if _nlp is None:
+                import spacy
+
+                _nlp = spacy.blank(TOKENIZER_LANG)
+    return _nlp
+
+
+def tokenizer() -> Tokenizer:
+    return blank_nlp().tokenizer
 
 
 def make_doc(text: str) -> Doc:

@@ -13,9 +13,9 @@ whose first or last token is whitespace. Topics are not carried (noted once).
 
 from __future__ import annotations
 
-from storage.exporters.base import TextWriter
-from storage.exporters.records import ExportRecord, ExportSpan
-from storage.exporters.tokens import aligned, make_doc, overlap_reason, problem, without_overlaps
+from storage.formats.tokens import aligned, make_doc, overlap_reason, problem, without_overlaps
+from storage.formats.writing.base import TextWriter
+from storage.formats.writing.records import ExportRecord, ExportSpan
 
 DOCSTART = "-DOCSTART-\tO\n\n"
 

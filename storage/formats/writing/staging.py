@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from storage.exporters.report import ExportError
+from storage.formats.writing.report import ExportError
 
 PROCESS_STARTED = time.time()
 """When this process loaded the exporters: nothing of ours in a directory is older."""

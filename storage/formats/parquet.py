@@ -14,9 +14,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from storage.exporters.base import Options, Writer
-from storage.exporters.records import ExportRecord, ExportSpan
-from storage.exporters.report import ExportReport
+from storage.formats.writing.base import Options, Writer
+from storage.formats.writing.records import ExportRecord, ExportSpan
+from storage.formats.writing.report import ExportReport
 
 ROW_GROUP = 500
 

@@ -24,9 +24,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from storage.exporters.base import Options, TextWriter, flat_label, record_extras
-from storage.exporters.records import ExportRecord, ExportSpan
-from storage.exporters.report import ExportReport
+from storage.formats.writing.base import Options, TextWriter, flat_label, record_extras
+from storage.formats.writing.records import ExportRecord, ExportSpan
+from storage.formats.writing.report import ExportReport
 
 
 def region_meta(span: ExportSpan) -> dict[str, Any]:
@@ -41,6 +41,7 @@ def region_meta(span: ExportSpan) -> dict[str, Any]:
         meta["status"] = span.status
     if span.score is not None:
         meta["score"] = span.score
+    meta["origin"] = span.origin
     return meta
 
 

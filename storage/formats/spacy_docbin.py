@@ -13,7 +13,7 @@ what spaCy has no slot for, keyed by tuples:
   (the entity's ``kb_id`` is also the span's ``kb_id_``).
 
 Load with ``DocBin().from_disk(path).get_docs(spacy.blank("en").vocab)``. The
-file is written by :class:`~storage.exporters.docbin_stream.DocBinStream`:
+file is written by :class:`~storage.formats.docbin_stream.DocBinStream`:
 DocBin's exact bytes, in memory that does not grow with the corpus.
 """
 
@@ -22,11 +22,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from storage.exporters.base import Options, Writer, record_extras
-from storage.exporters.docbin_stream import DocBinStream
-from storage.exporters.records import ExportRecord, ExportSpan
-from storage.exporters.report import ExportReport
-from storage.exporters.tokens import aligned, make_doc, overlap_reason, problem, without_overlaps
+from storage.formats.docbin_stream import DocBinStream
+from storage.formats.tokens import aligned, make_doc, overlap_reason, problem, without_overlaps
+from storage.formats.writing.base import Options, Writer, record_extras
+from storage.formats.writing.records import ExportRecord, ExportSpan
+from storage.formats.writing.report import ExportReport
 
 SPAN_GROUPS = {"entity": "entities", "figure": "figures", "evidence": "evidence"}
 

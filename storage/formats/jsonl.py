@@ -1,4 +1,18 @@
-"""Reading redline's own JSONL back (the lossless format :mod:`storage.exporters.native` writes)."""
+"""redline's own JSONL: lossless, one line per article and annotator.
+
+Each line::
+
+    {"redline": 1, "id", "sha256", "title", "source", "url", "published",
+     "dateline", "lang", "meta", "text", "annotator", "state",
+     "entities": [span…], "figures": [span + "figure": {attributes}…],
+     "topics": [{"key", "status", "note", "evidence": [span…]}]}
+
+where a span is ``{"start", "end", "text", "label", "status", "origin",
+"score", "note", "entity": {"name", "type", "kb_id", "aliases"} | null}``.
+:mod:`storage.formats.jsonl` reads it back.
+
+Reading: Reading redline's own JSONL back (the lossless format :mod:`storage.formats.jsonl` writes).
+"""
 
 from __future__ import annotations
 
@@ -17,7 +31,53 @@ from storage.formats.record import (
     set_article_fields,
     span_from_extras,
 )
+from storage.formats.writing.base import TextWriter, json_line
+from storage.formats.writing.records import ExportRecord, ExportSpan
 from storage.importers import ImportFileError
+
+NATIVE_VERSION = 1
+
+
+def span_json(span: ExportSpan) -> dict[str, Any]:
+    value: dict[str, Any] = {
+        "start": span.start,
+        "end": span.end,
+        "text": span.text,
+        "label": span.label,
+        "status": span.status,
+        "origin": span.origin,
+        "score": span.score,
+        "note": span.note,
+        "entity": span.entity.to_json() if span.entity else None,
+    }
+    if span.figure is not None:
+        value["figure"] = span.figure
+    return value
+
+
+def record_json(record: ExportRecord) -> dict[str, Any]:
+    value: dict[str, Any] = {"redline": NATIVE_VERSION, **record.article_json()}
+    value["text"] = record.article.text
+    value["annotator"] = record.annotator
+    value["state"] = record.state
+    value["entities"] = [span_json(span) for span in record.entities]
+    value["figures"] = [span_json(span) for span in record.figures]
+    value["topics"] = [
+        {
+            "key": topic.key,
+            "status": topic.status,
+            "note": topic.note,
+            "evidence": [span_json(span) for span in topic.evidence],
+        }
+        for topic in record.topics
+    ]
+    return value
+
+
+class JsonlWriter(TextWriter):
+    def add(self, record: ExportRecord) -> None:
+        self.handle.write(json_line(record_json(record)))
+
 
 Result = AnnotatedRecord | ImportFileError
 
@@ -41,8 +101,8 @@ def _span(value: Any, layer: str, schema: SchemaLike | None, fail: Fail) -> Impo
         raise fail("span 'text' must be a string")
     start = offsets(value.get("start"), "start", fail)
     end = offsets(value.get("end"), "end", fail)
-    extras = {key: value.get(key) for key in ("status", "score", "note", "entity", "figure")
-              if value.get(key) is not None}  # fmt: skip
+    keys = ("status", "origin", "score", "note", "entity", "figure")
+    extras = {key: value.get(key) for key in keys if value.get(key) is not None}
     extras["layer"] = layer
     return span_from_extras(extras, start, end, label, schema, fail, text=text)
 

@@ -22,9 +22,9 @@ from sqlalchemy import Connection
 from sqlmodel import Session, col, select
 
 from storage.db import Database
-from storage.exporters.damage import present
-from storage.exporters.report import ExportError
 from storage.formats.codec import EntityRef, figure_json
+from storage.formats.writing.damage import present
+from storage.formats.writing.report import ExportError
 from storage.models import (
     ARTICLE_STATES,
     Annotator,

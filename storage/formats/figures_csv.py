@@ -14,9 +14,9 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from storage.exporters.base import Options, TextWriter
-from storage.exporters.records import ExportRecord
-from storage.exporters.report import ExportReport
+from storage.formats.writing.base import Options, TextWriter
+from storage.formats.writing.records import ExportRecord
+from storage.formats.writing.report import ExportReport
 
 COLUMNS = (
     "article_id", "article_title", "article_sha256", "annotator", "start", "end", "text",

@@ -1,0 +1,166 @@
+"""Export a labelled dataset: ``export(db, "spacy", "train.spacy", annotator="ana")``.
+
+The choice of records (article status, annotator, layers, suggestions) is made
+once in :mod:`storage.formats.writing.records`; the format's writer turns records into
+files. Output goes to a staging file (or directory, for brat) beside the
+target and is renamed into place only when the export succeeded, so an
+interrupted or ``strict``-failed export never leaves a half-written file where
+a good one was (:mod:`storage.formats.writing.staging`: the swap, the cleanup of
+what a killed export left, and the one-line "cannot write PATH: reason").
+``out="-"`` streams single-file text formats to stdout.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import IO
+
+from storage.db import Database
+from storage.formats.registry import FORMATS, export_formats
+from storage.formats.writing.base import Options
+from storage.formats.writing.records import EXPORT_LAYERS, Selection, load_records, plan
+from storage.formats.writing.report import ExportError, ExportReport
+from storage.formats.writing.staging import Staging, clean_stale, sigint_deferred, writes_to
+
+Progress = Callable[[int, int], None]
+"""Called with (records done, records in total) as the export goes."""
+
+BRAT_FILES = frozenset({".txt", ".ann", ".json", ".conf"})
+
+
+class StrictExportError(ExportError):
+    """``strict=True`` and some span could not be carried; nothing was written."""
+
+    def __init__(self, message: str, report: ExportReport) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+def topic_keys(schema: object | None) -> tuple[str, ...]:
+    """The topic taxonomy for ``doc.cats`` and Prodigy options (built-in schema by default)."""
+    if schema is None:
+        try:
+            from storage.schema import builtin_schema
+        except ImportError:  # pragma: no cover - the schema module ships with storage
+            return ()
+        schema = builtin_schema()
+    layer = getattr(schema, "layer", None)
+    return tuple(label.key for label in layer("topic")) if layer else ()
+
+
+def export(
+    db: Database,
+    fmt: str,
+    out: str | Path,
+    *,
+    annotator: str,
+    status: str = "done",
+    layers: Iterable[str] = EXPORT_LAYERS,
+    include_suggested: bool = False,
+    strict: bool = False,
+    progress: Progress | None = None,
+    schema: object | None = None,
+    stdout: IO[str] | None = None,
+) -> ExportReport:
+    """Write ``fmt`` to ``out`` and return what was exported and what could not be.
+
+    ``annotator`` is a name or ``"all"``; ``status`` an article state or
+    ``"all"``; ``schema`` (a :class:`storage.schema.Schema`) supplies the topic
+    taxonomy. With ``strict`` any reported problem raises
+    :class:`StrictExportError` (carrying the report) and nothing is written.
+    """
+    spec = FORMATS.get(fmt)
+    if spec is None or spec.writer is None:
+        raise ExportError(f"unknown export format {fmt!r} (one of {', '.join(export_formats())})")
+    selection = Selection(
+        status=status,
+        annotator=annotator,
+        layers=tuple(dict.fromkeys(layers)),
+        include_suggested=include_suggested,
+    )
+    to_stdout = str(out) == "-"
+    if to_stdout and not spec.can_stream:
+        raise ExportError(f"{fmt} cannot be written to stdout; give --out PATH")
+    target = Path(out)
+    if not to_stdout:
+        _check_target(target, spec.kind == "directory")
+    report = ExportReport(format=fmt, out=str(out))
+    pairs = plan(db, selection)
+    options = Options(
+        topic_keys=topic_keys(schema) if "topic" in selection.layers else (),
+        layers=selection.layers,
+        multi_annotator=len({annotator for _, annotator in pairs}) > 1,
+    )
+    name = target.name or "export"
+    parent = Path(tempfile.gettempdir()) if to_stdout else target.absolute().parent
+    clean_stale(parent / name)
+    with writes_to(out):
+        staging = Staging(parent, name)
+    try:
+        with writes_to(out):
+            writer = spec.load_writer()(staging.output, report, options)
+        try:
+            if progress:
+                progress(0, len(pairs))
+            for record in load_records(db, selection, pairs):
+                with writes_to(out):
+                    writer.add(record)
+                report.records += 1
+                report.spans += len(record.spans)
+                report.topics += len(record.topics)
+                if progress:
+                    progress(report.records, len(pairs))
+        except BaseException:
+            with contextlib.suppress(OSError):  # the export's own error is the one to report
+                writer.discard()
+            raise
+        with writes_to(out):
+            writer.close()
+        if strict and report.problems:
+            count = len(report.problems)
+            raise StrictExportError(
+                f"{count} span{'s' * (count != 1)} cannot be exported exactly as {fmt} "
+                f"(--strict); first: {report.problems[0]}",
+                report,
+            )
+        if to_stdout:
+            with staging.output.open("r", encoding="utf-8", newline="") as handle:
+                shutil.copyfileobj(handle, stdout or sys.stdout)
+            report.written = True
+        else:
+            # Ctrl-C waits for the rename: the target is then either the old or the new export.
+            with sigint_deferred(), writes_to(out):
+                staging.put_in_place(target)
+                report.written = True
+        return report
+    finally:
+        with sigint_deferred():
+            staging.remove()
+
+
+def _check_target(target: Path, directory: bool) -> None:
+    parent = target.absolute().parent
+    if not parent.is_dir():
+        raise ExportError(f"cannot write {target}: no directory {parent}")
+    if directory:
+        if target.exists() and not _is_brat_export(target):
+            raise ExportError(f"refusing to replace {target}: it exists and is not a brat export")
+    elif target.is_dir():
+        raise ExportError(f"cannot write {target}: it is a directory")
+
+
+def _is_brat_export(path: Path) -> bool:
+    """A directory redline may replace: a previous brat export (or an empty directory)."""
+    if not path.is_dir():
+        return False
+    entries = list(path.iterdir())
+    if not entries:
+        return True
+    return (path / "annotation.conf").is_file() and all(
+        entry.is_file() and entry.suffix in BRAT_FILES for entry in entries
+    )

@@ -1,0 +1,160 @@
+"""Importing annotated files: every format of :mod:`storage.formats.registry` with a reader.
+
+``redline import`` routes a path here when :func:`detect_format` recognises it::
+
+    fmt = detect_format(path)            # "jsonl", "prodigy", … or None
+    if fmt is not None:
+        report = import_annotated(db, path, fmt, annotator="ana", schema=config.schema)
+        for error in report.errors:      # each names the file and line
+            print(error)
+
+Each record (a line, a task, a brat document) is read, checked against its
+text and the label schema, and stored in its own transaction; a bad record
+imports nothing and is reported, the good ones import. Spans are stored as
+``origin="import"`` under ``annotator``; re-importing adds nothing new.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.exc import DataError
+
+from storage.db import Database
+from storage.errors import DatabaseError, StorageError
+from storage.formats.record import AnnotatedRecord, SchemaLike, check
+from storage.formats.registry import FORMATS, import_formats
+from storage.formats.sniff import detect_format
+from storage.formats.store import store_record
+from storage.importers import ImportFileError
+from storage.text import OffsetError
+
+Reader = Callable[[Path, SchemaLike | None], Iterator[AnnotatedRecord | ImportFileError]]
+ANNOTATED_FORMATS = import_formats()
+"""The formats ``redline import`` reads (the names match ``redline export --format``)."""
+
+
+@dataclass
+class ImportReport:
+    """What one annotated import did, and every record it could not take."""
+
+    path: str
+    format: str
+    records: int = 0
+    articles_created: int = 0
+    articles_existing: int = 0
+    spans_added: int = 0
+    spans_skipped: int = 0
+    topics_added: int = 0
+    ignored: int = 0
+    """Annotations of kinds redline does not store (relations, events, other attributes)."""
+    article_ids: list[int] = field(default_factory=list)
+    errors: list[ImportFileError] = field(default_factory=list)
+
+    @property
+    def line(self) -> str:
+        parts = [
+            f"{self.path} ({self.format}): {self.records} record(s)",
+            f"{self.articles_created} new article(s)",
+            f"{self.spans_added} span(s) added",
+            f"{self.spans_skipped} already present",
+            f"{self.topics_added} topic(s)",
+        ]
+        if self.ignored:
+            parts.append(f"{self.ignored} unsupported annotation(s) ignored")
+        if self.errors:
+            parts.append(f"{len(self.errors)} failed")
+        return ", ".join(parts)
+
+
+def import_annotated(
+    db: Database,
+    path: Path | str,
+    fmt: str | None = None,
+    *,
+    annotator: str,
+    schema: SchemaLike | None = None,
+    keep_annotators: bool = True,
+) -> ImportReport:
+    """Import every good record of an annotated file or brat directory.
+
+    ``schema`` (default: the built-in one) is what labels and topics are
+    checked against. A record that names its annotator (redline's JSONL and
+    its other exports, Label Studio's ``completed_by``, Prodigy's
+    ``_annotator_id``) is stored under that name, so two annotators' records
+    of one article stay two; ``annotator`` is for records that name nobody.
+    ``keep_annotators=False`` (``redline import --as NAME``) stores every
+    record under ``annotator``.
+    """
+    path = Path(path)
+    fmt = fmt or detect_format(path)
+    if fmt is None:
+        raise ImportFileError(
+            path, f"not an annotated file redline can read ({', '.join(ANNOTATED_FORMATS)})"
+        )
+    if fmt not in ANNOTATED_FORMATS:
+        raise ImportFileError(
+            path, f"unknown annotated format {fmt!r} ({', '.join(ANNOTATED_FORMATS)})"
+        )
+    if schema is None:
+        from storage.schema import builtin_schema
+
+        schema = builtin_schema()
+    report = ImportReport(path=str(path), format=fmt)
+    reader: Reader = FORMATS[fmt].load_reader()
+    for item in _each(reader(path, schema)):
+        if isinstance(item, ImportFileError):
+            report.errors.append(item)
+            continue
+        try:
+            record = check(item, schema)
+            who = record.annotator if keep_annotators and record.annotator else annotator
+            stored = store_record(db, record, who)
+        except ImportFileError as error:
+            report.errors.append(error)
+            continue
+        except DatabaseError as error:
+            if not isinstance(error.__cause__, DataError):
+                raise  # the database itself failed: the caller stops the import
+            report.errors.append(item.fail(str(error)))  # a value this database cannot hold
+            continue
+        except OverflowError as error:  # an integer SQLite cannot bind
+            report.errors.append(item.fail(f"a number is out of range ({error})"))
+            continue
+        except (OffsetError, StorageError) as error:
+            report.errors.append(ImportFileError(item.path, str(error), item.line, task=item.task))
+            continue
+        report.records += 1
+        report.ignored += record.ignored
+        report.article_ids.append(stored.article_id)
+        report.articles_created += stored.created
+        report.articles_existing += not stored.created
+        report.spans_added += stored.spans_added
+        report.spans_skipped += stored.spans_skipped
+        report.topics_added += stored.topics_added
+    return report
+
+
+def _each(
+    items: Iterator[AnnotatedRecord | ImportFileError],
+) -> Iterator[AnnotatedRecord | ImportFileError]:
+    """A reader's items; one that gives up with an error ends with that error as its last item.
+
+    Readers yield their errors, but a file-level failure (unreadable, binary)
+    may be raised from inside the generator; the records stored before it
+    still count in the report.
+    """
+    try:
+        yield from items
+    except ImportFileError as error:
+        yield error
+
+
+__all__ = [
+    "ANNOTATED_FORMATS",
+    "ImportReport",
+    "detect_format",
+    "import_annotated",
+]
