@@ -11,10 +11,12 @@ name and renamed when complete, so an interrupted build is never reused.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import insert
+from sqlalchemy import create_engine, insert, text
 
 from bench import OUT
 from bench import data as gen
@@ -22,6 +24,8 @@ from storage.db import open_db
 from storage.models import Annotator, Article, ArticleState, Figure, Span
 from storage.text import sha256
 
+PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+"""The server the PostgreSQL scale case creates its database on (``REDLINE_BENCH_PG``)."""
 DATA_VERSION = 1
 """Bump when the generators change, so cached files are rebuilt."""
 ANNOTATOR = "bench"
@@ -29,12 +33,12 @@ CHUNK = 2_000
 """Articles per executemany batch (their spans go in the same batch)."""
 
 
-def cached(name: str, build: Callable[[Path], None]) -> Path:
-    """``bench/out/<name>``, built by ``build(temp_path)`` unless it already exists."""
-    path = OUT / f"v{DATA_VERSION}-{name}"
+def cached(name: str, build: Callable[[Path], None], folder: Path | None = None) -> Path:
+    """``bench/out/<name>`` (or ``folder/<name>``), built by ``build(temp)`` unless it exists."""
+    path = (folder or OUT) / f"v{DATA_VERSION}-{name}"
     if path.exists():
         return path
-    OUT.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_name(path.name + ".building")
     for stale in temp.parent.glob(temp.name + "*"):
         stale.unlink()
@@ -76,13 +80,65 @@ def scale_articles(count: int, spans_per_article: int) -> Iterator[gen.GenArticl
         yield gen.with_header(body, header)
 
 
-def scale_db(articles: int, spans: int) -> Path:
-    """The scale library: ``articles`` articles holding ``spans`` spans in all."""
+def scale_db(articles: int, spans: int, folder: Path | None = None) -> Path:
+    """The scale library: ``articles`` articles holding ``spans`` spans in all.
+
+    ``folder`` keeps it elsewhere than ``bench/out`` (the million-article one is
+    several gigabytes: it goes to the user's cache directory, see :func:`huge_folder`).
+    A cached file from before a schema revision is upgraded, not rebuilt.
+    """
     per_article = max(1, spans // articles)
-    return cached(
+    path = cached(
         f"scale-{articles}-{spans}.db",
         lambda temp: fill(temp, scale_articles(articles, per_article)),
+        folder,
     )
+    upgrade_cached(path)
+    return path
+
+
+def huge_folder() -> Path:
+    """Where the million-article library is cached: not the repository."""
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("redline-bench", appauthor=False))
+
+
+def upgrade_cached(path: Path) -> None:
+    """Bring a cached database built by an older redline to the head revision (``db upgrade``)."""
+    from storage.migrations import HEAD_REVISION
+
+    database = open_db(str(path), migrate=False, create=False)
+    try:
+        if database.current_revision() != HEAD_REVISION:
+            database.migrate()
+    finally:
+        database.dispose()
+
+
+@contextmanager
+def postgres_scale(articles: int, spans: int) -> Iterator[str]:
+    """A PostgreSQL database holding the scale library, created for the block and dropped after.
+
+    The server is ``REDLINE_BENCH_PG`` (an admin URL, default the test server's).
+    """
+    admin_url = os.environ.get("REDLINE_BENCH_PG", PG_ADMIN_URL)
+    name = f"redline_bench_{os.getpid()}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        url = admin.url.set(database=name).render_as_string(hide_password=False)
+        per_article = max(1, spans // articles)
+        try:
+            fill(url, scale_articles(articles, per_article))
+            yield url
+        finally:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
 
 
 def big_article_db() -> Path:
@@ -95,8 +151,9 @@ def big_article_db() -> Path:
     return path
 
 
-def fill(path: Path, articles: Iterable[gen.GenArticle], annotator: str = ANNOTATOR) -> None:
-    """Create a redline database at ``path`` and bulk-insert ``articles`` with their spans.
+def fill(path: Path | str, articles: Iterable[gen.GenArticle], annotator: str = ANNOTATOR) -> None:
+    """Create a redline database at ``path`` (a file or a PostgreSQL URL) and bulk-insert
+    ``articles`` with their spans (the search index fills through its triggers).
 
     Every span is accepted and belongs to ``annotator``; figure spans get a
     :class:`Figure` row. One article in seven is done and one in eleven in progress.
@@ -114,12 +171,18 @@ def fill(path: Path, articles: Iterable[gen.GenArticle], annotator: str = ANNOTA
                     batch = []
             if batch:
                 _insert(connection, batch, next_ids)
-        raw = database.engine.raw_connection()  # autocommit: no BEGIN around these
-        try:
-            raw.execute("ANALYZE")
-            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        finally:
-            raw.close()
+        if database.is_sqlite:
+            raw = database.engine.raw_connection()  # autocommit: no BEGIN around these
+            try:
+                raw.execute("ANALYZE")
+                raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                raw.close()
+        else:
+            with database.engine.connect() as connection:
+                connection.execution_options(isolation_level="AUTOCOMMIT").execute(
+                    text("VACUUM ANALYZE")
+                )
     finally:
         database.dispose()
 
@@ -197,4 +260,3 @@ def _insert(connection, batch: list[gen.GenArticle], next_ids: list[int]) -> Non
     if states:
         connection.execute(insert(ArticleState.__table__), states)
     next_ids[:] = [article_id, span_id]
-
