@@ -60,10 +60,10 @@ def _field(form: FigureForm, name: str) -> str:
 
 
 async def _retype(pilot, form: FigureForm, name: str, text: str) -> None:  # type: ignore[no-untyped-def]
-    """Focus a form field (which selects its text) and type over it."""
+    """Focus a form field (its cursor at the end), clear it (ctrl+u) and type."""
     form.query_one(f"#figure-{name}", Input).focus()
     await pilot.pause()
-    await pilot.press(*text)
+    await pilot.press("ctrl+u", *text)
 
 
 def _figures(database: Database, article_id: int) -> list[tuple[str, str, object]]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from storage.figures import ParsedFigure
+from storage.figures import ParsedFigure, find_figures
 from storage.models import Figure
 from tui.literal import visible_line
 
@@ -143,3 +143,46 @@ class FigureFields:
             "date_value": self.date_value,
             "subject_id": self.subject_id,
         }
+
+
+_CONTEXT = 1500
+"""How far around a figure (in characters, within its paragraph) other candidates are read."""
+
+
+@dataclass(frozen=True)
+class FigureChoices:
+    """Metrics and periods the form offers one key away, the pre-filled one first."""
+
+    metrics: tuple[str, ...] = ()
+    periods: tuple[str, ...] = ()
+
+
+def ordered_choices(first: str | None, others: Sequence[str | None]) -> tuple[str, ...]:
+    """``others`` with ``first`` (the pre-filled value) leading, each once, blanks dropped."""
+    seen: dict[str, None] = {}
+    for value in (first, *others):
+        if value and value.strip():
+            seen.setdefault(value, None)
+    return tuple(seen)
+
+
+def figure_choices(text: str, start: int, end: int, fields: FigureFields) -> FigureChoices:
+    """The candidates for a figure's metric and period: the parser's, nearest figure first.
+
+    The seam for a dedicated candidate suggester: today the candidates are the
+    metrics and periods the figure parser gives the figures of the paragraph
+    (dates count as periods), ordered by distance from ``[start, end)``.
+    """
+    low = text.rfind("\n\n", 0, start)
+    low = max(0 if low < 0 else low + 2, start - _CONTEXT)
+    high = text.find("\n\n", end)
+    high = min(len(text) if high < 0 else high, end + _CONTEXT)
+    found = sorted(
+        find_figures(text[low:high]),
+        key=lambda figure: abs(low + figure.start - start),
+    )
+    periods = [figure.period or figure.date_value for figure in found]
+    return FigureChoices(
+        metrics=ordered_choices(fields.metric, [figure.metric for figure in found]),
+        periods=ordered_choices(fields.period, periods),
+    )
