@@ -1,4 +1,4 @@
-"""The figure form's ergonomics: field order, the advanced fold, focus, typing, ticks, candidates."""
+"""The figure form: field order, the advanced fold, focus, typing, ticks, candidates."""
 
 from __future__ import annotations
 
