@@ -370,7 +370,8 @@ ERROR_CASES = {
         name = "dark"
         """,
         "# <-",
-        "unknown section [theme] ([schema], [keymap], [reader], [suggest], [check], [train] exist)",
+        "unknown section [theme] ([schema], [keymap], [reader], [suggest], [check], [train], "
+        "[kb] exist)",
     ),
     "bad-width": (
         """
