@@ -205,18 +205,33 @@ def import_command(
             "(detected when omitted).",
         ),
     ] = None,
+    as_annotator: Annotated[
+        str | None,
+        typer.Option("--as", help="Store every record under this annotator (default: the "
+                     "file's own annotators, else you)."),
+    ] = None,
+    label_map: Annotated[
+        str | None,
+        typer.Option("--map", help="Rename labels: PER=PERSON,ORGANIZATION=ORG."),
+    ] = None,
+    add_labels: Annotated[
+        bool,
+        typer.Option("--add-labels", help="Add labels the schema lacks to redline.toml "
+                     "(the --schema file, else the one next to the database)."),
+    ] = False,
 ) -> None:
     """Import articles (.txt .md .html .jsonl) or annotated exports into the database."""
-    from tui.commands.import_files import import_files
+    from tui.commands.import_files import import_files, label_options
 
     context: Context = ctx.obj
+    labels = label_options(context, as_annotator, label_map, add_labels)
     summary = import_files(
         context.open_db(create=True),
         paths,
         console=err,
         annotator=context.annotator,
         fmt=fmt,
-        schema=context.config().schema,
+        labels=labels,
     )
     for line in summary.annotated:
         say(out, line)

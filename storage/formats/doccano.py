@@ -9,10 +9,11 @@ and make the import lossless.
 
 Reading: Reading doccano JSONL: ``text`` + ``label`` ``[[start, end, LABEL]]`` (+ ``cats``).
 
-Also accepted: doccano 1.x's ``entities`` ``[{"start_offset", "end_offset",
-"label"}]`` and a text-classification ``label`` that is a list of strings
-(taken as topics). Duplicate ``id`` values (per annotator, when redline's block
-names one) are an error on the later line.
+Reading accepts every doccano JSONL layout (see ``_triples``): sequence
+labelling, text classification, intent detection (``entities`` triples +
+``cats``) and relation extraction (``entities`` objects; its ``relations`` are
+counted as ignored). Duplicate ``id`` values (per annotator, when redline's
+block names one) are an error on the later line.
 """
 
 from __future__ import annotations
@@ -69,7 +70,13 @@ def read_doccano(
 
 
 def _triples(value: dict[str, Any], fail: Fail) -> tuple[list[tuple[Any, Any, Any]], list[str]]:
-    """Span triples and classification labels, from either doccano layout."""
+    """Span triples and classification labels, from any of doccano's JSONL layouts.
+
+    Sequence labelling ``label: [[s, e, L]]``; text classification ``label: ["A",
+    "B"]`` (topics); intent detection ``entities: [[s, e, L]]`` + ``cats``; relation
+    extraction ``entities: [{"id", "start_offset", "end_offset", "label"}]`` +
+    ``relations`` (counted as ignored by the caller).
+    """
     labels = value.get("label")
     cats = value.get("cats") or []
     if not isinstance(cats, list):
@@ -87,9 +94,12 @@ def _triples(value: dict[str, Any], fail: Fail) -> tuple[list[tuple[Any, Any, An
     if not isinstance(entities, list):
         raise fail("'entities' must be a list")
     for item in entities:
-        if not isinstance(item, Mapping):
-            raise fail("each 'entities' entry must be an object")
-        triples.append((item.get("start_offset"), item.get("end_offset"), item.get("label")))
+        if isinstance(item, list) and len(item) == 3:  # intent detection and slot filling
+            triples.append((item[0], item[1], item[2]))
+        elif isinstance(item, Mapping):  # relation extraction
+            triples.append((item.get("start_offset"), item.get("end_offset"), item.get("label")))
+        else:
+            raise fail("each 'entities' entry must be [start, end, LABEL] or an object")
     return triples, cats
 
 
@@ -115,4 +125,9 @@ def parse_doccano(
             span_from_extras(extras.take(start, end, label), start, end, label, schema, fail)
         )
     record.topics = merge_topics(cats, record.topics, fail)
+    relations = value.get("relations") or []
+    if not isinstance(relations, list):
+        raise fail("'relations' must be a list")
+    if relations:
+        record.ignored["relation"] += len(relations)
     return record

@@ -16,7 +16,8 @@ imports nothing and is reported, the good ones import. Spans are stored as
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +25,8 @@ from sqlalchemy.exc import DataError
 
 from storage.db import Database
 from storage.errors import DatabaseError, StorageError
-from storage.formats.record import AnnotatedRecord, SchemaLike, check
+from storage.formats.labels import LabelKey, apply_map, describe, unknown_labels
+from storage.formats.record import AnnotatedRecord, SchemaLike, check, ignored_text
 from storage.formats.registry import FORMATS, import_formats
 from storage.formats.sniff import detect_format
 from storage.formats.store import store_record
@@ -32,6 +34,7 @@ from storage.importers import ImportFileError
 from storage.text import OffsetError
 
 Reader = Callable[[Path, SchemaLike | None], Iterator[AnnotatedRecord | ImportFileError]]
+AddLabels = Callable[[Counter[LabelKey]], SchemaLike]
 ANNOTATED_FORMATS = import_formats()
 """The formats ``redline import`` reads (the names match ``redline export --format``)."""
 
@@ -48,8 +51,11 @@ class ImportReport:
     spans_added: int = 0
     spans_skipped: int = 0
     topics_added: int = 0
-    ignored: int = 0
-    """Annotations of kinds redline does not store (relations, events, other attributes)."""
+    ignored: Counter[str] = field(default_factory=Counter)
+    """Annotations of kinds redline does not store, per kind ("relation", "event", …)."""
+    skipped: int = 0
+    """Records the file itself marks as not annotated (Prodigy ``reject``/``ignore`` answers)."""
+    labels_added: list[LabelKey] = field(default_factory=list)
     article_ids: list[int] = field(default_factory=list)
     errors: list[ImportFileError] = field(default_factory=list)
 
@@ -62,8 +68,10 @@ class ImportReport:
             f"{self.spans_skipped} already present",
             f"{self.topics_added} topic(s)",
         ]
+        if self.skipped:
+            parts.append(f"{self.skipped} rejected or ignored task(s) skipped")
         if self.ignored:
-            parts.append(f"{self.ignored} unsupported annotation(s) ignored")
+            parts.append(f"ignored: {ignored_text(self.ignored)}")
         if self.errors:
             parts.append(f"{len(self.errors)} failed")
         return ", ".join(parts)
@@ -77,6 +85,8 @@ def import_annotated(
     annotator: str,
     schema: SchemaLike | None = None,
     keep_annotators: bool = True,
+    label_map: Mapping[str, str] | None = None,
+    add_labels: AddLabels | None = None,
 ) -> ImportReport:
     """Import every good record of an annotated file or brat directory.
 
@@ -87,6 +97,11 @@ def import_annotated(
     of one article stay two; ``annotator`` is for records that name nobody.
     ``keep_annotators=False`` (``redline import --as NAME``) stores every
     record under ``annotator``.
+
+    Labels are renamed by ``label_map`` as records are read. Labels the schema
+    still lacks are counted before anything is stored: with ``add_labels`` they
+    are handed to it (it returns the schema to use, which has them), without it
+    the file fails with one :class:`UnknownLabelsError` naming them with counts.
     """
     path = Path(path)
     fmt = fmt or detect_format(path)
@@ -104,11 +119,22 @@ def import_annotated(
         schema = builtin_schema()
     report = ImportReport(path=str(path), format=fmt)
     reader: Reader = FORMATS[fmt].load_reader()
+    mapping = dict(label_map or {})
+    unknown = _unknown_labels(reader(path, schema), mapping, schema)
+    if unknown:
+        if add_labels is None:
+            raise UnknownLabelsError(path, unknown)
+        schema = add_labels(unknown)
+        report.labels_added = sorted(unknown)
     for item in _each(reader(path, schema)):
         if isinstance(item, ImportFileError):
             report.errors.append(item)
             continue
+        if item.skipped:  # a task the annotator rejected or ignored: not an annotation
+            report.skipped += 1
+            continue
         try:
+            apply_map(item, mapping, schema)
             record = check(item, schema)
             who = record.annotator if keep_annotators and record.annotator else annotator
             stored = store_record(db, record, who)
@@ -127,7 +153,7 @@ def import_annotated(
             report.errors.append(ImportFileError(item.path, str(error), item.line, task=item.task))
             continue
         report.records += 1
-        report.ignored += record.ignored
+        report.ignored.update(record.ignored)
         report.article_ids.append(stored.article_id)
         report.articles_created += stored.created
         report.articles_existing += not stored.created
@@ -135,6 +161,32 @@ def import_annotated(
         report.spans_skipped += stored.spans_skipped
         report.topics_added += stored.topics_added
     return report
+
+
+class UnknownLabelsError(ImportFileError):
+    """The file uses labels the schema does not have; nothing was imported."""
+
+    def __init__(self, path: Path, counts: Counter[LabelKey]) -> None:
+        super().__init__(
+            path,
+            f"labels not in the schema: {describe(counts)}; rename them with "
+            "--map FROM=TO,… or add them with --add-labels (nothing imported)",
+        )
+        self.counts = counts
+
+
+def _unknown_labels(
+    items: Iterator[AnnotatedRecord | ImportFileError],
+    mapping: Mapping[str, str],
+    schema: SchemaLike,
+) -> Counter[LabelKey]:
+    """Every label the file's good records use that the schema lacks, with its count."""
+    counts: Counter[LabelKey] = Counter()
+    for item in _each(items):
+        if isinstance(item, AnnotatedRecord) and not item.skipped:
+            apply_map(item, mapping, schema)
+            counts.update(unknown_labels(item, schema))
+    return counts
 
 
 def _each(
@@ -155,6 +207,7 @@ def _each(
 __all__ = [
     "ANNOTATED_FORMATS",
     "ImportReport",
+    "UnknownLabelsError",
     "detect_format",
     "import_annotated",
 ]

@@ -10,6 +10,7 @@ line, and a record that fails any check imports nothing.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -85,13 +86,22 @@ class AnnotatedRecord:
     state: str | None = None
     spans: list[ImportedSpan] = field(default_factory=list)
     topics: list[ImportedTopic] = field(default_factory=list)
-    ignored: int = 0
-    """Annotations of kinds redline does not store (e.g. Label Studio relations)."""
+    ignored: Counter[str] = field(default_factory=Counter)
+    """Annotations of kinds redline does not store, by kind (``relation``, ``event``…)."""
+    skipped: int = 0
+    """1 when the file marks the record as not annotated (a rejected Prodigy task)."""
     task: int | None = None
     """The record's 1-based index in a JSON array (Label Studio): what its errors name."""
 
     def fail(self, reason: str) -> ImportFileError:
         return ImportFileError(self.path, reason, self.line, task=self.task)
+
+
+def ignored_text(counts: Counter[str]) -> str:
+    """``3 relations, 2 events``: what was not imported, by kind, most first."""
+    return ", ".join(
+        f"{count} {kind}{'' if count == 1 else 's'}" for kind, count in counts.most_common()
+    )
 
 
 def failer(path: Path, line: int | None, task: int | None = None) -> Fail:

@@ -90,6 +90,8 @@ def record_kind(value: dict[str, Any]) -> str:
     if isinstance(value.get("label"), list) or "cats" in value:
         return "doccano"
     entities = value.get("entities")
+    if isinstance(entities, list) and entities and isinstance(entities[0], list):
+        return "doccano"  # intent detection: [[start, end, LABEL]]
     if isinstance(entities, list) and entities and isinstance(entities[0], dict):
         return "doccano" if "start_offset" in entities[0] else "jsonl"
     if isinstance(value.get("figures"), list) or isinstance(value.get("topics"), list):

@@ -303,6 +303,6 @@ def test_brat_normalisation_of_an_undefined_id_fails_its_document(
     (tmp_path / "b.ann").write_text("T1\tGPE 0 4\tRome\n")
     report = import_annotated(db, tmp_path, annotator="ana")
     assert reasons(report.errors) == [
-        f"{tmp_path}/a.ann: line 2: refers to T9, which is not defined above"
+        f"{tmp_path}/a.ann: line 2: refers to T9, which is not defined in this file"
     ]
     assert report.records == 1

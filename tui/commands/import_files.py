@@ -80,20 +80,38 @@ def _detected(path: Path) -> str | None:
         return None  # the plain reader reports why the file cannot be read
 
 
+@dataclass
+class LabelOptions:
+    """``--as``, ``--map`` and ``--add-labels`` of ``redline import``."""
+
+    as_annotator: str | None = None
+    """Store every record under this name instead of the annotator the file names."""
+    label_map: dict[str, str] = field(default_factory=dict)
+    add_labels_to: Path | None = None
+    """The ``redline.toml`` that labels the schema lacks are added to (None: they fail)."""
+    schema: object | None = None
+    """The schema in force, updated when labels are added."""
+
+
 def _import_annotated(
     database: Database,
     path: Path,
     fmt: str | None,
     annotator: str,
-    schema: object | None,
+    labels: LabelOptions,
     summary: ImportSummary,
     console: Console,
 ) -> None:
     """An export of redline, Prodigy, doccano, Label Studio or brat: articles and spans."""
     from storage.formats import import_annotated
 
+    adder = _adder(labels, console) if labels.add_labels_to is not None else None
     try:
-        report = import_annotated(database, path, fmt, annotator=annotator, schema=schema)  # type: ignore[arg-type]
+        report = import_annotated(
+            database, path, fmt, annotator=labels.as_annotator or annotator,
+            schema=labels.schema, keep_annotators=labels.as_annotator is None,  # type: ignore[arg-type]
+            label_map=labels.label_map, add_labels=adder,
+        )  # fmt: skip
     except DatabaseError as exc:
         raise _DatabaseFailed(path, exc) from exc
     except ImportFileError as exc:
@@ -121,6 +139,7 @@ def import_files(
     annotator: str = "",
     fmt: str | None = None,
     schema: object | None = None,
+    labels: LabelOptions | None = None,
 ) -> ImportSummary:
     """Import every article found; report each bad file by name and keep going.
 
@@ -130,17 +149,20 @@ def import_files(
     that fails stops the import there (the summary still counts what was done).
     """
     summary = ImportSummary()
+    labels = labels or LabelOptions()
+    if labels.schema is None:
+        labels.schema = schema
     try:
         plain: list[str] = []
         for pattern in patterns:
             path = Path(pattern)
             annotated = fmt or _detected(path)
             if annotated:
-                _import_annotated(database, path, annotated, annotator, schema, summary, console)
+                _import_annotated(database, path, annotated, annotator, labels, summary, console)
             else:
                 plain.append(pattern)
         if plain:
-            _import_plain(database, plain, annotator, schema, summary, console)
+            _import_plain(database, plain, annotator, labels, summary, console)
     except _DatabaseFailed as stop:
         console.print(failure_line(f"{stop.path}: {stop.error}"), highlight=False)
         console.print(Text("import stopped: the database cannot be written"), highlight=False)
@@ -149,6 +171,68 @@ def import_files(
         console.print(Text(f"import interrupted: {summary.line} so far"), highlight=False)
         raise
     return summary
+
+
+def label_options(
+    context: object, as_annotator: str | None, label_map: str | None, add_labels: bool
+) -> LabelOptions:
+    """``LabelOptions`` from the command line; a bad ``--map`` is a ``typer.BadParameter``.
+
+    ``--add-labels`` writes to the ``--schema`` file when one is given, else to the
+    ``redline.toml`` next to the SQLite database (the working directory's for PostgreSQL).
+    """
+    import typer
+
+    from storage.formats.labels import parse_map
+
+    try:
+        mapping = parse_map(label_map or "")
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--map") from None
+    target = None
+    if add_labels:
+        schema_path = getattr(context, "schema_path", None)
+        location = str(getattr(context, "db_location", ""))
+        if schema_path is not None:
+            target = Path(schema_path)
+        elif "://" in location:
+            target = Path("redline.toml")
+        else:
+            target = Path(location).absolute().parent / "redline.toml"
+    config = context.config()  # type: ignore[attr-defined]
+    return LabelOptions(as_annotator=as_annotator or None, label_map=mapping,
+                        add_labels_to=target, schema=config.schema)  # fmt: skip
+
+
+def _adder(labels: LabelOptions, console: Console):  # type: ignore[no-untyped-def]
+    """The ``add_labels`` callback: append the labels to the TOML, say so, use the new schema."""
+    from storage.formats.labels import add_to_toml, invalid_keys, write_text_durably
+    from storage.schema import SchemaError, load_config
+
+    target = labels.add_labels_to
+    assert target is not None
+
+    def add(counts):  # type: ignore[no-untyped-def]
+        wanted = sorted(counts)
+        bad = invalid_keys(wanted)
+        if bad:
+            names = ", ".join(f"{layer} {key!r}" for layer, key in bad)
+            raise ImportFileError(target, f"cannot add {names}: not a valid key (use --map)")
+        old = target.read_text("utf-8") if target.exists() else None
+        add_to_toml(target, wanted)
+        try:
+            labels.schema = load_config(target).schema
+        except SchemaError as error:
+            if old is None:
+                target.unlink()
+            else:
+                write_text_durably(target, old)
+            raise ImportFileError(target, f"labels not added: {error}") from None
+        added = ", ".join(f"{layer} {key}" for layer, key in wanted)
+        console.print(Text(visible_line(f"added {len(wanted)} label(s) to {target}: {added}")))
+        return labels.schema
+
+    return add
 
 
 class _DatabaseFailed(Exception):
@@ -164,7 +248,7 @@ def _import_plain(
     database: Database,
     patterns: list[str],
     annotator: str,
-    schema: object | None,
+    labels: LabelOptions,
     summary: ImportSummary,
     console: Console,
 ) -> None:
@@ -190,7 +274,7 @@ def _import_plain(
             annotated = _detected(path) if path.suffix.lower() in (".jsonl", ".txt") else None
             if annotated:
                 _import_annotated(
-                    database, path, annotated, annotator, schema, summary, progress.console
+                    database, path, annotated, annotator, labels, summary, progress.console
                 )
                 progress.advance(task)
                 continue

@@ -1,15 +1,18 @@
 """Reading brat standoff: ``<name>.ann`` beside ``<name>.txt`` (and redline's ``<name>.json``).
 
-Per the brat standoff format: ``T`` text-bound annotations (fragments joined
-by ``;`` are accepted when only line breaks separate them, as redline writes
-spans across lines; other discontinuous spans cannot be stored and are an
-error), ``A``/``M`` attributes (``Approximate``, ``Change``, ``Bound``,
-``Direction`` on figures), ``N`` normalisations (a ``Wikidata:Q…`` reference
-becomes the kb id ``Q…``), and ``#`` ``AnnotatorNotes`` — redline's
-``key=value; …`` notes are read back into figure attributes and entity links,
-any other note text becomes the span's note. ``R``, ``E`` and ``*`` lines are
-counted as ignored. A malformed line, a duplicate id or a reference to an
-unknown id fails that document, naming the ``.ann`` file and line.
+The whole standoff grammar is read. ``T`` text-bound annotations become spans
+(fragments joined by ``;`` are one span when only line breaks separate them, as
+redline writes spans across lines). ``A``/``M`` attributes on a figure
+(``Approximate``, ``Change``, ``Bound``, ``Direction``:
+:mod:`storage.formats.brat.vocabulary`) become its attributes, ``N``
+normalisations entity links (``Wikidata:Q…`` → kb id ``Q…``), ``#``
+``AnnotatorNotes`` redline's ``key=value; …`` notes or else the span's note.
+What redline cannot represent — ``R`` relations, ``E`` events (with their
+trigger ``T``), ``*`` equivalences, truly discontinuous ``T``, other
+attributes, and ``A``/``M``/``N``/``#`` on any of those — is counted per kind in
+``record.ignored`` ("ignored: 3 relations, 2 events"), never a failure. A
+malformed line, a duplicate id or a reference to an id the file does not
+define fails that document, naming the ``.ann`` file and line.
 """
 
 from __future__ import annotations
@@ -45,10 +48,14 @@ from storage.importers.files import iter_tree
 from storage.importers.parsed import JSONLimitError, decode_utf8, load_json, read_bytes
 
 _T = re.compile(r"^(T\d+)\t(\S+) (\d{1,15} \d{1,15}(?:;\d{1,15} \d{1,15})*)\t(.*)$")
-_A = re.compile(r"^([AM]\d+)\t(\S+) (T\d+)(?: (\S+))?$")
-_N = re.compile(r"^(N\d+)\t(\S+) (T\d+) ([^\s:]+):(\S+)\t(.*)$")
-_NOTE = re.compile(r"^(#\d*)\t(\S+) (\S+)\t(.*)$")
-_IGNORED = re.compile(r"^[RE*]\d*\t")
+_R = re.compile(r"^(R\d+)\t(\S+) (\S+:\S+) (\S+:\S+)\s*$")
+_E = re.compile(r"^(E\d+)\t(\S+):(T\d+)((?: \S+:\S+)*)\s*$")
+_A = re.compile(r"^([AM]\d+)\t(\S+) (\S+)(?: (\S+))?\s*$")
+_N = re.compile(r"^(N\d+)\t(\S+) (\S+) ([^\s:]+):(\S+)(?:\t(.*))?$")
+_NOTE = re.compile(r"^(#\d*)\t(\S+) (\S+)(?:\t(.*))?$")
+_EQUIV = re.compile(r"^\*\t(\S+)((?: \S+)+)\s*$")
+_SHARED_IDS = ("#", "*")
+"""Ids brat allows more than once in a file (``*`` lines have no id of their own)."""
 
 
 @dataclass
@@ -111,32 +118,56 @@ def parse_document(ann: Path, schema: SchemaLike | None) -> AnnotatedRecord:
     content = _ann_text(ann)
     bounds: dict[str, _TextBound] = {}
     ids: dict[str, int] = {}
+    triggers: set[str] = set()
+    later: list[tuple[int, re.Match[str], str]] = []
     for number, line in enumerate(content.split("\n"), 1):
         line = line.rstrip("\r")
         if not line.strip():
             continue
         fail = failer(ann, number)
         ident = line.split("\t", 1)[0]
-        if ident in ids and ident != "#":
+        if ident in ids and ident not in _SHARED_IDS:
             raise fail(f"duplicate id {ident} (first at line {ids[ident]})")
         ids[ident] = number
         if match := _T.match(line):
-            bounds[match[1]] = _text_bound(text, match, number, fail)
-        elif match := _A.match(line):
-            _attribute(bounds, match, record, fail)
-        elif match := _N.match(line):
-            target = _target(bounds, match[3], fail)
-            target.reference = _reference(target, match)
-        elif match := _NOTE.match(line):
-            if match[2] == "AnnotatorNotes":
-                _note(_target(bounds, match[3], fail), match[4], fail)
+            bound = _text_bound(text, match, number, fail)
+            if bound is None:
+                record.ignored["discontinuous span"] += 1
             else:
-                record.ignored += 1
-        elif _IGNORED.match(line):
-            record.ignored += 1
+                bounds[match[1]] = bound
+        elif match := _E.match(line):
+            triggers.add(match[3])  # the trigger's T line is part of the event
+            record.ignored["event"] += 1
+        elif _R.match(line):
+            record.ignored["relation"] += 1
+        elif _EQUIV.match(line):
+            record.ignored["equivalence"] += 1
+        elif match := _A.match(line):
+            later.append((number, match, "attribute"))
+        elif match := _N.match(line):
+            later.append((number, match, "normalization"))
+        elif match := _NOTE.match(line):
+            later.append((number, match, "note"))
         else:
             raise fail(f"not a brat standoff line: {line[:60]!r}")
-    for bound in bounds.values():
+    for number, match, kind in later:  # annotations of annotations: their targets are all known
+        fail = failer(ann, number)
+        if match[3] not in ids:
+            raise fail(f"refers to {match[3]}, which is not defined in this file")
+        bound = bounds.get(match[3]) if match[3] not in triggers else None
+        if bound is None:  # on an event, a relation or an ignored span
+            record.ignored[kind] += 1
+        elif kind == "attribute":
+            _attribute(bound, match, record, fail)
+        elif kind == "normalization":
+            bound.reference = _reference(bound, match)
+        elif match[2] == "AnnotatorNotes":
+            _note(bound, match[4] or "", fail)
+        else:
+            record.ignored[kind] += 1
+    for ident, bound in bounds.items():
+        if ident in triggers:
+            continue
         fail = failer(ann, bound.line)
         extras = dict(bound.extras)
         layer, _, _ = classify(bound.label, schema)
@@ -162,7 +193,8 @@ def _ann_text(ann: Path) -> str:
         raise
 
 
-def _text_bound(text: str, match: re.Match[str], number: int, fail: Any) -> _TextBound:
+def _text_bound(text: str, match: re.Match[str], number: int, fail: Any) -> _TextBound | None:
+    """The span a ``T`` line marks; None when its fragments lie apart (not split at line breaks)."""
     pieces = [tuple(map(int, part.split())) for part in match[3].split(";")]
     for start, end in pieces:
         if not 0 <= start < end <= len(text):
@@ -174,20 +206,15 @@ def _text_bound(text: str, match: re.Match[str], number: int, fail: Any) -> _Tex
         raise fail(f"{match[1]} text {match[4]!r} does not match the .txt ({covered!r})")
     for (_, end), (start, _) in pairwise(pieces):
         gap = text[end:start]
-        if start < end or not gap or any(char not in LINE_BREAKS for char in gap):
-            raise fail(f"{match[1]} is discontinuous; redline stores only contiguous spans")
+        if start < end:
+            raise fail(f"{match[1]} fragments overlap or are out of order")
+        if not gap or any(char not in LINE_BREAKS for char in gap):
+            return None  # truly discontinuous: redline stores contiguous spans only
     return _TextBound(number, match[2], pieces[0][0], pieces[-1][1])
 
 
-def _target(bounds: dict[str, _TextBound], ident: str, fail: Any) -> _TextBound:
-    if ident not in bounds:
-        raise fail(f"refers to {ident}, which is not defined above")
-    return bounds[ident]
-
-
-def _attribute(bounds: dict[str, _TextBound], match: re.Match[str], record: AnnotatedRecord,
+def _attribute(bound: _TextBound, match: re.Match[str], record: AnnotatedRecord,
                fail: Any) -> None:  # fmt: skip
-    bound = _target(bounds, match[3], fail)
     name, value = match[2], match[4]
     if name in FLAG_ATTRIBUTES:
         bound.figure[FLAG_ATTRIBUTES[name]] = True
@@ -196,7 +223,7 @@ def _attribute(bounds: dict[str, _TextBound], match: re.Match[str], record: Anno
             raise fail(f"attribute {name} needs a value")
         bound.figure[VALUED_ATTRIBUTES[name]] = value
     else:
-        record.ignored += 1
+        record.ignored["attribute"] += 1
 
 
 def _reference(bound: _TextBound, match: re.Match[str]) -> EntityRef:

@@ -11,6 +11,7 @@ a task, are errors.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -165,7 +166,7 @@ def parse_task(
     if not isinstance(annotations, list):
         raise fail("'annotations' must be a list")
     chosen: list[str] = []
-    ignored = 0
+    ignored: Counter[str] = Counter()
     for annotation in annotations:
         if not isinstance(annotation, Mapping):
             raise fail("each annotation must be an object")
@@ -195,7 +196,7 @@ def parse_task(
             elif kind in SPAN_TYPES:
                 _add_spans(record, value, result.get("meta"), schema, fail)  # type: ignore[arg-type]
             else:
-                ignored += 1
+                ignored[kind if kind == "relation" else f"{kind} result"] += 1
     record.ignored = ignored
     record.topics = merge_topics(chosen, record.topics, fail)
     return record
