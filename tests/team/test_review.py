@@ -187,6 +187,11 @@ def test_cli_review_refuses_an_article_with_one_annotator(db: Database, tmp_path
     result = redline(db, tmp_path, "review", str(added.article_id))
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "needs two annotators who marked it done to review (has: ana)" in result.stderr
+    missing = redline(db, tmp_path, "review", str(added.article_id + 1))
+    assert (
+        missing.returncode == 1
+        and missing.stderr == f"redline: error: no article {added.article_id + 1}\n"
+    )
 
 
 async def test_palette_opens_the_review(sqlite_db: Database, tmp_path: Path) -> None:

@@ -30,6 +30,10 @@ def parse_names(value: str | None, option: str) -> list[str] | None:
     return list(dict.fromkeys(names))
 
 
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' * (count != 1)}"
+
+
 def number(value: float | None) -> str:
     return "–" if value is None else f"{value:.3f}"
 
@@ -38,7 +42,8 @@ def agreement_table(document: dict[str, Any]) -> Table:
     """One row per pair; the last row is the overall figure."""
     layer = document["layer"]
     table = Table(
-        title=f"{layer} agreement · {document['articles']} articles", title_justify="left"
+        title=f"{layer} agreement · {plural(document['articles'], 'article')}",
+        title_justify="left",
     )
     for heading in ("a (reference)", "b", "articles"):
         table.add_column(heading, justify="right" if heading == "articles" else "left")
@@ -192,7 +197,7 @@ def register(app: typer.Typer) -> None:
         )
         console = Console(soft_wrap=True)
         counts = ", ".join(f"{name} {count}" for name, count in sorted(report.counts.items()))
-        line = f"assigned {len(report.plan)} articles × {overlap} (seed {seed})"
+        line = f"assigned {plural(len(report.plan), 'article')} × {overlap} (seed {seed})"
         if counts:
             line += f": {counts}"
         if report.skipped:
