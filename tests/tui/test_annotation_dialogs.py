@@ -262,7 +262,7 @@ async def test_link_two_mentions_to_one_entity(tmp_path: Path) -> None:
     app = make_app(database)
     async with app.run_test(size=(120, 40)) as pilot:
         reader = await _open_first(pilot)
-        await _link(pilot, reader.pane, "Kaja Kallas", "tab", "tab", *"q1234", "enter", words=2)
+        await _link(pilot, reader.pane, "Kaja Kallas", "tab", *"q1234", "enter", words=2)
         await _find(pilot, "Kallas assured")
         await pilot.press("1", "e")  # no selection: the word under the cursor
         await pilot.pause()
@@ -289,7 +289,7 @@ async def test_bad_knowledge_base_id_keeps_the_picker_open(tmp_path: Path) -> No
     app = make_app(database)
     async with app.run_test(size=(120, 40)) as pilot:
         reader = await _open_first(pilot)
-        await _link(pilot, reader.pane, "Murat", "tab", "tab", *"not an id", "enter")
+        await _link(pilot, reader.pane, "Murat", "tab", *"not an id", "enter")
         assert isinstance(app.screen, EntityPicker)
         await pilot.press("escape")
         await pilot.pause()

@@ -1,10 +1,14 @@
 """The entity picker: link a mention to a canonical entity, or create one.
 
 The search starts as the mention's text, so "Kallas" finds "Kaja Kallas"
-(names and aliases are both searched). Rows show each entity's type, knowledge
-base id, mention count and aliases; the last rows create a new entity named as
-typed (or after the mention) and, for a linked mention, unlink it. ``↑``/``↓``
-move, ``enter`` chooses, ``tab`` reaches the optional knowledge-base id.
+(names and aliases are both searched). The article's own entities come first
+(marked "in this article"), then the rest of the corpus, then entries of the
+offline knowledge base not yet in the corpus (choosing one creates the entity
+with its id). Rows show each entity's type, knowledge base id, mention count
+and aliases; the last rows create a new entity named as typed (or after the
+mention) and, for a linked mention, unlink it. ``↑``/``↓`` move the highlight
+from either field (the list itself never takes focus, so ``tab`` goes straight
+to the optional knowledge-base id), ``enter`` chooses.
 
 The mention's text and every name are data (they come from articles and
 imports): the title is a Content, rows are ``Text`` of
@@ -13,7 +17,7 @@ imports): the title is a Content, rows are ``Text`` of
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -31,6 +35,9 @@ from tui.literal import literal, visible, visible_line
 
 CREATE = "create"
 UNLINK = "unlink"
+KB_PREFIX = "kb:"
+KB_ROWS = 5
+"""Knowledge-base entries shown at most, after the corpus's entities."""
 HELP = "type to search · ↑↓ move · enter choose · tab knowledge-base id · esc cancel"
 
 
@@ -44,6 +51,20 @@ class EntityOption:
     kb_id: str | None = None
     aliases: tuple[str, ...] = ()
     mentions: int = 0
+
+
+@dataclass(frozen=True)
+class KBCandidate:
+    """A knowledge-base entry the picker can create an entity from."""
+
+    name: str
+    type: str
+    kb_id: str
+    aliases: tuple[str, ...] = ()
+
+
+KBSearch = Callable[[str], Sequence[KBCandidate]]
+"""Knowledge-base entries matching a query (of the mention's type), best first."""
 
 
 @dataclass(frozen=True)
@@ -126,8 +147,15 @@ class EntityPicker(ModalScreen[EntityChoice | None]):
         span_label: str,
         options: Sequence[EntityOption],
         current_entity_id: int | None = None,
+        *,
+        in_article: Collection[int] = (),
+        kb_search: KBSearch | None = None,
     ) -> None:
+        """``in_article``: ids of entities this article links (listed first)."""
         super().__init__()
+        self.in_article = frozenset(in_article)
+        self.kb_search = kb_search
+        self._kb_rows: list[KBCandidate] = []
         self.span_text = span_text
         self.span_label = span_label
         self.entity_options = list(options)
@@ -141,7 +169,9 @@ class EntityPicker(ModalScreen[EntityChoice | None]):
             label = visible_line(self.span_label)
             box.border_title = literal(f"Link “{self.initial_query}” ({label})")
             yield Input(self.initial_query, placeholder="search entities", id="entity-search")
-            yield OptionList(id="entity-list")
+            entity_list = OptionList(id="entity-list")
+            entity_list.can_focus = False  # ↑↓ move it from the fields; tab skips it
+            yield entity_list
             with Horizontal(id="entity-kb-row"):
                 yield Static("Knowledge-base id", id="entity-kb-label")
                 yield Input(
@@ -165,6 +195,7 @@ class EntityPicker(ModalScreen[EntityChoice | None]):
             (f"  {visible_line(option.type)}", "dim"),
             (f"  {visible_line(option.kb_id)}" if option.kb_id else "", "cyan"),
             (f"  ×{option.mentions}", "dim"),
+            ("  in this article" if option.entity_id in self.in_article else "", "green"),
         )
         if option.aliases:
             aliases = ", ".join(visible_line(alias) for alias in option.aliases)
@@ -186,10 +217,27 @@ class EntityPicker(ModalScreen[EntityChoice | None]):
             [(option.name, *option.aliases) for option in self.entity_options],
             prefer=[option.mentions for option in self.entity_options],
         )
+        here = [i for i in order if self.entity_options[i].entity_id in self.in_article]
+        order = here + [i for i in order if i not in set(here)]
         rows = [
             Option(self._prompt(self.entity_options[i]), id=str(self.entity_options[i].entity_id))
             for i in order
         ]
+        known = {option.kb_id for option in self.entity_options if option.kb_id}
+        found = self.kb_search(query) if self.kb_search is not None and query.strip() else ()
+        self._kb_rows = [entry for entry in found if entry.kb_id not in known][:KB_ROWS]
+        rows.extend(
+            Option(
+                Text.assemble(
+                    ("+ from knowledge base: ", "bold cyan"),
+                    (visible_line(entry.name), "bold"),
+                    (f"  {visible_line(entry.type)}", "dim"),
+                    (f"  {visible_line(entry.kb_id)}", "cyan"),
+                ),
+                id=f"{KB_PREFIX}{index}",
+            )
+            for index, entry in enumerate(self._kb_rows)
+        )
         rows.append(
             Option(
                 Text.assemble(
@@ -220,12 +268,6 @@ class EntityPicker(ModalScreen[EntityChoice | None]):
             entity_list.action_cursor_down()
         else:
             entity_list.action_cursor_up()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The list moves its own highlight while it has focus."""
-        if action == "move" and isinstance(self.focused, OptionList):
-            return False
-        return True
 
     # -- choosing -----------------------------------------------------------------
 
@@ -258,6 +300,9 @@ class EntityPicker(ModalScreen[EntityChoice | None]):
             self.dismiss(EntityChoice(create_name=self._create_name(query), kb_id=kb_id))
         elif option.id == UNLINK:
             self.dismiss(EntityChoice(unlink=True))
+        elif option.id.startswith(KB_PREFIX):
+            entry = self._kb_rows[int(option.id.removeprefix(KB_PREFIX))]
+            self.dismiss(EntityChoice(create_name=entry.name, kb_id=kb_id or entry.kb_id))
         else:
             self.dismiss(EntityChoice(entity_id=int(option.id), kb_id=kb_id))
 
