@@ -1,10 +1,19 @@
-"""CoNLL-style IOB2: ``token<TAB>tag`` per line, a blank line between sentences.
+"""CoNLL-style IOB2, in three layouts: ``conll``, ``conll2003`` and ``conllu``.
 
-Tokens come from ``spacy.blank("en")``; whitespace-only tokens are not written
-(they would break the one-token-a-line layout). Sentences come from spaCy's
-rule-based sentencizer, except that a sentence break inside an annotated span
-is not made, so every entity stays within one sentence. Each article starts with
-``-DOCSTART-\\tO`` and a blank line, as in CoNLL-2003.
+* ``conll``: ``token<TAB>tag`` per line (what seqeval and most NER readers take);
+* ``conll2003``: ``token -X- O tag``, the four space-separated columns of
+  CoNLL-2003 (word, POS, chunk, NER) with POS and chunk unknown;
+* ``conllu``: CoNLL-U's ten tab-separated columns, the tag in MISC as
+  ``NE=B-PER`` (the key spaCy's CoNLL-U converter reads), ``SpaceAfter=No``
+  where the text has no space; ``# newdoc id = <article id>`` per article and
+  ``# sent_id``/``# text`` per sentence.
+
+Each article of ``conll``/``conll2003`` starts with ``-DOCSTART- -X- O O`` and a
+blank line, the document separator of CoNLL-2003 that ``spacy convert -c ner``
+splits on. Tokens come from ``spacy.blank("en")``; whitespace-only tokens are not
+written. Sentences come from spaCy's rule-based sentencizer, except that a
+sentence break inside an annotated span is not made, so every entity stays
+within one sentence.
 
 One tag column holds the entity and figure layers: a span overlapping another
 (on tokens) cannot be tagged and is reported, as is a misaligned span or one
@@ -13,11 +22,17 @@ whose first or last token is whitespace. Topics are not carried (noted once).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from storage.formats.tokens import aligned, make_doc, overlap_reason, problem, without_overlaps
 from storage.formats.writing.base import TextWriter
 from storage.formats.writing.records import ExportRecord, ExportSpan
 
-DOCSTART = "-DOCSTART-\tO\n\n"
+if TYPE_CHECKING:
+    from spacy.tokens import Token
+
+DOCSTART = "-DOCSTART- -X- O O\n\n"
+"""CoNLL-2003's document separator, as ``spacy convert -c ner`` looks for it."""
 
 
 class ConllWriter(TextWriter):
@@ -52,17 +67,21 @@ class ConllWriter(TextWriter):
             for index in range(start + 1, end):
                 tags[index] = f"I-{span.label}"
                 inside.add(index)
-        lines: list[str] = [DOCSTART]
-        sentence: list[str] = []
+        sentences: list[list[Token]] = []
         for token in doc:
-            if token.is_sent_start and token.i not in inside and sentence:
-                lines.append("".join(sentence) + "\n")
-                sentence = []
+            if not sentences or (token.is_sent_start and token.i not in inside and sentences[-1]):
+                sentences.append([])
             if not token.is_space:
-                sentence.append(f"{token.text}\t{tags[token.i]}\n")
-        if sentence:
-            lines.append("".join(sentence) + "\n")
-        self.handle.write("".join(lines))
+                sentences[-1].append(token)
+        self.handle.write(self.document(record, [s for s in sentences if s], tags))
+
+    def document(self, record: ExportRecord, sentences: list[list[Token]], tags: list[str]) -> str:
+        """One article's lines: ``token<TAB>tag``, a blank line after each sentence."""
+        lines = [DOCSTART]
+        for sentence in sentences:
+            lines.extend(f"{token.text}\t{tags[token.i]}\n" for token in sentence)
+            lines.append("\n")
+        return "".join(lines)
 
     def close(self) -> None:
         super().close()
@@ -71,3 +90,33 @@ class ConllWriter(TextWriter):
                 f"conll carries no topics: {self.topic_count} topic assignment(s) and "
                 f"{self.evidence_spans} evidence span(s) not exported"
             )
+
+
+class Conll2003Writer(ConllWriter):
+    """CoNLL-2003's four columns: ``word POS chunk NER`` (POS ``-X-`` and chunk ``O``: unknown)."""
+
+    def document(self, record: ExportRecord, sentences: list[list[Token]], tags: list[str]) -> str:
+        lines = [DOCSTART]
+        for sentence in sentences:
+            lines.extend(f"{token.text} -X- O {tags[token.i]}\n" for token in sentence)
+            lines.append("\n")
+        return "".join(lines)
+
+
+class ConlluWriter(ConllWriter):
+    """CoNLL-U: ID FORM LEMMA UPOS XPOS FEATS HEAD DEPREL DEPS MISC, the NER tag in MISC."""
+
+    def document(self, record: ExportRecord, sentences: list[list[Token]], tags: list[str]) -> str:
+        lines = [f"# newdoc id = {record.article.id}\n"]
+        for number, sentence in enumerate(sentences, 1):
+            first, last = sentence[0], sentence[-1]
+            text = record.article.text[first.idx : last.idx + len(last.text)]
+            lines.append(f"# sent_id = {record.article.id}-{number}\n")
+            lines.append(f"# text = {' '.join(text.split())}\n")
+            for index, token in enumerate(sentence, 1):
+                misc = f"NE={tags[token.i]}"
+                if not token.whitespace_ and token is not last:
+                    misc += "|SpaceAfter=No"
+                lines.append(f"{index}\t{token.text}\t_\t_\t_\t_\t_\t_\t_\t{misc}\n")
+            lines.append("\n")
+        return "".join(lines)

@@ -116,10 +116,10 @@ def read_conll(path: Path) -> list[list[list[tuple[str, str]]]]:
                 documents[-1].append(sentence)
             sentence = []
             continue
-        token, tag = line.split("\t")
-        if token == "-DOCSTART-":
+        if line == "-DOCSTART- -X- O O":  # CoNLL-2003's separator, as spaCy splits on it
             documents.append([])
             continue
+        token, tag = line.split("\t")
         assert tag == "O" or tag[:2] in ("B-", "I-")
         sentence.append((token, tag))
     assert not sentence
