@@ -16,8 +16,9 @@ from storage import queries
 from storage.db import Database
 from storage.schema import Config
 from tui.literal import visible, visible_line
+from tui.states import STATE_STYLE, state_name
 
-STATE_STYLE = {"todo": "dim", "in_progress": "yellow", "done": "green", "skipped": "magenta"}
+SCHEMA_LAYERS = (("entity", "Entity labels"), ("figure", "Figure kinds"), ("topic", "Topics"))
 
 
 def cell(value: object, style: str = "", **options: object) -> Text:
@@ -64,7 +65,7 @@ def print_articles(
             cell(row.source, overflow="ellipsis", no_wrap=True),
             cell(row.published),
             f"{row.length:,}",
-            cell(row.state, STATE_STYLE.get(row.state, "")),
+            cell(state_name(row.state), STATE_STYLE.get(row.state, "")),
             str(row.entities),
             str(row.figures),
             str(row.topics),
@@ -80,7 +81,7 @@ def print_stats(console: Console, database: Database, annotator: str | None) -> 
     console.print(cell(f"{stats.articles} articles · {who}", "bold"))
     states = Table("state", "articles", title="Progress", title_justify="left")
     for state in ("todo", "in_progress", "done", "skipped"):
-        states.add_row(state, str(stats.by_state.get(state, 0)))
+        states.add_row(state_name(state), str(stats.by_state.get(state, 0)))
     console.print(states)
     labels = Table("layer", "label", "accepted", title="Spans", title_justify="left")
     for (layer, label), count in sorted(stats.spans_by_label.items()):
@@ -101,19 +102,36 @@ def print_stats(console: Console, database: Database, annotator: str | None) -> 
 
 
 def print_schema(console: Console, config: Config) -> None:
+    """One table per layer, sized to the console: 80 columns keep keys whole, text wraps."""
     from storage.schema import schema_rows
 
     origin = str(config.source) if config.source else "built-in"
-    table = Table(title=cell(f"Label schema ({origin})"), title_justify="left")
-    for name in ("layer", "key", "title", "hotkey", "parent", "description"):
-        table.add_column(name)
-    for layer, key, title, colour, hotkey, parent, description in schema_rows(config.schema):
-        table.add_row(
-            cell(layer),
-            cell(key, f"bold {colour}"),
-            cell(title),
-            cell(hotkey),
-            cell(parent),
-            Text(visible(description or "")),
-        )
-    console.print(table)
+    console.print(cell(f"Label schema ({origin})", "bold"))
+    rows = schema_rows(config.schema)
+    for layer, heading in SCHEMA_LAYERS:
+        labels = [row for row in rows if row[0] == layer]
+        if not labels:
+            continue
+        hotkeys = layer == "entity"
+        parents = any(row[5] for row in labels)
+        table = Table(
+            title=cell(heading), title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
+            expand=True,
+        )  # fmt: skip
+        table.add_column("key", no_wrap=True)
+        if hotkeys:
+            table.add_column("hotkey", no_wrap=True, justify="center")
+        table.add_column("title", ratio=2)
+        if parents:
+            table.add_column("parent", no_wrap=True)
+        table.add_column("description", ratio=3)
+        for _, key, title, colour, hotkey, parent, description in labels:
+            cells = [cell(key, f"bold {colour}")]
+            if hotkeys:
+                cells.append(cell(hotkey))
+            cells.append(Text(visible_line(title)))
+            if parents:
+                cells.append(cell(parent))
+            cells.append(Text(visible(description or "")))
+            table.add_row(*cells)
+        console.print(table)
