@@ -8,7 +8,9 @@ fold's articles, which they never saw: entity micro P/R/F1, exact offsets and
 label. The same dev articles are scored for the entity rules alone
 (``storage.suggest.suggest_entities``) and for model + rules merged the way
 ``redline suggest`` merges them (``storage.suggest.merge``: the higher score wins
-an overlap), and for rules first with the model only filling the gaps the rules
+an overlap; model scores calibrated by per-label precision measured on the
+*other* folds, as ``meta.json``'s dev precision calibrates them in use), and for
+rules first with the model only filling the gaps the rules
 leave (column "rules, gaps"). Counts are pooled
 over folds, so every article is a dev article exactly once per subset size.
 
@@ -42,15 +44,17 @@ SEED = 0
 RATE_TARGET = 50.0
 
 
-def gold_examples() -> list[Any]:
+def gold_examples() -> tuple[list[Any], list[str]]:
+    """The gold articles as training examples (``article_id`` = index), and their names."""
     from storage.figures.quality import article_text, gold_articles, read_gold
     from storage.train.data import TrainingExample
 
-    examples = []
+    examples, names = [], []
     for number, (article, gold_path) in enumerate(gold_articles(ROOT, GOLD)):
         spans = tuple((g["start"], g["end"], g["label"]) for g in read_gold(gold_path))
         examples.append(TrainingExample(number, article_text(article), spans))
-    return examples
+        names.append(article.stem)
+    return examples, names
 
 
 def _score(gold: Sequence[set[tuple[int, int, str]]], predicted: Sequence[set[Any]]) -> dict:
@@ -89,12 +93,12 @@ def _triples(suggestions: Sequence[Any]) -> set[tuple[int, int, str]]:
 def curve(console: Console, quick: bool) -> tuple[list[dict[str, Any]], Any]:
     """One result per training-set size, pooled over folds; and the last model trained."""
     from storage.suggest.merge import merge_suggestions
-    from storage.suggest.trained_model import TrainedModel
+    from storage.suggest.trained_model import TrainedModel, propose
     from storage.train.data import TrainingData
     from storage.train.loop import TrainOptions, fit
     from storage.train.store import ModelMeta
 
-    examples = gold_examples()
+    examples, names = gold_examples()
     order = list(range(len(examples)))
     random.Random(SEED).shuffle(order)
     folds = [order[i : i + DEV_PER_FOLD] for i in range(0, len(order), DEV_PER_FOLD)]
@@ -104,43 +108,52 @@ def curve(console: Console, quick: bool) -> tuple[list[dict[str, Any]], Any]:
     options = TrainOptions(
         max_steps=60 if quick else 120, keep_best=False, batch_size=4, max_minutes=5.0
     )
-    runs: dict[int, dict[str, list[Any]]] = {}
+    trained: dict[tuple[int, int], dict[str, Any]] = {}
     last_model = None
-    for fold in folds:
+    for number, fold in enumerate(folds):
         dev = [examples[i] for i in fold]
         pool = [examples[i] for i in order if i not in fold]
         for size in sizes:
             train = pool[:size]
             labels = {"entity": sorted({label for e in train for *_r, label in e.entities})}
-            data = TrainingData(train=train, dev=dev)
-            fitted = fit(data, ["entity"], labels, "en", options)
+            fitted = fit(TrainingData(train=train, dev=dev), ["entity"], labels, "en", options)
             model = TrainedModel(ModelMeta(Path("."), {}), fitted.nlp)
-            proposals = model.suggestions([e.text for e in dev])
-            keys = ("gold", "rules", "model", "both", "gaps")
-            run = runs.setdefault(size, {key: [] for key in keys})
-            run.setdefault("seconds", []).append(fitted.seconds)
-            run.setdefault("chars", []).append(sum(len(e.text) for e in train))
-            run.setdefault("trained_on", []).append([e.article_id for e in train])
-            for example, found in zip(dev, proposals, strict=True):
-                rules = _rules(example.text)
-                run["gold"].append(set(example.entities))
-                run["rules"].append(_triples(rules))
-                run["model"].append(_triples(found))
-                run["both"].append(_triples(merge_suggestions([*found, *rules])))
-                gaps = merge_suggestions(rules) + merge_suggestions(found, _as_existing(rules))
-                run["gaps"].append(_triples(gaps))
+            trained[number, size] = {
+                "dev": dev,
+                "scored": list(model.score([e.text for e in dev])),
+                "seconds": fitted.seconds,
+                "chars": sum(len(e.text) for e in train),
+                "train": [names[e.article_id] for e in train],
+            }
             console.print(
-                f"  fold {fold}: trained on {size} articles in {fitted.seconds:.0f} s",
+                f"  dev {[names[i] for i in fold]}: trained on {size} in {fitted.seconds:.0f} s",
                 highlight=False,
+                markup=False,
             )
             last_model = model
     results = []
-    for size, run in sorted(runs.items()):
+    for size in sizes:
+        run: dict[str, list[Any]] = {key: [] for key in ("gold", "rules", "model", "both", "gaps")}
+        for number in range(len(folds)):
+            one = trained[number, size]
+            others = [trained[n, size] for n in range(len(folds)) if n != number]
+            precision = _precision(others) if others else {}
+            for example, scored in zip(one["dev"], one["scored"], strict=True):
+                rules = _rules(example.text)
+                raw, calibrated = propose(scored, {}), propose(scored, precision)
+                run["gold"].append(set(example.entities))
+                run["rules"].append(_triples(rules))
+                run["model"].append(_triples(raw))
+                run["both"].append(_triples(merge_suggestions([*calibrated, *rules])))
+                gaps = merge_suggestions(rules) + merge_suggestions(raw, _as_existing(rules))
+                run["gaps"].append(_triples(gaps))
+        ones = [trained[n, size] for n in range(len(folds))]
         results.append(
             {
                 "train_articles": size,
-                "train_chars_mean": round(sum(run["chars"]) / len(run["chars"])),
-                "train_seconds_mean": round(sum(run["seconds"]) / len(run["seconds"]), 1),
+                "trained_on": [one["train"] for one in ones],
+                "train_chars_mean": round(sum(one["chars"] for one in ones) / len(ones)),
+                "train_seconds_mean": round(sum(one["seconds"] for one in ones) / len(ones), 1),
                 "dev_articles": len(run["gold"]),
                 "rules": _score(run["gold"], run["rules"]),
                 "model": _score(run["gold"], run["model"]),
@@ -149,6 +162,19 @@ def curve(console: Console, quick: bool) -> tuple[list[dict[str, Any]], Any]:
             }
         )
     return results, last_model
+
+
+def _precision(runs: Sequence[dict[str, Any]]) -> dict[str, float]:
+    """Per-label precision of the uncalibrated model on *other* folds' dev articles: what
+    ``meta.json`` would hold for a model of this size, without this fold's gold."""
+    from storage.suggest.trained_model import propose
+    from storage.train.evaluate import LayerScores
+
+    scores = LayerScores()
+    for run in runs:
+        for example, scored in zip(run["dev"], run["scored"], strict=True):
+            scores.add(set(example.entities), _triples(propose(scored, {})))
+    return {label: s.precision for label, s in scores.labels.items() if s.predicted}
 
 
 def suggest_rate(model: Any, quick: bool) -> float:

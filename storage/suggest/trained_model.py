@@ -4,9 +4,12 @@ Used automatically by ``redline suggest`` and on open when the directory
 exists (``[suggest] model = "models/latest"``, the default; ``false`` turns it
 off). Unlike an installed spaCy pipeline, each entity gets the model's own
 score: the probability mass of the NER beam parses that contain it
-(``EntityRecognizer.scored_ents``). Entities under :data:`MIN_SCORE` are not
-proposed. The model was trained for one label schema; another schema's model is
-refused with one line (``storage.train.store.checked_meta``).
+(``EntityRecognizer.scored_ents``), times the precision the model reached
+on its dev split for that label (``meta.json``), so the score estimates how
+often such a suggestion is right and compares fairly with the rules' fixed
+scores in the merge. Entities under :data:`MIN_SCORE` are not proposed. The
+model was trained for one label schema; another schema's model is refused with
+one line (``storage.train.store.checked_meta``).
 
 Loaded pipelines are cached per process by directory and modification time,
 so a retrained ``models/latest`` is picked up by the next article opened.
@@ -32,7 +35,7 @@ if TYPE_CHECKING:
 BEAM_WIDTH = 4
 BATCH = 64
 MIN_SCORE = 0.5
-"""Below half the beam's mass the greedy parse would not have found it either."""
+"""Proposed only when more likely right than wrong (calibrated score, see ``suggestions``)."""
 
 
 @dataclass(frozen=True)
@@ -74,17 +77,41 @@ class TrainedModel:
             }
         return found
 
-    def suggestions(self, texts: Sequence[str]) -> list[list[SpanSuggestion]]:
-        result = []
-        for scored in self.score(texts):
-            result.append(
-                [
-                    SpanSuggestion(start, end, label, origin="model", score=round(score, 4))
-                    for (start, end, label), score in sorted(scored.entities.items())
-                    if score >= MIN_SCORE
-                ]
-            )
-        return result
+    def precision(self) -> dict[str, float]:
+        """Dev precision per entity label from ``meta.json`` (what training measured)."""
+        labels = self.meta.data.get("scores", {}).get("entity", {}).get("labels", {})
+        return {
+            label: float(score["p"])
+            for label, score in labels.items()
+            if isinstance(score, dict) and score.get("predicted")
+        }
+
+    def suggestions(
+        self, texts: Sequence[str], precision: dict[str, float] | None = None
+    ) -> list[list[SpanSuggestion]]:
+        """Entities whose calibrated score is at least :data:`MIN_SCORE`.
+
+        The score is the beam probability times the dev precision of the label
+        (``precision``, default :meth:`precision`; a label never predicted on dev
+        keeps its probability): a young model that is confidently wrong then
+        scores below the rules and proposes little, and a model that has learnt
+        a label well outscores them. That is the score the merge compares.
+        """
+        precision = self.precision() if precision is None else precision
+        return [propose(scored, precision) for scored in self.score(texts)]
+
+
+def propose(scored: Scored, precision: dict[str, float]) -> list[SpanSuggestion]:
+    """One article's suggestions: beam probability × label precision, at least MIN_SCORE."""
+    calibrated = {
+        key: probability * precision.get(key[2], 1.0)
+        for key, probability in scored.entities.items()
+    }
+    return [
+        SpanSuggestion(start, end, label, origin="model", score=round(score, 4))
+        for (start, end, label), score in sorted(calibrated.items())
+        if score >= MIN_SCORE
+    ]
 
 
 def _batched(docs: Iterable[Doc], size: int) -> Iterator[list[Doc]]:

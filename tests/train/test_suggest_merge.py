@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
 from storage.repository import SpanSuggestion
 from storage.suggest.merge import merge_suggestions
 from storage.suggest.registry import SUGGESTERS
+from storage.suggest.trained_model import Scored, TrainedModel
+from storage.train.store import ModelMeta
 
 
 @dataclass
@@ -87,3 +90,33 @@ def test_registry_names_each_suggester_once_with_its_layer() -> None:
         "trained": "entity",
     }
     assert [spec.name for spec in SUGGESTERS if not spec.on_open] == ["spacy"]
+
+
+class FixedScores(TrainedModel):
+    """A trained model whose beam always gives the same two entities."""
+
+    def score(self, texts):  # type: ignore[no-untyped-def]
+        for _text in texts:
+            yield Scored({(0, 4, "ORG"): 0.9, (5, 11, "GPE"): 0.9, (12, 15, "LOC"): 0.6}, {})
+
+
+CALIBRATION = {
+    "dev precision scales the beam probability; under 0.5 is not proposed": (
+        {"ORG": {"p": 0.3, "predicted": 10}, "GPE": {"p": 0.8, "predicted": 5}},
+        [("GPE", 0.72), ("LOC", 0.6)],
+    ),
+    "a label never predicted on dev keeps its probability": (
+        {"ORG": {"p": 0.0, "predicted": 0}},
+        [("ORG", 0.9), ("GPE", 0.9), ("LOC", 0.6)],
+    ),
+}
+
+
+@pytest.mark.parametrize(("labels", "expected"), CALIBRATION.values(), ids=CALIBRATION)
+def test_model_scores_are_calibrated_by_dev_precision(labels: dict, expected: list) -> None:
+    meta = ModelMeta(Path("."), {"scores": {"entity": {"labels": labels}}})
+    [found] = FixedScores(meta, nlp=None).suggestions(["Acme Berlin Alp"])  # type: ignore[arg-type]
+    assert [(s.label, s.score) for s in found] == [
+        (label, pytest.approx(score)) for label, score in expected
+    ]
+    assert all(s.origin == "model" for s in found)
