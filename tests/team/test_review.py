@@ -234,3 +234,33 @@ async def test_names_and_text_are_shown_literally(sqlite_db: Database, tmp_path:
         texts = [str(widget.render()) for widget in screen.query(".review-text")]
         assert all("[bold]Eve[/] met ␛[2JBob." in text for text in texts)
         assert len(screen.conflicts) == 1
+
+
+async def test_columns_scroll_to_the_highlighted_conflict(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    filler = "Nothing happened on this quiet day at all. " * 60
+    text = f"Paris opened. {filler}Berlin closed."
+    [added] = add_articles(sqlite_db, [NewArticle(text=text, title="Long")])
+    berlin = text.index("Berlin")
+    for name, label in (("ana", "GPE"), ("ben", "LOC")):
+        repo = Repository(sqlite_db, name)
+        repo.add_span(added.article_id, 0, 5, label)
+        repo.add_span(added.article_id, berlin, berlin + 6, label)
+        repo.set_state(added.article_id, "done")
+    config = replace(load_config(None, cwd=tmp_path), auto_suggest=False)
+    app = review_app(sqlite_db, "reviewer", config, added.article_id)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        await app.writes_settled()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen) and len(screen.conflicts) == 2
+        columns = list(screen.query(".review-column"))
+        assert all(column.scroll_y == 0 for column in columns)
+        await pilot.press("down")
+        await pilot.pause()
+        await pilot.pause()
+        columns = list(screen.query(".review-column"))
+        assert all(column.scroll_y > 10 for column in columns)
+        assert all(column.max_scroll_y > 10 for column in columns)

@@ -218,22 +218,31 @@ class ReviewScreen(Screen[None]):
             table.move_cursor(row=min(row, len(self.conflicts) - 1))
 
     def _draw_columns(self) -> None:
+        """One column per annotator and one for gold: mounted once, then updated in place
+        (so they keep their layout and can scroll to the highlighted conflict)."""
         comparison = self.comparison
         assert comparison is not None
         current = self.current()
+        names = [*comparison.annotators, comparison.gold_name]
         columns = self.query_one("#review-columns", Horizontal)
-        columns.remove_children()
-        for number, name in enumerate([*comparison.annotators, comparison.gold_name], 1):
+        bodies = list(columns.query(".review-text").results(Static))
+        fresh = len(bodies) != len(names)
+        if fresh:
+            columns.remove_children()
+        for number, name in enumerate(names, 1):
             body = Text(visible(comparison.text))
+            is_gold = name == comparison.gold_name
             for cluster in comparison.clusters:
-                is_gold = name == comparison.gold_name
                 spans = cluster.gold if is_gold else cluster.versions.get(name, [])
                 style = GOLD_STYLE if is_gold else STATUS_STYLE[cluster.status]
                 if cluster is current:
                     style += CURRENT
                 for span in spans:
                     body.stylize(style, span.start, span.end)
-            heading = name if name == comparison.gold_name else f"{number} {name}"
+            if not fresh:
+                bodies[number - 1].update(body)
+                continue
+            heading = name if is_gold else f"{number} {name}"
             columns.mount(
                 VerticalScroll(
                     Static(Text(visible_line(heading)), classes="review-name"),
@@ -241,6 +250,26 @@ class ReviewScreen(Screen[None]):
                     classes="review-column",
                 )
             )
+        self.call_after_refresh(self._scroll_to_current)
+
+    def _scroll_to_current(self) -> None:
+        """Scroll every column so the highlighted conflict shows, a few lines from the top."""
+        current, comparison = self.current(), self.comparison
+        if not isinstance(current, Cluster) or comparison is None:
+            return
+        text = visible(comparison.text)
+        for column in self.query(".review-column").results(VerticalScroll):
+            width = column.scrollable_content_region.width
+            if width <= 0:
+                continue
+            line_number, position = 0, 0
+            for index, line in enumerate(Text(text).wrap(self.app.console, width)):
+                found = text.find(line.plain, position) if line.plain else position
+                found = position if found < 0 else found
+                if found > current.start:
+                    break
+                line_number, position = index, found + len(line.plain)
+            column.scroll_to(y=max(0, line_number + 1 - 3), animate=False)
 
     def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
         if self.comparison is not None:
