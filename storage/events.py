@@ -385,11 +385,19 @@ def apply_images(session: Session, changes: list[Change], *, undo: bool) -> None
             what = describe(table, image(current)) if current is not None else f"the {table}"
             gone = " was deleted" if current is None else " was changed"
             raise Conflict(f"cannot {verb}: {what}{gone} since")
+    unflushed: set[tuple[str, str]] = set()
     for change in ordered:
         table = change["table"]
         row = _row_id(table, change["key"])
         if row in already:
             continue
+        # Write what is pending when the table changes (the unit of work knows no
+        # foreign keys between these models: parents must go first by hand) or a
+        # row comes again; a run of rows of one table goes out as one batch.
+        if unflushed and (row in unflushed or next(iter(unflushed))[0] != table):
+            session.flush()
+            unflushed.clear()
+        unflushed.add(row)
         model = TRACKED[table]
         target = change["before"] if undo else change["after"]
         current = rows.get(row)  # as locked above, then as this loop left it
@@ -409,4 +417,4 @@ def apply_images(session: Session, changes: list[Change], *, undo: bool) -> None
                 for name in target:
                     setattr(current, name, getattr(restored, name))
                 session.add(current)
-        session.flush()
+    session.flush()
