@@ -98,8 +98,8 @@ def figure_suggestions(
     suggestions = []
     for figure in find_figures(text):
         attributes: dict[str, Any] = {name: getattr(figure, name) for name in FIGURE_ATTRIBUTES}
-        if figure.subject and entity_ids and fold(figure.subject) in entity_ids:
-            attributes["subject_id"] = entity_ids[fold(figure.subject)]
+        subject = fold(figure.subject) if figure.subject else None
+        attributes["subject_id"] = (entity_ids or {}).get(subject) if subject else None
         suggestions.append(
             SpanSuggestion(
                 figure.start,
