@@ -22,7 +22,7 @@ from typing import IO
 
 from storage.db import Database
 from storage.formats.registry import FORMATS, export_formats
-from storage.formats.writing.base import Options
+from storage.formats.writing.base import Options, Sidecar
 from storage.formats.writing.records import EXPORT_LAYERS, Selection, load_records, plan
 from storage.formats.writing.report import ExportError, ExportReport
 from storage.formats.writing.staging import Staging, clean_stale, sigint_deferred, writes_to
@@ -53,6 +53,18 @@ def topic_keys(schema: object | None) -> tuple[str, ...]:
     return tuple(label.key for label in layer("topic")) if layer else ()
 
 
+def span_labels(schema: object | None) -> tuple[str, ...]:
+    """The entity and figure labels of ``schema`` (built-in by default)."""
+    if schema is None:
+        from storage.schema import builtin_schema
+
+        schema = builtin_schema()
+    layer = getattr(schema, "layer", None)
+    if layer is None:
+        return ()
+    return tuple(label.key for name in ("entity", "figure") for label in layer(name))
+
+
 def export(
     db: Database,
     fmt: str,
@@ -66,12 +78,15 @@ def export(
     progress: Progress | None = None,
     schema: object | None = None,
     stdout: IO[str] | None = None,
+    config: str | Path | None = None,
 ) -> ExportReport:
     """Write ``fmt`` to ``out`` and return what was exported and what could not be.
 
     ``annotator`` is a name or ``"all"``; ``status`` an article state or
     ``"all"``; ``schema`` (a :class:`storage.schema.Schema`) supplies the topic
-    taxonomy. With ``strict`` any reported problem raises
+    taxonomy and the labels a labelling config lists. ``config`` is where a
+    format's companion file goes (Label Studio: ``labelstudio-config.xml``
+    beside the tasks by default, none for stdout). With ``strict`` any reported problem raises
     :class:`StrictExportError` (carrying the report) and nothing is written.
     """
     spec = FORMATS.get(fmt)
@@ -91,16 +106,28 @@ def export(
         _check_target(target, spec.kind == "directory")
     report = ExportReport(format=fmt, out=str(out))
     pairs = plan(db, selection)
-    options = Options(
-        topic_keys=topic_keys(schema) if "topic" in selection.layers else (),
-        layers=selection.layers,
-        multi_annotator=len({annotator for _, annotator in pairs}) > 1,
-    )
+    if config is not None and spec.sidecar is None:
+        raise ExportError(f"--config is for formats with a companion file, not {fmt}")
+    sidecar_target = (
+        Path(config) if config is not None
+        else None if to_stdout or spec.sidecar is None
+        else target.absolute().parent / spec.sidecar
+    )  # fmt: skip
     name = target.name or "export"
     parent = Path(tempfile.gettempdir()) if to_stdout else target.absolute().parent
     clean_stale(parent / name)
     with writes_to(out):
         staging = Staging(parent, name)
+    sidecar = None
+    if sidecar_target is not None:
+        sidecar = Sidecar(sidecar_target, staging.directory / f"sidecar-{sidecar_target.name}")
+    options = Options(
+        topic_keys=topic_keys(schema) if "topic" in selection.layers else (),
+        layers=selection.layers,
+        multi_annotator=len({annotator for _, annotator in pairs}) > 1,
+        span_labels=span_labels(schema),
+        sidecar=sidecar,
+    )
     try:
         with writes_to(out):
             writer = spec.load_writer()(staging.output, report, options)
@@ -137,6 +164,9 @@ def export(
             with sigint_deferred(), writes_to(out):
                 staging.put_in_place(target)
                 report.written = True
+        if sidecar is not None and sidecar.staged.exists():
+            with sigint_deferred(), writes_to(str(sidecar.final)):
+                shutil.move(sidecar.staged, sidecar.final)
         return report
     finally:
         with sigint_deferred():

@@ -44,6 +44,8 @@ class FormatSpec:
     """``stream``: one text file; ``file``: a binary file; ``directory``: a folder of files."""
     lossless: bool = False
     """Export then import gives back exactly what was exported."""
+    sidecar: str | None = None
+    """A companion file written beside the export (``--config`` puts it elsewhere)."""
 
     @property
     def can_stream(self) -> bool:
@@ -88,7 +90,8 @@ FORMATS: dict[str, FormatSpec] = {
                    lossless=True),
         FormatSpec("labelstudio", (".json", ".jsonl"), LAYERS, "Label Studio JSON tasks",
                    "storage.formats.labelstudio:read_labelstudio",
-                   "storage.formats.labelstudio:LabelStudioWriter", lossless=True),
+                   "storage.formats.labelstudio:LabelStudioWriter", lossless=True,
+                   sidecar="labelstudio-config.xml"),
         FormatSpec("figures-csv", (".csv",), ("figure",), "one CSV row per figure",
                    writer="storage.formats.figures_csv:FiguresCsvWriter"),
         FormatSpec("parquet", (".parquet",), LAYERS, "Parquet (Hugging Face datasets)",

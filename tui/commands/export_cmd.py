@@ -70,6 +70,7 @@ def run_export(
     include_suggested: bool,
     strict: bool,
     console: Console,
+    config: str | None = None,
 ) -> ExportReport:
     """Run one export for the CLI; raises ``StorageError`` subclasses with one-line messages."""
     from storage.export import StrictExportError, export
@@ -79,7 +80,8 @@ def run_export(
         raise ExportError(f"unknown format {fmt!r} (one of {', '.join(FORMAT_NAMES)})")
     target = out or default_out(fmt)
     database = context.open_db()
-    schema = context.config().schema if "topic" in layers else None
+    needs_schema = "topic" in layers or FORMATS[fmt].sidecar is not None
+    schema = context.config().schema if needs_schema else None
     progress = Progress(
         TextColumn(f"exporting {fmt}"),
         BarColumn(),
@@ -107,6 +109,7 @@ def run_export(
                 strict=strict,
                 progress=advance,
                 schema=schema,
+                config=config,
             )
         except StrictExportError as error:
             progress.stop()
@@ -162,6 +165,11 @@ def register(app: typer.Typer) -> None:
             bool,
             typer.Option("--strict", help="Fail (and write nothing) if any span cannot be exact."),
         ] = False,
+        config: Annotated[
+            str | None,
+            typer.Option("--config", help="labelstudio: where to write the labelling config "
+                         "(default: labelstudio-config.xml beside the tasks)."),
+        ] = None,
     ) -> None:
         run_export(
             ctx.obj,
@@ -173,4 +181,5 @@ def register(app: typer.Typer) -> None:
             include_suggested=include_suggested,
             strict=strict,
             console=Console(stderr=True, highlight=False),
+            config=config,
         )

@@ -24,6 +24,14 @@ import json
 from pathlib import Path
 from typing import Any
 
+from storage.formats.codec import EVIDENCE_PREFIX
+from storage.formats.labelstudio.config import (
+    EVIDENCE_CONTROL,
+    SPAN_CONTROL,
+    TEXT_OBJECT,
+    TOPIC_CONTROL,
+    labelling_config,
+)
 from storage.formats.writing.base import Options, TextWriter, flat_label, record_extras
 from storage.formats.writing.records import ExportRecord, ExportSpan
 from storage.formats.writing.report import ExportReport
@@ -46,14 +54,21 @@ def region_meta(span: ExportSpan) -> dict[str, Any]:
 
 
 def results(record: ExportRecord) -> list[dict[str, Any]]:
-    """One annotator's spans and topics as Label Studio results (ids unique in the task)."""
+    """One annotator's spans and topics as Label Studio results (ids unique in the task).
+
+    Entity and figure spans come first, in the ``label`` control: converters that
+    read one ``Labels`` control take the first one they meet. Evidence follows
+    in ``evidence``, topics last in ``topics``.
+    """
     found: list[dict[str, Any]] = []
-    for number, span in enumerate(record.spans, 1):
+    ordered = sorted(record.spans, key=lambda span: span.layer == "evidence")
+    for number, span in enumerate(ordered, 1):
+        control = EVIDENCE_CONTROL if span.layer == "evidence" else SPAN_CONTROL
         found.append(
             {
                 "id": f"s{number}",
-                "from_name": "label",
-                "to_name": "text",
+                "from_name": control,
+                "to_name": TEXT_OBJECT,
                 "type": "labels",
                 "value": {"start": span.start, "end": span.end, "text": span.text,
                           "labels": [flat_label(span)]},
@@ -62,8 +77,8 @@ def results(record: ExportRecord) -> list[dict[str, Any]]:
         )  # fmt: skip
     if record.topics:
         found.append(
-            {"id": "topics", "from_name": "topics", "to_name": "text", "type": "choices",
-             "value": {"choices": [topic.key for topic in record.topics]}}
+            {"id": "topics", "from_name": TOPIC_CONTROL, "to_name": TEXT_OBJECT,
+             "type": "choices", "value": {"choices": [topic.key for topic in record.topics]}}
         )  # fmt: skip
     return found
 
@@ -78,8 +93,15 @@ class LabelStudioWriter(TextWriter):
         self.numbers: dict[str, int] = {}
         """``completed_by`` of each annotator: 1, 2, … in order of appearance."""
         self.annotations = 0
+        self.span_labels: list[str] = list(options.span_labels)
+        self.evidence_labels = [f"{EVIDENCE_PREFIX}{key}" for key in options.topic_keys]
+        self.topics: list[str] = list(options.topic_keys)
 
     def add(self, record: ExportRecord) -> None:
+        for span in record.spans:
+            labels = self.evidence_labels if span.layer == "evidence" else self.span_labels
+            labels.append(flat_label(span))
+        self.topics.extend(topic.key for topic in record.topics)
         if self.pending and self.pending[0].article.id != record.article.id:
             self._flush()
         self.pending.append(record)
@@ -118,6 +140,10 @@ class LabelStudioWriter(TextWriter):
         self._flush()
         self.handle.write("[]\n" if self.count == 0 else "\n]\n")
         super().close()
+        if self.options.sidecar is not None:
+            config = labelling_config(self.span_labels, self.evidence_labels, self.topics)
+            self.options.sidecar.write_text(config)
+            self.report.note(f"labelling config for these tasks: {self.options.sidecar.final}")
 
     def discard(self) -> None:
         self.pending.clear()

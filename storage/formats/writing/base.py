@@ -19,6 +19,21 @@ from storage.formats.writing.report import ExportReport
 
 
 @dataclass(frozen=True)
+class Sidecar:
+    """A companion file a format writes beside its output (Label Studio's labelling config).
+
+    The writer writes ``staged``; the export moves it to ``final`` together with
+    the output, so a failed export leaves the old companion file as it was.
+    """
+
+    final: Path
+    staged: Path
+
+    def write_text(self, text: str) -> None:
+        self.staged.write_text(text, encoding="utf-8", newline="")
+
+
+@dataclass(frozen=True)
 class Options:
     """What a writer needs beyond the records."""
 
@@ -27,6 +42,9 @@ class Options:
     layers: tuple[str, ...] = ("entity", "figure", "topic")
     multi_annotator: bool = False
     """Records from several annotators: file names and ids must say whose they are."""
+    span_labels: tuple[str, ...] = ()
+    """The entity and figure labels of the schema in force (a labelling config lists them)."""
+    sidecar: Sidecar | None = None
 
 
 class Writer(ABC):
