@@ -8,8 +8,9 @@ other: the round trip depends on the two halves agreeing, so they are one code.
   "0.1"), never as floats.
 * Evidence spans carry the topic key in flat label namespaces (doccano,
   prodigy, Label Studio, brat) as ``Topic_<key>``.
-* brat ``#`` notes carry ``key=value`` pairs separated by ``; `` with ``%``,
-  ``;``, ``=``, ``|``, tab and newline percent-escaped.
+* brat ``#`` notes carry ``key=value`` pairs separated by ``; `` with ``;``,
+  ``=``, ``|``, tab and newline percent-escaped (``%`` itself only where it
+  would otherwise read as an escape: ``unit=%``).
 """
 
 from __future__ import annotations
@@ -174,8 +175,17 @@ _UNESCAPES = {code: char for char, code in _ESCAPES.items()} | {"%20": " "}
 
 
 def escape(value: str) -> str:
-    """Percent-escape the characters that structure a brat note (and edge spaces)."""
-    escaped = "".join(_ESCAPES.get(char, char) for char in value)
+    """Percent-escape the characters that structure a brat note (and edge spaces).
+
+    A ``%`` stays as it is (``unit=%`` reads as written) unless what follows it
+    would read as an escape code, so :func:`unescape` always gives ``value`` back.
+    """
+    escaped = "".join(
+        ("%25" if ("%" + value[i + 1 : i + 3]).upper() in _UNESCAPES else "%")
+        if char == "%"
+        else _ESCAPES.get(char, char)
+        for i, char in enumerate(value)
+    )
     if escaped.startswith(" "):
         escaped = "%20" + escaped[1:]
     if escaped.endswith(" "):

@@ -183,3 +183,22 @@ def test_doccano_and_prodigy_jsonl(db: Database, corpus: Corpus, tmp_path: Path)
         for span in p_task["spans"]:
             first, last = tokens[span["token_start"]], tokens[span["token_end"]]
             assert first["start"] <= span["start"] and span["end"] <= last["end"]
+
+
+def test_brat_confs_link_wikidata_and_notes_read_as_written(
+    db: Database, corpus: Corpus, tmp_path: Path
+) -> None:
+    """visual.conf/tools.conf come with the export; a percent unit is ``unit=%``, not ``%25``."""
+    out = tmp_path / "brat"
+    export(db, "brat", out, annotator="ana")
+    tools = (out / "tools.conf").read_text("utf-8").splitlines()
+    [wikidata] = [line for line in tools if line.startswith("Wikidata\t")]
+    assert "URLBASE:https://www.wikidata.org/wiki/%s" in wikidata
+    visual = (out / "visual.conf").read_text("utf-8")
+    labels = visual.split("[labels]\n")[1].split("\n\n")[0].split("\n")
+    conf = (out / "annotation.conf").read_text("utf-8")
+    assert set(labels) == set(conf.split("[relations]")[0].split()[1:])
+    ann = "".join(path.read_text("utf-8") for path in out.glob("*.ann"))
+    assert "\tReference " in ann and " Wikidata:Q3740786\t" in ann
+    assert "unit=%;" in ann or ann.count("unit=%\n")
+    assert "%25" not in ann

@@ -31,9 +31,7 @@ def exported_spans(db: Database) -> dict[int, set[tuple[int, int, str]]]:
     return found
 
 
-def test_converter_reads_every_entity_with_the_written_config(
-    db: Database, tmp_path: Path
-) -> None:
+def test_converter_reads_every_entity_with_the_written_config(db: Database, tmp_path: Path) -> None:
     build_corpus(db)
     tasks = tmp_path / "tasks.json"
     report = export(db, "labelstudio", tasks, annotator="ana")

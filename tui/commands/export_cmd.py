@@ -167,8 +167,11 @@ def register(app: typer.Typer) -> None:
         ] = False,
         config: Annotated[
             str | None,
-            typer.Option("--config", help="labelstudio: where to write the labelling config "
-                         "(default: labelstudio-config.xml beside the tasks)."),
+            typer.Option(
+                "--config",
+                help="labelstudio: where to write the labelling config "
+                "(default: labelstudio-config.xml beside the tasks).",
+            ),
         ] = None,
     ) -> None:
         run_export(

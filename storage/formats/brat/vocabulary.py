@@ -23,3 +23,7 @@ NOTE_KEYS = frozenset(
 
 WIKIDATA = "Wikidata"
 """The resource a ``Q…`` kb id is normalised to (``N1\\tReference T1 Wikidata:Q42``)."""
+NORMALIZATION_URLS = {
+    WIKIDATA: "URL:https://www.wikidata.org/,URLBASE:https://www.wikidata.org/wiki/%s",
+}
+"""``tools.conf`` entries of the resources brat can link to (``%s``: the id)."""

@@ -19,6 +19,9 @@ exported). In the ``.ann``:
 
 brat has no document-level annotation, so ``<name>.json`` beside each pair keeps
 the article metadata, annotator, state and topic assignments (with notes).
+``annotation.conf`` declares the types and attributes used, ``visual.conf``
+their labels, and ``tools.conf`` the normalisation resources, so brat opens a
+Wikidata ``N`` link on its page.
 """
 
 from __future__ import annotations
@@ -29,7 +32,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-from storage.formats.brat.vocabulary import FLAG_ATTRIBUTES, VALUED_ATTRIBUTES, WIKIDATA
+from storage.formats.brat.vocabulary import (
+    FLAG_ATTRIBUTES,
+    NORMALIZATION_URLS,
+    VALUED_ATTRIBUTES,
+    WIKIDATA,
+)
 from storage.formats.codec import LINE_BREAKS, encode_note
 from storage.formats.tokens import problem
 from storage.formats.writing.base import Options, Writer, flat_label, record_extras
@@ -118,6 +126,8 @@ class BratWriter(Writer):
         self.figure_types: set[str] = set()
         self.flags: dict[str, set[str]] = {name: set() for name in FLAG_ATTRIBUTES}
         self.values: dict[str, dict[str, set[str]]] = {name: {} for name in VALUED_ATTRIBUTES}
+        self.resources: set[str] = set()
+        """The normalisation resources the ``N`` lines name (``Wikidata``…)."""
 
     def add(self, record: ExportRecord) -> None:
         stem = file_stem(record, self.options.multi_annotator)
@@ -146,6 +156,7 @@ class BratWriter(Writer):
             if span.entity is not None and span.entity.kb_id:
                 ref = reference(span.entity.kb_id)
                 if ref is not None:
+                    self.resources.add(ref.partition(":")[0])
                     name = span.entity.name.replace("\t", " ").replace("\n", " ")
                     lines.append(f"{next_id('N')}\tReference {tid} {ref}\t{name}")
             pairs = note_pairs(span)
@@ -187,3 +198,27 @@ class BratWriter(Writer):
                 lines.append(f"{name}\tArg:{'|'.join(sorted(by_label))}, Value:{'|'.join(values)}")
         conf = "\n".join(lines) + "\n"
         (self.target / "annotation.conf").write_text(conf, encoding="utf-8", newline="")
+        self._write("visual.conf", visual_conf(sorted(self.types)))
+        self._write("tools.conf", tools_conf(sorted(self.resources)))
+
+    def _write(self, name: str, text: str) -> None:
+        (self.target / name).write_text(text, encoding="utf-8", newline="")
+
+
+def visual_conf(types: list[str]) -> str:
+    """brat's ``visual.conf``: each type's label and brat's default drawing."""
+    lines = ["[labels]", *types, "", "[drawing]",
+             "SPAN_DEFAULT\tfgColor:black, bgColor:lightgreen, borderColor:darken",
+             "ARC_DEFAULT\tcolor:black, arrowHead:triangle-5",
+             "ATTRIBUTE_DEFAULT\tglyph:*"]  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
+def tools_conf(resources: list[str]) -> str:
+    """brat's ``tools.conf``: the normalisation resources, so ``N`` links open (Wikidata)."""
+    lines = ["[options]", "Tokens\ttokenizer:whitespace", "Sentences\tsplitter:newline", "",
+             "[normalization]"]  # fmt: skip
+    for resource in resources:
+        if resource in NORMALIZATION_URLS:
+            lines.append(f"{resource}\t{NORMALIZATION_URLS[resource]}")
+    return "\n".join(lines) + "\n"
