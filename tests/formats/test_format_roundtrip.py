@@ -22,13 +22,15 @@ from storage.articles import add_article
 from storage.db import Database, open_db
 from storage.export import export
 from storage.formats import detect_format, import_annotated
+from storage.formats.registry import FORMATS
 from storage.importers import ParsedArticle
 from storage.queries import get_article
 from storage.repository import Repository
 from storage.schema import builtin_schema
 from storage.text import normalise
 
-LOSSLESS = ("jsonl", "prodigy", "doccano", "labelstudio", "brat")
+LOSSLESS = tuple(name for name, spec in FORMATS.items() if spec.lossless)
+"""Every format the registry calls lossless: export then import must give it all back."""
 OUT_NAMES = {
     "jsonl": "out.jsonl",
     "prodigy": "prodigy.jsonl",
@@ -225,3 +227,17 @@ def test_round_trip_generated_corpora(fmt: str, corpus: list, empty_db_file: Pat
         finally:
             source.dispose()
             target.dispose()
+
+
+def test_lossless_formats_are_the_ones_with_a_reader() -> None:
+    assert set(LOSSLESS) == {"jsonl", "prodigy", "doccano", "labelstudio", "brat"}
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=st.text(alphabet=st.sampled_from(list("%253BbDd7Cc09AaxX ;=|\t\n\r")), max_size=12))
+def test_brat_note_values_survive_escaping(value: str) -> None:
+    from storage.formats.codec import decode_note, encode_note
+
+    encoded = encode_note({"unit": value})
+    assert "\n" not in encoded and "\t" not in encoded
+    assert decode_note(encoded, ValueError) == {"unit": value}
