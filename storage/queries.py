@@ -19,6 +19,7 @@ from storage.models import (
     Annotator,
     Article,
     ArticleState,
+    Assignment,
     Entity,
     Figure,
     Span,
@@ -55,6 +56,8 @@ class LibraryQuery:
     limit: int = 200
     title_only: bool = False
     article_id: int | None = None
+    assigned: bool = False
+    """Only the articles assigned to the annotator (``redline assign``): "my queue"."""
 
 
 @dataclass
@@ -180,6 +183,8 @@ def list_articles(
         )
         if query.article_id is not None:
             statement = statement.where(Article.id == query.article_id)
+        if query.assigned:
+            statement = statement.where(by_id.in_(_assigned(annotator_id)))
         order = {
             "id": by_id,
             "title": func.lower(Article.title),
@@ -259,8 +264,15 @@ def _rank(search: str, indexed: bool, sqlite: bool, by_id: Any) -> Any:
     return by_id
 
 
-def count_articles(db: Database, annotator: str, search: str = "", state: str | None = None) -> int:
-    """Articles matching ``search`` in ``state`` for ``annotator``.
+def _assigned(annotator_id: int) -> Any:
+    """The ids of the articles assigned to one annotator, as a subquery."""
+    return select(Assignment.article_id).where(Assignment.annotator_id == annotator_id)
+
+
+def count_articles(
+    db: Database, annotator: str, search: str = "", state: str | None = None, assigned: bool = False
+) -> int:
+    """Articles matching ``search`` in ``state`` for ``annotator`` (``assigned``: in their queue).
 
     Only "todo" needs every article outer-joined to its state (no row means todo);
     no state needs no join, and any other state is an inner join on the state
@@ -285,6 +297,8 @@ def count_articles(db: Database, annotator: str, search: str = "", state: str | 
             statement = statement.join(ArticleState, on_state)
             state_column = ArticleState.state
         statement = _filtered(statement, search, state, state_column, sqlite=db.is_sqlite)
+        if assigned:
+            statement = statement.where(article_id.in_(_assigned(annotator_id)))
         return session.exec(statement).one()
 
 

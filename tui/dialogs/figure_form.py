@@ -292,7 +292,7 @@ class FigureForm(ModalScreen[FigureFields | None]):
         parts = []
         for field in ("metric", "period"):
             others = [c for c in self.choices[field] if c != self._current(field)]
-            if others and (name is None or name == field):
+            if others and (name not in self.choices or name == field):
                 listed = " · ".join(visible_line(c) for c in others[:4])
                 parts.append(f"{field} ↓ {listed}")
         hint.update(Text("   ".join(parts)) if parts else "")

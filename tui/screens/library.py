@@ -1,5 +1,10 @@
 """The library: every article with this annotator's state, search, sort and filter.
 
+When articles are assigned (``redline assign``) the library opens on "my queue",
+the annotator's assigned articles, with everyone's progress through their queue;
+``a`` switches between the queue and all articles. Coming back from the reader
+puts the cursor on the article the reader showed last.
+
 Titles and sources are data: cells are ``Text`` of :func:`~tui.literal.visible_line`
 (never markup, no control character reaches the terminal).
 """
@@ -21,13 +26,14 @@ from textual.worker import get_current_worker
 from storage import queries
 from storage.errors import StorageError
 from storage.queries import ArticleRow, LibraryQuery
+from storage.team import assignment
 from tui.literal import visible, visible_line
 from tui.services import redline_app, services
+from tui.states import STATE_STYLE, state_name
 
 PAGE = 500
 STATES = (None, "todo", "in_progress", "done", "skipped")
 SORTS: tuple[queries.SortKey, ...] = ("id", "title", "source", "published", "length", "state")
-STATE_STYLE = {"todo": "dim", "in_progress": "yellow", "done": "green", "skipped": "magenta"}
 COLUMNS = (
     ("title", "Title", 0),
     ("source", "Source", 16),
@@ -56,12 +62,13 @@ class LibraryScreen(Screen[None]):
     """Articles, progress, live search; ``enter`` opens the reader."""
 
     BINDINGS = [
-        Binding("enter", "open", "Open", id="library-open", priority=False),
+        Binding("enter", "open", "Open", id="library-open", priority=True, key_display="enter"),
         Binding("slash", "search", "Search", id="library-search"),
         Binding("escape", "clear_search", "Clear", id="library-clear", show=False),
         Binding("f", "cycle_filter", "Filter state", id="library-filter"),
         Binding("o", "cycle_sort", "Sort", id="library-sort"),
         Binding("O", "reverse_sort", "Reverse", id="library-reverse", show=False),
+        Binding("a", "toggle_queue", "My queue / all", id="library-queue"),
         Binding("E", "entities", "Entities", id="library-entities"),
         Binding("q", "app.quit", "Quit", id="library-quit"),
     ]
@@ -75,13 +82,19 @@ class LibraryScreen(Screen[None]):
         self._total = 0
         self._counted = True
         self._progress: tuple[int, int] | None = None
+        self._team: list[assignment.Progress] = []
+        self._done = (0, 0)
+        """(done, articles) shown: of the corpus, or of my queue."""
         self._first_load = True
+        self._reader: Screen[None] | None = None
+        """The reader opened from here: its article gets the cursor when it closes."""
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="library-bar"):
             yield Input(placeholder="search titles and text  (/)", id="library-search")
             yield Static(id="library-progress")
+        yield Static(id="library-team")
         yield DataTable(id="library-table", cursor_type="row", zebra_stripes=True)
         yield Static(EMPTY_HELP, id="library-empty")
         yield Footer()
@@ -96,8 +109,11 @@ class LibraryScreen(Screen[None]):
         self.load()
 
     def on_screen_resume(self) -> None:
-        if not self._first_load:
-            self.load(keep_cursor=True)
+        if self._first_load:
+            return
+        came_from = getattr(self._reader, "article_id", None)
+        self._reader = None
+        self.load(keep_cursor=True, come_back_to=came_from)
 
     # -- loading ----------------------------------------------------------------
 
@@ -106,7 +122,9 @@ class LibraryScreen(Screen[None]):
         self.load(progress=False)
 
     @work(thread=True, exclusive=True, group="library-load")
-    def load(self, keep_cursor: bool = False, progress: bool = True) -> None:
+    def load(
+        self, keep_cursor: bool = False, progress: bool = True, come_back_to: int | None = None
+    ) -> None:
         """Show the rows of ``library_query``, then (if the page is full) their total.
 
         The total needs a second pass over every match (the whole corpus while
@@ -115,20 +133,26 @@ class LibraryScreen(Screen[None]):
         app = services(self)
         query = self.library_query
         try:
-            rows = queries.list_articles(app.database, app.annotator, query)
             if progress or self._progress is None:
                 self._progress = queries.progress(app.database, app.annotator)
+                self._team = assignment.progress(app.database)
+            mine = next((p for p in self._team if p.annotator == app.annotator), None)
+            if self._first_load and mine is not None and mine.assigned:
+                query = replace(query, assigned=True)  # a queue of my own: start there
+                self.app.call_from_thread(self.set_reactive, LibraryScreen.library_query, query)
+            rows = queries.list_articles(app.database, app.annotator, query)
             done, everything = self._progress
+            if query.assigned and mine is not None:
+                done, everything = mine.done, mine.assigned
             start_at = (
-                queries.first_not_done(app.database, app.annotator)
-                if self._first_load
-                else None
+                queries.first_not_done(app.database, app.annotator) if self._first_load else None
             )
         except StorageError as exc:
             self.app.call_from_thread(self._error, exc)
             return
         complete = query.offset == 0 and len(rows) < query.limit
         total = len(rows) if complete else None
+        start_at = come_back_to if come_back_to is not None else start_at
         self.app.call_from_thread(self._show, rows, total, done, everything, start_at, keep_cursor)
         if complete:
             return
@@ -138,6 +162,7 @@ class LibraryScreen(Screen[None]):
                 app.annotator,
                 query.search,
                 query.state,
+                query.assigned,
             )
         except StorageError as exc:
             self.app.call_from_thread(self._error, exc)
@@ -159,14 +184,17 @@ class LibraryScreen(Screen[None]):
     ) -> None:
         table = self.query_one(DataTable)
         current = self._current_id() if keep_cursor else None
+        if start_at is not None and any(row.id == start_at for row in rows):
+            current = start_at  # the article the reader came back from
         self._rows = rows
         self._total, self._counted = (len(rows), False) if total is None else (total, True)
         table.clear()
         for row in rows:
             table.add_row(*self._cells(row), key=str(row.id))
-        empty = everything == 0
+        empty = everything == 0 and not self.library_query.assigned
         self.query_one("#library-empty").display = empty
         table.display = not empty
+        self._done = (done, everything)
         self._show_progress()
         target = current if current is not None else start_at
         if target is not None:
@@ -183,15 +211,30 @@ class LibraryScreen(Screen[None]):
         self._show_progress()
 
     def _show_progress(self) -> None:
-        done, everything = self._progress or (0, 0)
+        done, everything = self._done
         rows, total = len(self._rows), self._total
         if not self._counted:
             shown = f" · showing {rows} of …"
         else:
             shown = f" · showing {rows} of {total}" if total > rows else ""
-        state = f" · {self.library_query.state}" if self.library_query.state else ""
+        query = self.library_query
+        state = f" · {state_name(query.state)}" if query.state else ""
+        scope = "my queue: " if query.assigned else ""
         self.query_one("#library-progress", Static).update(
-            f"{done} of {everything} done{state}{shown} · sort: {self.library_query.sort}"
+            f"{scope}{done} of {everything} done{state}{shown} · sort: {query.sort}"
+        )
+        team = self.query_one("#library-team", Static)
+        team.display = bool(self._team)
+        team.update(
+            Text(
+                "queues: "
+                + " · ".join(
+                    visible_line(f"{p.annotator} {p.done}/{p.assigned} done")
+                    + (f" ({p.in_progress} in progress)" if p.in_progress else "")
+                    for p in self._team
+                ),
+                style="dim",
+            )
         )
 
     @staticmethod
@@ -201,7 +244,7 @@ class LibraryScreen(Screen[None]):
             Text(visible_line(row.source or ""), overflow="ellipsis", no_wrap=True),
             Text(visible_line(row.published or "")),
             Text(f"{row.length:,}", justify="right"),
-            Text(row.state.replace("_", " "), style=STATE_STYLE.get(row.state, "")),
+            Text(state_name(row.state), style=STATE_STYLE.get(row.state, "")),
             Text(str(row.entities), justify="right"),
             Text(str(row.figures), justify="right"),
             Text(str(row.topics), justify="right"),
@@ -252,6 +295,20 @@ class LibraryScreen(Screen[None]):
 
     def _open(self, article_id: int) -> None:
         redline_app(self).open_reader(article_id, [row.id for row in self._rows])
+        self._reader = self.app.screen if self.app.screen is not self else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """``enter`` in the search field submits the search; elsewhere it opens."""
+        if action == "open" and isinstance(self.focused, Input):
+            return False
+        return True
+
+    def action_toggle_queue(self) -> None:
+        """Between "my queue" (assigned articles) and all articles."""
+        if not self._team and not self.library_query.assigned:
+            self.notify("No articles are assigned: redline assign gives each annotator a queue")
+            return
+        self.library_query = replace(self.library_query, assigned=not self.library_query.assigned)
 
     def action_open(self) -> None:
         current = self._current_id()

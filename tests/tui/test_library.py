@@ -1,0 +1,119 @@
+"""The library: its footer, state names, the cursor after the reader, and "my queue"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import DataTable, Static
+
+from storage.team.assignment import assign
+from tests.tui.app_fixtures import make_app, sample_database
+from tui.screens.library import LibraryScreen
+from tui.screens.reader import ReaderScreen
+
+
+def _shown(app) -> str:  # type: ignore[no-untyped-def]
+    return app.export_screenshot().replace("&#160;", " ")
+
+
+def _row_ids(library: LibraryScreen) -> list[int]:
+    return [row.id for row in library._rows]
+
+
+def _cursor_id(library: LibraryScreen) -> int:
+    table = library.query_one(DataTable)
+    return library._rows[table.cursor_row].id
+
+
+async def _library(pilot) -> LibraryScreen:  # type: ignore[no-untyped-def]
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    library = pilot.app.screen
+    assert isinstance(library, LibraryScreen)
+    return library
+
+
+async def test_footer_says_enter_opens_and_states_read_as_words(tmp_path: Path) -> None:
+    app = make_app(sample_database(tmp_path / "redline.db"))
+    async with app.run_test(size=(120, 30)) as pilot:
+        library = await _library(pilot)
+        footer_keys = {
+            (key.key_display, key.description) for key in library.query("FooterKey").results()
+        }
+        assert ("enter", "Open") in footer_keys  # the table's own enter hid it
+        await pilot.press("f", "f")  # all → todo → in progress
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        progress = str(library.query_one("#library-progress", Static).content)
+        assert "· in progress" in progress and "in_progress" not in progress
+        await pilot.press("enter")  # enter in the table opens (no article in progress: none)
+        await pilot.press("f", "f", "f", "f")  # back to all states
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, ReaderScreen)
+
+
+async def test_the_cursor_returns_to_the_article_the_reader_showed(tmp_path: Path) -> None:
+    app = make_app(sample_database(tmp_path / "redline.db"))
+    async with app.run_test(size=(120, 30)) as pilot:
+        library = await _library(pilot)
+        first = _cursor_id(library)
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        reader = app.screen
+        assert isinstance(reader, ReaderScreen) and reader.article_id == first
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        last = reader.article_id
+        assert last != first
+        await pilot.press("q")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen is library
+        assert _cursor_id(library) == last
+
+
+async def test_my_queue_by_default_with_everyones_progress(tmp_path: Path) -> None:
+    database = sample_database(tmp_path / "redline.db")
+    report = assign(database, ["ana", "ben"], 1, seed=3)
+    mine = sorted(article for article, names in report.plan.items() if "ana" in names)
+    everything = sorted(report.plan)
+    assert 0 < len(mine) < len(everything)
+    app = make_app(database)
+    async with app.run_test(size=(120, 30)) as pilot:
+        library = await _library(pilot)
+        assert library.library_query.assigned
+        assert _row_ids(library) == mine
+        progress = str(library.query_one("#library-progress", Static).content)
+        assert progress.startswith(f"my queue: 0 of {len(mine)} done")
+        team = str(library.query_one("#library-team", Static).content)
+        assert team == (
+            f"queues: ana 0/{len(mine)} done · ben 0/{len(everything) - len(mine)} done"
+        )
+        await pilot.press("a")  # all articles
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not library.library_query.assigned
+        assert _row_ids(library) == everything
+        assert "my queue" not in str(library.query_one("#library-progress", Static).content)
+        await pilot.press("a")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert _row_ids(library) == mine
+
+
+async def test_without_assignments_the_library_shows_everything(tmp_path: Path) -> None:
+    app = make_app(sample_database(tmp_path / "redline.db"))
+    async with app.run_test(size=(120, 30)) as pilot:
+        library = await _library(pilot)
+        assert not library.library_query.assigned
+        assert len(_row_ids(library)) == 7
+        assert not library.query_one("#library-team").display
+        await pilot.press("a")
+        await pilot.pause()
+        assert not library.library_query.assigned  # nothing to toggle to: a notice instead
