@@ -16,12 +16,13 @@ import contextlib
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from storage.db import Database
 from storage.formats.registry import FORMATS, export_formats
+from storage.formats.split import partition
 from storage.formats.writing.base import Options, Sidecar
 from storage.formats.writing.records import EXPORT_LAYERS, Selection, load_records, plan
 from storage.formats.writing.report import ExportError, ExportReport
@@ -79,6 +80,10 @@ def export(
     schema: object | None = None,
     stdout: IO[str] | None = None,
     config: str | Path | None = None,
+    split: dict[str, float] | None = None,
+    seed: int = 0,
+    ents_include: Iterable[str] = (),
+    articles: Collection[int] | None = None,
 ) -> ExportReport:
     """Write ``fmt`` to ``out`` and return what was exported and what could not be.
 
@@ -88,7 +93,15 @@ def export(
     format's companion file goes (Label Studio: ``labelstudio-config.xml``
     beside the tasks by default, none for stdout). With ``strict`` any reported problem raises
     :class:`StrictExportError` (carrying the report) and nothing is written.
+
+    ``split`` (``{"train": 0.8, "dev": 0.2}``) makes ``out`` a directory holding
+    one export per split (``train.spacy``, ``dev.spacy``), articles shared out
+    by :func:`storage.formats.split.partition` with ``seed``. ``articles`` limits
+    the export to those article ids. ``ents_include=("figures",)`` puts figures
+    that overlap no entity in spaCy's ``doc.ents``.
     """
+    if split is not None:
+        return _export_split(db, fmt, Path(out), split, seed, locals())
     spec = FORMATS.get(fmt)
     if spec is None or spec.writer is None:
         raise ExportError(f"unknown export format {fmt!r} (one of {', '.join(export_formats())})")
@@ -106,6 +119,9 @@ def export(
         _check_target(target, spec.kind == "directory")
     report = ExportReport(format=fmt, out=str(out))
     pairs = plan(db, selection)
+    if articles is not None:
+        wanted = set(articles)
+        pairs = [pair for pair in pairs if pair[0] in wanted]
     if config is not None and spec.sidecar is None:
         raise ExportError(f"--config is for formats with a companion file, not {fmt}")
     sidecar_target = (
@@ -127,6 +143,7 @@ def export(
         multi_annotator=len({annotator for _, annotator in pairs}) > 1,
         span_labels=span_labels(schema),
         sidecar=sidecar,
+        ents_include=tuple(ents_include),
     )
     try:
         with writes_to(out):
@@ -171,6 +188,38 @@ def export(
     finally:
         with sigint_deferred():
             staging.remove()
+
+
+def _export_split(
+    db: Database, fmt: str, out: Path, shares: dict[str, float], seed: int, given: dict[str, Any]
+) -> ExportReport:
+    """One export per split into the directory ``out``; one report adding them up."""
+    spec = FORMATS.get(fmt)
+    if spec is None or spec.writer is None:
+        raise ExportError(f"unknown export format {fmt!r} (one of {', '.join(export_formats())})")
+    if str(out) == "-" or (out.exists() and not out.is_dir()):
+        raise ExportError(f"--split writes a directory of files; {out} is not one")
+    with writes_to(out):
+        out.mkdir(parents=True, exist_ok=True)
+    selection = Selection(status=given["status"], annotator=given["annotator"],
+                          layers=tuple(dict.fromkeys(given["layers"])),
+                          include_suggested=given["include_suggested"])  # fmt: skip
+    parts = partition([pair[0] for pair in plan(db, selection)], shares, seed)
+    total = ExportReport(format=fmt, out=str(out))
+    passed = {k: v for k, v in given.items() if k not in ("db", "fmt", "out", "split", "seed",
+                                                          "articles", "config")}  # fmt: skip
+    for name, ids in parts.items():
+        target = out / f"{name}{spec.suffix}"
+        report = export(db, fmt, target, articles=ids, **passed)
+        total.records += report.records
+        total.spans += report.spans
+        total.topics += report.topics
+        total.problems.extend(report.problems)
+        for note in report.notes:
+            total.note(note)
+        total.note(f"{name}: {len(ids)} article(s), {report.records} record(s) in {target}")
+    total.written = True
+    return total
 
 
 def _check_target(target: Path, directory: bool) -> None:

@@ -12,6 +12,10 @@ what spaCy has no slot for, keyed by tuples:
 * ``("redline", "entity", start, end)`` → the linked canonical entity
   (the entity's ``kb_id`` is also the span's ``kb_id_``).
 
+With ``--ents-include figures`` the figure spans that overlap no entity are in
+``doc.ents`` too (labelled with their kind: MONEY, DATE, PERCENT…), for a
+pipeline that learns them as entities.
+
 Load with ``DocBin().from_disk(path).get_docs(spacy.blank("en").vocab)``. The
 file is written by :class:`~storage.formats.docbin_stream.DocBinStream`:
 DocBin's exact bytes, in memory that does not grow with the corpus.
@@ -43,6 +47,7 @@ class DocBinWriter(Writer):
         doc.user_data[("redline", "article")] = record_extras(record)
         groups: dict[str, list[Any]] = {}
         entity_items: list[tuple[ExportSpan, int, int]] = []
+        figure_items: list[tuple[ExportSpan, int, int]] = []
         layers = {
             "entity": record.entities,
             "figure": record.figures,
@@ -52,6 +57,8 @@ class DocBinWriter(Writer):
             items = aligned(doc, record, spans, self.report)
             if layer == "entity":
                 entity_items = items
+            elif layer == "figure":
+                figure_items = items
             group = groups.setdefault(SPAN_GROUPS[layer], [])
             for span, token_start, token_end in items:
                 label = (span.topic or span.label) if layer == "evidence" else span.label
@@ -69,6 +76,8 @@ class DocBinWriter(Writer):
             self.report.problems.append(problem(record, span, reason))
 
         ents = without_overlaps(entity_items, dropped)
+        if "figures" in self.options.ents_include:
+            ents = sorted([*ents, *_free_of(ents, figure_items)], key=lambda item: item[1])
         doc.ents = [
             Span(
                 doc,
@@ -95,3 +104,21 @@ class DocBinWriter(Writer):
 
     def discard(self) -> None:
         self.docbin.close()
+
+
+def _free_of(
+    kept: list[tuple[ExportSpan, int, int]], figures: list[tuple[ExportSpan, int, int]]
+) -> list[tuple[ExportSpan, int, int]]:
+    """The figures (MONEY, DATE, PERCENT…) whose tokens overlap no kept entity nor each other.
+
+    ``--ents-include figures`` puts them in ``doc.ents`` too; the ones left out
+    stay in ``doc.spans["figures"]`` (nothing is reported: they are exported there).
+    """
+    taken = {index for _, start, end in kept for index in range(start, end)}
+    free = []
+    for item in sorted(figures, key=lambda item: (item[1], -(item[2] - item[1]))):
+        tokens = set(range(item[1], item[2]))
+        if not tokens & taken:
+            free.append(item)
+            taken |= tokens
+    return free

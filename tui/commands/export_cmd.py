@@ -71,6 +71,9 @@ def run_export(
     strict: bool,
     console: Console,
     config: str | None = None,
+    split: str | None = None,
+    seed: int = 0,
+    ents_include: str = "",
 ) -> ExportReport:
     """Run one export for the CLI; raises ``StorageError`` subclasses with one-line messages."""
     from storage.export import StrictExportError, export
@@ -78,7 +81,16 @@ def run_export(
 
     if fmt not in FORMAT_NAMES:
         raise ExportError(f"unknown format {fmt!r} (one of {', '.join(FORMAT_NAMES)})")
-    target = out or default_out(fmt)
+    from storage.formats.split import parse_split
+
+    try:
+        shares = parse_split(split) if split else None
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--split") from None
+    included = tuple(part.strip() for part in ents_include.split(",") if part.strip())
+    if set(included) - {"figures"}:
+        raise typer.BadParameter("only 'figures' can join doc.ents", param_hint="--ents-include")
+    target = out or (f"{fmt}-export" if shares else default_out(fmt))
     database = context.open_db()
     needs_schema = "topic" in layers or FORMATS[fmt].sidecar is not None
     schema = context.config().schema if needs_schema else None
@@ -110,6 +122,9 @@ def run_export(
                 progress=advance,
                 schema=schema,
                 config=config,
+                split=shares,
+                seed=seed,
+                ents_include=included,
             )
         except StrictExportError as error:
             progress.stop()
@@ -173,6 +188,22 @@ def register(app: typer.Typer) -> None:
                 "(default: labelstudio-config.xml beside the tasks).",
             ),
         ] = None,
+        split: Annotated[
+            str | None,
+            typer.Option(
+                "--split",
+                help="By article, e.g. train=0.8,dev=0.2: --out is then "
+                "a directory with one file per split.",
+            ),
+        ] = None,
+        seed: Annotated[int, typer.Option("--seed", help="Shuffle seed for --split.")] = 0,
+        ents_include: Annotated[
+            str,
+            typer.Option(
+                "--ents-include",
+                help="spacy: also put 'figures' in doc.ents where they overlap no entity.",
+            ),
+        ] = "",
     ) -> None:
         run_export(
             ctx.obj,
@@ -185,4 +216,7 @@ def register(app: typer.Typer) -> None:
             strict=strict,
             console=Console(stderr=True, highlight=False),
             config=config,
+            split=split,
+            seed=seed,
+            ents_include=ents_include,
         )

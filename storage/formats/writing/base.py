@@ -45,6 +45,8 @@ class Options:
     span_labels: tuple[str, ...] = ()
     """The entity and figure labels of the schema in force (a labelling config lists them)."""
     sidecar: Sidecar | None = None
+    ents_include: tuple[str, ...] = ()
+    """Other span groups a token format puts in its one entity layer (spaCy: ``figures``)."""
 
 
 class Writer(ABC):
