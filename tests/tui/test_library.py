@@ -6,8 +6,13 @@ from pathlib import Path
 
 from textual.widgets import DataTable, Static
 
+from storage import queries
+from storage.articles import add_articles
+from storage.db import Database
+from storage.queries import LibraryQuery
+from storage.repository import Repository
 from storage.team.assignment import assign
-from tests.tui.app_fixtures import make_app, sample_database
+from tests.tui.app_fixtures import make_app, sample_articles, sample_database
 from tui.screens.library import LibraryScreen
 from tui.screens.reader import ReaderScreen
 
@@ -117,3 +122,18 @@ async def test_without_assignments_the_library_shows_everything(tmp_path: Path) 
         await pilot.press("a")
         await pilot.pause()
         assert not library.library_query.assigned  # nothing to toggle to: a notice instead
+
+
+def test_the_queue_filter_lists_and_counts_only_assigned_articles(db: Database) -> None:
+    add_articles(db, sample_articles())
+    report = assign(db, ["ana", "ben"], 1, seed=5)
+    mine = sorted(article for article, names in report.plan.items() if "ana" in names)
+    with Repository(db, "ana") as repository:
+        repository.set_state(mine[0], "done")
+    query = LibraryQuery(assigned=True)
+    assert [row.id for row in queries.list_articles(db, "ana", query)] == mine
+    assert queries.count_articles(db, "ana", assigned=True) == len(mine)
+    assert queries.count_articles(db, "ana", state="done", assigned=True) == 1
+    assert queries.count_articles(db, "ana", state="todo", assigned=True) == len(mine) - 1
+    assert queries.list_articles(db, "cleo", query) == []  # no queue, no rows
+    assert len(queries.list_articles(db, "ana", LibraryQuery())) == len(report.plan)
