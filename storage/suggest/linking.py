@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from storage.db import Database
     from storage.kb import KnowledgeBase
     from storage.models import Span
+    from storage.repository import Repository
 
 ACRONYM_LABELS = frozenset({"ORG", "GPE", "LOC", "FAC", "EVENT", "LAW"})
 NEVER_LINKED = frozenset({"NORP"})
@@ -308,3 +309,24 @@ def entity_surfaces(db: Database) -> dict[str, int]:
         for surface in {fold(name), *(fold(alias) for alias in aliases or [])}:
             found[surface] = entity_id if found.get(surface, entity_id) == entity_id else None
     return {surface: entity_id for surface, entity_id in found.items() if entity_id is not None}
+
+
+def apply_links(
+    repository: Repository, article_id: int, proposals: Sequence[LinkProposal]
+) -> int:
+    """Link every proposed span, creating each missing canonical entity once: one undo step.
+
+    Returns the number of spans linked. The reader calls it when the annotator
+    confirms the links :func:`suggest_links` offered (e.g. after accepting a mention).
+    """
+    if not proposals:
+        return 0
+    created: dict[int, int] = {}
+    with repository.batch("link_mentions", article_id, f"link {len(proposals)} mentions"):
+        for proposal in proposals:
+            entity_id = proposal.entity_id or created.get(proposal.canonical_span_id)
+            if entity_id is None:
+                entity = repository.create_and_link(proposal.canonical_span_id, proposal.name)
+                entity_id = created[proposal.canonical_span_id] = entity.id or 0
+            repository.link_span(proposal.span_id, entity_id)
+    return len(proposals)

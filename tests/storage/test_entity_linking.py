@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from storage import queries
 from storage.articles import add_articles
 from storage.db import Database
 from storage.figures.quality import article_text, read_gold
@@ -12,6 +13,7 @@ from storage.kb import KnowledgeBase
 from storage.repository import Repository
 from storage.suggest.linking import (
     Mention,
+    apply_links,
     article_entities_first,
     suggest_links,
     within_article_links,
@@ -113,3 +115,24 @@ def test_picker_lists_the_article_entities_first_then_corpus_then_kb(db: Databas
     ]
     gpe = article_entities_first(db, article_id, "ana", "astana", type="GPE", kb=kb)
     assert [(c.source, c.kb_id) for c in gpe] == [("mention", None), ("kb", "Q1520")]
+
+
+def test_apply_links_creates_the_canonical_entity_once_and_undoes_in_one_step(
+    db: Database,
+) -> None:
+    article_id, text = _reference(db)
+    repository = Repository(db, "ana")
+    union = text.index("European Union")
+    spans = [repository.add_span(article_id, union, union + 14, "ORG")]
+    for start in [i for i in range(len(text)) if text.startswith("EU ", i)]:
+        spans.append(repository.add_span(article_id, start, start + 2, "ORG"))
+    proposals = suggest_links(db, article_id, "ana")
+    assert len(proposals) == len(spans) - 1 >= 2
+    assert apply_links(repository, article_id, proposals) == len(proposals)
+    linked = {s.entity_id for s in queries.spans_for(db, article_id, "ana")}
+    assert len(linked) == 1 and None not in linked
+    [entity] = queries.entities(db)
+    assert (entity.name, entity.type) == ("European Union", "ORG")
+    assert suggest_links(db, article_id, "ana") == []
+    repository.undo(article_id)
+    assert {s.entity_id for s in queries.spans_for(db, article_id, "ana")} == {None}
