@@ -133,7 +133,33 @@ def shorten_title(line: str) -> str:
     return cut.rstrip(" ,;:") + "…"
 
 
+SENTENCE_TITLE_CHARS = 100
+"""A first line longer than this is a paragraph (no title line): its first sentence titles it."""
+
+
 def first_line_title(text: str) -> str:
-    """The first non-empty line as a title (headings lose their ``#`` marks)."""
+    """The first non-empty line as a title (headings lose their ``#`` marks).
+
+    A first line of several sentences (or over :data:`TITLE_MAX_CHARS`) is no
+    title line but a paragraph: its first sentence
+    (after a wire dateline such as "ASTANA, Kazakhstan, March 28.") is the title,
+    cut at a word boundary to at most :data:`SENTENCE_TITLE_CHARS` characters.
+    """
+    from storage.figures.sentences import split_sentences
+
     line = next(_non_empty_lines(text), "")
-    return shorten_title(heading_text(line) or line)
+    heading = heading_text(line)
+    line = " ".join((heading or line).split())
+    if heading or len(line) <= SENTENCE_TITLE_CHARS:
+        return shorten_title(line)
+    dateline = find_dateline(line)
+    body = line[len(dateline) :].lstrip(" .—–-") if dateline else line
+    sentences = split_sentences(body)
+    if not dateline and len(sentences) <= 1 and len(line) <= TITLE_MAX_CHARS:
+        return line  # one long sentence alone on its line: a title line after all
+    first, end = sentences[0] if sentences else (0, len(body))
+    sentence = body[first:end].strip() or line
+    if len(sentence) <= SENTENCE_TITLE_CHARS:
+        return sentence
+    cut = sentence[: SENTENCE_TITLE_CHARS - 1].rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:") + "…"
