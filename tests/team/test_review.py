@@ -264,3 +264,25 @@ async def test_columns_scroll_to_the_highlighted_conflict(
         columns = list(screen.query(".review-column"))
         assert all(column.scroll_y > 10 for column in columns)
         assert all(column.max_scroll_y > 10 for column in columns)
+
+
+async def test_undo_in_the_screen_reopens_the_conflict(sqlite_db: Database, tmp_path: Path) -> None:
+    article = two_annotators(sqlite_db)
+    Repository(sqlite_db, "cleo").set_state(article, "done")  # cleo has nothing: only-one
+    config = replace(load_config(None, cwd=tmp_path), auto_suggest=False)
+    app = review_app(sqlite_db, "reviewer", config, article)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        await app.writes_settled()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen) and screen.unresolved == 5  # 4 spans, 1 topic
+        await pilot.press("a", "3")  # all of cleo: gold keeps nothing anywhere
+        await app.writes_settled()
+        await pilot.pause()
+        assert screen.unresolved == 0 and gold_spans(sqlite_db) == set()
+        await pilot.press("u")
+        await app.writes_settled()
+        await pilot.pause()
+        assert gold_spans(sqlite_db) == set()  # Berlin is only-one now: nothing was seeded
+        assert screen.unresolved == 5

@@ -312,9 +312,11 @@ class ReviewScreen(Screen[None]):
         self.notify("Take all of which annotator? Press its number.", timeout=4)
 
     def action_undo(self) -> None:
+        self.decided.clear()  # which takes an undo reverts is unknown here: ask again
         self._save(partial(self.gold.undo, self.article_id), "undo")
 
     def action_redo(self) -> None:
+        self.decided.clear()
         self._save(partial(self.gold.redo, self.article_id), "redo")
 
     def action_reviewed(self) -> None:
