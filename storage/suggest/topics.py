@@ -18,9 +18,9 @@ suggests a topic. The evidence is the sentences with the most cues (at most
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -67,11 +67,11 @@ def normal_form(word: str) -> str:
     return w
 
 
-@lru_cache(maxsize=1)
 def _nlp() -> Any:
-    import spacy
+    """The blank English pipeline the exporters and the reader's token snapping share."""
+    from storage.formats.tokens import blank_nlp
 
-    return spacy.blank("en")
+    return blank_nlp()
 
 
 def _doc(text: str) -> Any:
@@ -112,12 +112,13 @@ class TopicMatcher:
 
         doc = _doc(text)
         sentences = split_sentences(text)
+        starts = [start for start, _ in sentences]
         cues: dict[str, dict[tuple[str, int], str]] = {}
         for match_id, first, last in _longest(self.matcher(doc)):
             topic = self.topics[match_id]
             span = doc[first:last]
             key = " ".join(token.norm_ for token in span)
-            sentence = _sentence_of(sentences, span.start_char)
+            sentence = _sentence_of(sentences, starts, span.start_char)
             cues.setdefault(topic, {})[(key, sentence)] = span.text
         found = []
         for topic, hits in cues.items():
@@ -151,11 +152,11 @@ def _longest(matches: Iterable[tuple[int, int, int]]) -> list[tuple[int, int, in
     return sorted(kept, key=lambda m: m[1])
 
 
-def _sentence_of(sentences: Sequence[tuple[int, int]], offset: int) -> int:
-    for number, (start, end) in enumerate(sentences):
-        if start <= offset < end:
-            return number
-    return -1
+def _sentence_of(
+    sentences: Sequence[tuple[int, int]], starts: Sequence[int], offset: int
+) -> int:
+    number = bisect_right(starts, offset) - 1
+    return number if number >= 0 and offset < sentences[number][1] else -1
 
 
 def topic_suggestions(
