@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from storage.formats.tokens import aligned, make_doc, overlap_reason, problem, without_overlaps
 from storage.formats.writing.base import TextWriter
 from storage.formats.writing.records import ExportRecord, ExportSpan
+from storage.formats.writing.report import ExportReport
 
 if TYPE_CHECKING:
     from spacy.tokens import Token
@@ -35,45 +36,54 @@ DOCSTART = "-DOCSTART- -X- O O\n\n"
 """CoNLL-2003's document separator, as ``spacy convert -c ner`` looks for it."""
 
 
+def tagged(record: ExportRecord, report: ExportReport) -> tuple[list[list[Token]], list[str]]:
+    """The record's non-space tokens by sentence, and the IOB2 tag of every token.
+
+    Spans that cannot be tagged (misaligned, overlapping on tokens, starting or
+    ending on whitespace) are reported in ``report``. A sentence break inside a
+    tagged span is not made.
+    """
+    from spacy.pipeline import Sentencizer
+
+    doc = make_doc(record.article.text)
+    Sentencizer()(doc)
+    items = []
+    for span, start, end in aligned(doc, record, [*record.entities, *record.figures], report):
+        if doc[start].is_space or doc[end - 1].is_space:
+            reason = "starts or ends on a whitespace token, which CoNLL does not write"
+            report.problems.append(problem(record, span, reason))
+        else:
+            items.append((span, start, end))
+
+    def dropped(span: ExportSpan, kept: ExportSpan) -> None:
+        reason = overlap_reason(kept, "CoNLL holds one tag per token")
+        report.problems.append(problem(record, span, reason))
+
+    tags = ["O"] * len(doc)
+    inside: set[int] = set()
+    for span, start, end in without_overlaps(items, dropped):
+        tags[start] = f"B-{span.label}"
+        for index in range(start + 1, end):
+            tags[index] = f"I-{span.label}"
+            inside.add(index)
+    sentences: list[list[Token]] = []
+    for token in doc:
+        if not sentences or (token.is_sent_start and token.i not in inside and sentences[-1]):
+            sentences.append([])
+        if not token.is_space:
+            sentences[-1].append(token)
+    return [sentence for sentence in sentences if sentence], tags
+
+
 class ConllWriter(TextWriter):
     evidence_spans = 0
     topic_count = 0
 
     def add(self, record: ExportRecord) -> None:
-        from spacy.pipeline import Sentencizer
-
-        doc = make_doc(record.article.text)
-        Sentencizer()(doc)
-        spans = [*record.entities, *record.figures]
         self.evidence_spans += len(record.evidence)
         self.topic_count += len(record.topics)
-        items = []
-        for span, start, end in aligned(doc, record, spans, self.report):
-            if doc[start].is_space or doc[end - 1].is_space:
-                reason = "starts or ends on a whitespace token, which CoNLL does not write"
-                self.report.problems.append(problem(record, span, reason))
-            else:
-                items.append((span, start, end))
-
-        def dropped(span: ExportSpan, kept: ExportSpan) -> None:
-            reason = overlap_reason(kept, "CoNLL holds one tag per token")
-            self.report.problems.append(problem(record, span, reason))
-
-        kept = without_overlaps(items, dropped)
-        tags = ["O"] * len(doc)
-        inside: set[int] = set()
-        for span, start, end in kept:
-            tags[start] = f"B-{span.label}"
-            for index in range(start + 1, end):
-                tags[index] = f"I-{span.label}"
-                inside.add(index)
-        sentences: list[list[Token]] = []
-        for token in doc:
-            if not sentences or (token.is_sent_start and token.i not in inside and sentences[-1]):
-                sentences.append([])
-            if not token.is_space:
-                sentences[-1].append(token)
-        self.handle.write(self.document(record, [s for s in sentences if s], tags))
+        sentences, tags = tagged(record, self.report)
+        self.handle.write(self.document(record, sentences, tags))
 
     def document(self, record: ExportRecord, sentences: list[list[Token]], tags: list[str]) -> str:
         """One article's lines: ``token<TAB>tag``, a blank line after each sentence."""

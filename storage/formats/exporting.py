@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from storage.db import Database
-from storage.formats.registry import FORMATS, export_formats
+from storage.formats.registry import FORMATS, FormatSpec, export_formats
 from storage.formats.split import partition
 from storage.formats.writing.base import Options, Sidecar
 from storage.formats.writing.records import EXPORT_LAYERS, Selection, load_records, plan
@@ -100,9 +100,10 @@ def export(
     the export to those article ids. ``ents_include=("figures",)`` puts figures
     that overlap no entity in spaCy's ``doc.ents``.
     """
-    if split is not None:
-        return _export_split(db, fmt, Path(out), split, seed, locals())
     spec = FORMATS.get(fmt)
+    split_of: dict[int, str] = {}
+    if split is not None and not (spec is not None and spec.splits_inside):
+        return _export_split(db, fmt, Path(out), split, seed, locals())
     if spec is None or spec.writer is None:
         raise ExportError(f"unknown export format {fmt!r} (one of {', '.join(export_formats())})")
     selection = Selection(
@@ -116,12 +117,15 @@ def export(
         raise ExportError(f"{fmt} cannot be written to stdout; give --out PATH")
     target = Path(out)
     if not to_stdout:
-        _check_target(target, spec.kind == "directory")
+        _check_target(target, spec)
     report = ExportReport(format=fmt, out=str(out))
     pairs = plan(db, selection)
     if articles is not None:
         wanted = set(articles)
         pairs = [pair for pair in pairs if pair[0] in wanted]
+    if split is not None:
+        parts = partition([pair[0] for pair in pairs], split, seed)
+        split_of = {article: name for name, ids in parts.items() for article in ids}
     if config is not None and spec.sidecar is None:
         raise ExportError(f"--config is for formats with a companion file, not {fmt}")
     sidecar_target = (
@@ -144,6 +148,7 @@ def export(
         span_labels=span_labels(schema),
         sidecar=sidecar,
         ents_include=tuple(ents_include),
+        split_of=split_of,
     )
     try:
         with writes_to(out):
@@ -222,24 +227,29 @@ def _export_split(
     return total
 
 
-def _check_target(target: Path, directory: bool) -> None:
+def _check_target(target: Path, spec: FormatSpec) -> None:
     parent = target.absolute().parent
     if not parent.is_dir():
         raise ExportError(f"cannot write {target}: no directory {parent}")
-    if directory:
-        if target.exists() and not _is_brat_export(target):
-            raise ExportError(f"refusing to replace {target}: it exists and is not a brat export")
+    if spec.kind == "directory":
+        if target.exists() and not _is_previous_export(target, spec):
+            raise ExportError(
+                f"refusing to replace {target}: it exists and is not a {spec.name} export"
+            )
     elif target.is_dir():
         raise ExportError(f"cannot write {target}: it is a directory")
 
 
-def _is_brat_export(path: Path) -> bool:
-    """A directory redline may replace: a previous brat export (or an empty directory)."""
+def _is_previous_export(path: Path, spec: FormatSpec) -> bool:
+    """A directory redline may replace: an empty one, or a previous export of this format
+    (its marker file present; for brat, nothing but brat's own files in it)."""
     if not path.is_dir():
         return False
     entries = list(path.iterdir())
     if not entries:
         return True
-    return (path / "annotation.conf").is_file() and all(
+    if spec.marker is None or not (path / spec.marker).is_file():
+        return False
+    return spec.name != "brat" or all(
         entry.is_file() and entry.suffix in BRAT_FILES for entry in entries
     )

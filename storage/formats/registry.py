@@ -46,6 +46,10 @@ class FormatSpec:
     """Export then import gives back exactly what was exported."""
     sidecar: str | None = None
     """A companion file written beside the export (``--config`` puts it elsewhere)."""
+    marker: str | None = None
+    """A directory format: the file that shows a directory is a previous export (replaceable)."""
+    splits_inside: bool = False
+    """``--split`` goes inside one output (a ``DatasetDict``), not one output per split."""
 
     @property
     def can_stream(self) -> bool:
@@ -81,7 +85,7 @@ FORMATS: dict[str, FormatSpec] = {
                    writer="storage.formats.conll:ConlluWriter"),
         FormatSpec("brat", (".ann",), LAYERS, "brat standoff .txt/.ann directory",
                    "storage.formats.brat:read_brat", "storage.formats.brat:BratWriter",
-                   kind="directory", lossless=True),
+                   kind="directory", lossless=True, marker="annotation.conf"),
         FormatSpec("prodigy", (".jsonl",), LAYERS, "Prodigy tasks JSONL",
                    "storage.formats.prodigy:read_prodigy", "storage.formats.prodigy:ProdigyWriter",
                    lossless=True),
@@ -96,6 +100,10 @@ FORMATS: dict[str, FormatSpec] = {
                    writer="storage.formats.figures_csv:FiguresCsvWriter"),
         FormatSpec("parquet", (".parquet",), LAYERS, "Parquet (Hugging Face datasets)",
                    writer="storage.formats.parquet:ParquetWriter", kind="file"),
+        FormatSpec("hf", (".arrow",), LAYERS,
+                   "Hugging Face datasets directory (load_from_disk): tokens, ner_tags, card",
+                   writer="storage.formats.hf:HfWriter", kind="directory",
+                   marker="dataset_dict.json", splits_inside=True),
     )
 }  # fmt: skip
 """Format name → spec, in the order ``--help`` lists them."""

@@ -170,4 +170,4 @@ def test_no_textual_in_storage_or_export_command(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert set(FORMATS) == {"jsonl", "spacy", "conll", "conll2003", "conllu", "brat", "prodigy",
-                            "doccano", "labelstudio", "figures-csv", "parquet"}  # fmt: skip
+                            "doccano", "labelstudio", "figures-csv", "parquet", "hf"}  # fmt: skip

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -45,6 +46,8 @@ class Options:
     span_labels: tuple[str, ...] = ()
     """The entity and figure labels of the schema in force (a labelling config lists them)."""
     sidecar: Sidecar | None = None
+    split_of: Mapping[int, str] = field(default_factory=dict)
+    """Article id → split name, for a format that holds its splits itself (``hf``)."""
     ents_include: tuple[str, ...] = ()
     """Other span groups a token format puts in its one entity layer (spaCy: ``figures``)."""
 
