@@ -2,7 +2,8 @@
 
 Rules, each precise on news text:
 
-- **same name**: the same text with the same label links to its first mention;
+- **same name**: the same text with the same label links to its first mention
+  (case aside: the dateline's "ASTANA" links to "Astana", the name as written);
 - **surname**: a one-word PERSON mention ("Nurtleu") links to the one full
   name of the article ending in that word ("Murat Nurtleu"); two full names
   sharing it ("Joe Biden", "Jill Biden") link nothing;
@@ -82,13 +83,20 @@ def _spells(acronym: str, name: str) -> bool:
     return match(0, 0)
 
 
+def _shouted(text: str) -> bool:
+    """All capitals and longer than an acronym ("ASTANA" in a dateline)."""
+    return len(text) > 4 and text.isupper()
+
+
 def within_article_links(mentions: Sequence[Mention]) -> list[LinkSuggestion]:
     """Which mentions name the same entity as another one, in reading order."""
     ordered = sorted(mentions, key=lambda m: (m.start, m.end))
     full_names: dict[str, set[str]] = {}
     first_of: dict[tuple[str, str], Mention] = {}
     for mention in ordered:
-        first_of.setdefault((mention.label, mention.text), mention)
+        key = (mention.label, mention.text.casefold())
+        if key not in first_of or (_shouted(first_of[key].text) and not _shouted(mention.text)):
+            first_of[key] = mention
         words = _words(mention.text)
         if mention.label == "PERSON" and len(words) > 1:
             full_names.setdefault(words[-1], set()).add(mention.text)
@@ -112,7 +120,7 @@ def _canonical(
     if mention.label == "PERSON" and len(words) == 1:
         names = full_names.get(words[0], set())
         if len(names) == 1:
-            return first_of[("PERSON", next(iter(names)))], "surname"
+            return first_of[("PERSON", next(iter(names)).casefold())], "surname"
     if mention.label in ACRONYM_LABELS and _ACRONYM.fullmatch(mention.text):
         expansions = {
             other.text: other
@@ -121,8 +129,8 @@ def _canonical(
         }
         if len(expansions) == 1:
             expansion = next(iter(expansions.values()))
-            return first_of[(expansion.label, expansion.text)], "acronym"
-    first = first_of[(mention.label, mention.text)]
+            return first_of[(expansion.label, expansion.text.casefold())], "acronym"
+    first = first_of[(mention.label, mention.text.casefold())]
     if first != mention:
         root, reason = _canonical(first, ordered, full_names, first_of)
         return (root, reason) if root is not None and root != first else (first, "same name")

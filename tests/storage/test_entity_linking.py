@@ -136,3 +136,17 @@ def test_apply_links_creates_the_canonical_entity_once_and_undoes_in_one_step(
     assert suggest_links(db, article_id, "ana") == []
     repository.undo(article_id)
     assert {s.entity_id for s in queries.spans_for(db, article_id, "ana")} == {None}
+
+
+def test_a_shouted_dateline_links_to_the_name_as_written() -> None:
+    mentions = [
+        Mention(0, 6, "ASTANA", "GPE"),
+        Mention(30, 36, "Astana", "GPE"),
+        Mention(50, 52, "EU", "ORG"),
+        Mention(60, 62, "EU", "ORG"),
+    ]
+    links = within_article_links(mentions)
+    assert [(k.mention.text, k.canonical.start, k.reason) for k in links] == [
+        ("ASTANA", 30, "same name"),
+        ("EU", 50, "same name"),
+    ]
