@@ -244,7 +244,8 @@ def redline_tables() -> set[str]:
 
 
 def schema_problems(connection: Connection) -> list[str]:
-    """What the database lacks compared with this redline's models (tables, then columns).
+    """What the database lacks compared with this redline's models (tables, then columns),
+    and of the full-text search index (:func:`storage.search.index_problems`).
 
     Types are not compared: reflection reports them differently per backend.
     Extra tables and columns are not problems (another tool may add its own).
@@ -260,7 +261,9 @@ def schema_problems(connection: Connection) -> list[str]:
         missing = [column.name for column in table.columns if column.name not in columns]
         if missing:
             problems.append(f"table {table.name} lacks {', '.join(missing)}")
-    return problems
+    from storage.search import index_problems
+
+    return problems + index_problems(connection, present)
 
 
 def not_redline(where: str, tables: list[str]) -> NotRedlineDatabase:

@@ -39,7 +39,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import Column, func, literal_column, table
+from sqlalchemy import Column, func, inspect, literal_column, table
 
 FTS_TABLE = "article_fts"
 """SQLite's FTS5 table (shadow tables ``article_fts_data``, ``_idx``, ``_docsize``, ``_config``)."""
@@ -116,6 +116,27 @@ def pg_rank(search: str) -> Any:
 def pg_title_vector() -> Any:
     """PostgreSQL: the title alone as a vector (``title_only`` searches; not indexed)."""
     return func.to_tsvector("simple", literal_column("article.title"))
+
+
+def index_problems(connection: Any, tables: set[str]) -> list[str]:
+    """What a database at this revision lacks of the search index (empty: all there).
+
+    A missing trigger would let the index fall silently out of step with the
+    articles, so the triggers are checked too (SQLite); ``tables`` are the
+    database's table names.
+    """
+    if "article" not in tables:
+        return []
+    if connection.dialect.name == "sqlite":
+        if FTS_TABLE not in tables:
+            return [f"search index {FTS_TABLE} is missing"]
+        rows = connection.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'article'"
+        ).all()
+        missing = [name for name in FTS_TRIGGERS if name not in {row[0] for row in rows}]
+        return [f"search index triggers {', '.join(missing)} are missing"] if missing else []
+    columns = {column["name"] for column in inspect(connection).get_columns("article")}
+    return [] if PG_VECTOR_COLUMN in columns else [f"article lacks {PG_VECTOR_COLUMN}"]
 
 
 def include_object(

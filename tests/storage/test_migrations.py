@@ -479,3 +479,32 @@ def test_upgrade_indexes_the_articles_of_a_0002_database(db: Database) -> None:
         columns = {column["name"] for column in inspect(db.engine).get_columns("article")}
         assert "search_vector" in columns
     assert new not in old
+
+
+def _problems_after(database: Database, drop: str) -> list[str]:
+    """``schema_problems`` with ``drop`` run in a transaction that is rolled back."""
+    from storage.db_health import schema_problems
+
+    with database.engine.connect() as connection:
+        transaction = connection.begin()
+        assert schema_problems(connection) == []
+        connection.exec_driver_sql(drop)
+        problems = schema_problems(connection)
+        transaction.rollback()
+    assert database.schema_problems() == []
+    return problems
+
+
+def test_a_database_that_lost_its_search_index_is_not_up_to_date(db: Database) -> None:
+    if db.is_sqlite:
+        problems = _problems_after(db, "DROP TABLE article_fts")
+        assert problems == ["search index article_fts is missing"]
+    else:
+        problems = _problems_after(db, "ALTER TABLE article DROP COLUMN search_vector")
+        assert problems == ["article lacks search_vector"]
+
+
+def test_a_database_that_lost_a_search_trigger_is_not_up_to_date(sqlite_db: Database) -> None:
+    """Without its triggers the index would silently fall out of step with the articles."""
+    problems = _problems_after(sqlite_db, "DROP TRIGGER article_fts_delete")
+    assert problems == ["search index triggers article_fts_delete are missing"]
