@@ -274,3 +274,14 @@ def test_corpus_occurrences_take_like_wildcards_literally(
     scanned.clear()
     assert list(occurrences.corpus_occurrences(db, "%")) == []
     assert scanned == []
+
+
+def test_rank_sort_puts_the_best_match_first(db: Database, corpus: dict[str, int]) -> None:
+    best = add_article(db, Parsed("Tariffs, tariffs and more tariffs.", title="Tariffs")).article_id
+    by_id = queries.list_articles(db, "ana", LibraryQuery(search="tariffs"))
+    ranked = queries.list_articles(db, "ana", LibraryQuery(search="tariffs", sort="rank"))
+    assert [row.id for row in by_id] == sorted(row.id for row in by_id)
+    assert by_id[0].id != best and ranked[0].id == best
+    assert {row.id for row in ranked} == {row.id for row in by_id}
+    plain = queries.list_articles(db, "ana", LibraryQuery(sort="rank"))  # no search: by id
+    assert [row.id for row in plain] == [*sorted(corpus.values()), best]
