@@ -171,3 +171,19 @@ def test_no_textual_in_storage_or_export_command(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert set(FORMATS) == {"jsonl", "spacy", "conll", "conll2003", "conllu", "brat", "prodigy",
                             "doccano", "labelstudio", "figures-csv", "parquet", "hf"}  # fmt: skip
+
+
+def test_readme_and_export_help_list_the_registry() -> None:
+    """The README's formats table and ``redline export --help`` both follow the registry."""
+    from tui.cli import app
+
+    readme = (ROOT / "README.md").read_text("utf-8")
+    section = readme.split("## Formats\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    names = [row.split("|")[1].strip().strip("`") for row in rows]
+    assert names == list(FORMATS)
+    result = CliRunner().invoke(app, ["export", "--help"], terminal_width=200)
+    assert result.exit_code == 0
+    listed = [line.strip().split(":")[0] for line in result.output.splitlines()
+              if line.strip().split(":")[0] in FORMATS]  # fmt: skip
+    assert listed == list(FORMATS)
