@@ -22,6 +22,7 @@ Format of ``redline.toml`` (every part optional)::
     title = "Tariffs"
     parent = "trade"       # topics only; must exist
     patterns = ["tariff", "customs duty"]  # topics only: words/phrases that mention it
+    examples = ["The EU raised tariffs on steel."]  # topics only: sentences patterns must catch
 
     [keymap]               # binding id = keys, applied by the TUI with App.set_keymap
     "label-entity-1" = "1"
@@ -72,7 +73,8 @@ SCHEMA_COLUMNS = ("layer", "key", "title", "colour", "hotkey", "parent", "descri
 Fail = Callable[[int | None, str], "SchemaError"]
 Where = Callable[[str | None], int | None]
 ENTITY_HOTKEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "0")
-_FIELDS = ("key", "title", "colour", "hotkey", "description", "parent", "patterns")
+_FIELDS = ("key", "title", "colour", "hotkey", "description", "parent", "patterns", "examples")
+_TOPIC_LISTS = ("patterns", "examples")
 _SECTIONS = {
     "schema": None,
     "keymap": None,
@@ -110,6 +112,9 @@ class LabelDef:
     description: str = ""
     parent: str | None = None
     patterns: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()
+    """Topics: sentences that mention it; ``tests/storage/test_topic_suggest.py`` checks the
+    patterns suggest the topic for each (documentation that cannot go stale)."""
     """Topics: words or phrases whose mention in a sentence supports the topic."""
 
     @property
@@ -430,10 +435,10 @@ def _check_entry(layer: str, entry: Any, where: Where, fail: Fail) -> dict[str, 
         fields.setdefault("colour", fields.pop("color"))
     for name, value in fields.items():
         if name not in _FIELDS:
-            expected = ", ".join(f for f in _FIELDS if layer == "topic" or f != "patterns")
+            expected = ", ".join(f for f in _FIELDS if layer == "topic" or f not in _TOPIC_LISTS)
             raise fail(where(name), f"unknown field {name!r} for {layer} labels ({expected})")
-        if name == "patterns":
-            fields[name] = _check_patterns(value, where, fail)
+        if name in _TOPIC_LISTS:
+            fields[name] = _check_patterns(value, where, fail, name)
         elif not isinstance(value, str):
             raise fail(where(name), f"{name!r} must be a string")
     key = fields.get("key")
@@ -456,8 +461,9 @@ def _check_entry(layer: str, entry: Any, where: Where, fail: Fail) -> dict[str, 
             raise fail(where("hotkey"), f"hotkey {fields['hotkey']!r} must be one character")
     elif "hotkey" in fields:
         fields["hotkey"] = None
-    if "patterns" in fields and layer != "topic":
-        raise fail(where("patterns"), f"only topics have patterns ({layer} {key!r})")
+    for name in _TOPIC_LISTS:
+        if name in fields and layer != "topic":
+            raise fail(where(name), f"only topics have {name} ({layer} {key!r})")
     if "parent" in fields and layer != "topic":
         raise fail(where("parent"), f"only topics have a parent ({layer} {key!r})")
     if layer == "topic" and "." in key:
@@ -467,11 +473,13 @@ def _check_entry(layer: str, entry: Any, where: Where, fail: Fail) -> dict[str, 
     return fields
 
 
-def _check_patterns(value: Any, where: Where, fail: Fail) -> tuple[str, ...]:
-    """A topic's ``patterns``: a list of non-empty strings, kept in order, duplicates dropped."""
+def _check_patterns(
+    value: Any, where: Where, fail: Fail, name: str = "patterns"
+) -> tuple[str, ...]:
+    """A topic's ``patterns`` or ``examples``: non-empty strings, in order, duplicates dropped."""
     items = value if isinstance(value, list) else [None]
     if not all(isinstance(item, str) and item.strip() for item in items):
-        raise fail(where("patterns"), "'patterns' must be a list of non-empty strings")
+        raise fail(where(name), f"'{name}' must be a list of non-empty strings")
     return tuple(dict.fromkeys(item.strip() for item in items))
 
 
@@ -525,6 +533,7 @@ def _fill_defaults(layer: str, labels: dict[str, dict[str, Any]]) -> None:
             fields["hotkey"] = free_keys.pop(0) if layer == "entity" and free_keys else None
         fields.setdefault("parent", None)
         fields["patterns"] = tuple(fields.get("patterns") or ())
+        fields["examples"] = tuple(fields.get("examples") or ())
 
 
 def _check_cycles(

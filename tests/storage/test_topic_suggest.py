@@ -20,7 +20,7 @@ from storage.formats.exporting import export
 from storage.importers import ParsedArticle
 from storage.models import Span, TopicAssignment
 from storage.repository import Repository
-from storage.schema import builtin_schema
+from storage.schema import SchemaError, builtin_schema, load_config
 from storage.suggest.topics import TopicMatcher, normal_form
 from storage.suggestions import Suggester, SuggestOptions
 
@@ -169,3 +169,29 @@ def test_suggested_topics_export_only_with_include_suggested(
     assert '"trade"' in plain.read_text("utf-8")
     records = [json.loads(line) for line in suggested.read_text("utf-8").splitlines()]
     assert "trade.sanctions" in json.dumps(records)
+
+
+def test_every_builtin_topic_has_patterns_and_examples_its_patterns_suggest(
+    matcher: TopicMatcher,
+) -> None:
+    for topic in builtin_schema().layer("topic"):
+        assert topic.patterns and topic.examples, topic.key
+        for example in topic.examples:
+            assert topic.key in {t.topic for t in matcher.suggest(example)}, example
+
+
+def test_examples_in_redline_toml_are_checked_like_patterns(tmp_path: Path) -> None:
+    toml = tmp_path / "redline.toml"
+    toml.write_text(
+        '[[schema.topic]]\nkey = "trade.tariffs"\npatterns = ["tariff"]\n'
+        'examples = ["Tariffs rose."]\n',
+        "utf-8",
+    )
+    topic = load_config(toml).schema.get("topic", "trade.tariffs")
+    assert topic is not None and topic.examples == ("Tariffs rose.",)
+    toml.write_text('[[schema.topic]]\nkey = "x"\nexamples = "one"\n', "utf-8")
+    with pytest.raises(SchemaError, match="'examples' must be a list of non-empty strings"):
+        load_config(toml)
+    toml.write_text('[[schema.entity]]\nkey = "X"\nexamples = ["a"]\n', "utf-8")
+    with pytest.raises(SchemaError, match=r"redline.toml:3: only topics have examples"):
+        load_config(toml)
