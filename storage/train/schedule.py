@@ -1,4 +1,4 @@
-""""Retrain every N done articles" (``[train] every = N``): is a retrain due now?
+"""Retraining every N done articles (``[train] every = N``): is a retrain due now?
 
 A model's ``meta.json`` records how many article records were done when it
 was trained (``done_records``); a retrain is due when at least ``every`` more
