@@ -2,7 +2,9 @@
 
 The server runs in this process on 127.0.0.1 and a free port (aiohttp's test
 server); the annotator test lets it spawn a real redline app process and reads
-what that app draws through the WebSocket.
+what that app draws through the WebSocket. The browser tests drive Debian's
+headless Chromium over the DevTools protocol: one reads the library, one tags a
+span by keyboard and finds it stored under the tab's annotator.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from rich.console import Console
 
+from storage import queries
+from storage.db import open_db
 from tests.tui.app_fixtures import ROOT, sample_database
 from tui.commands.serve_cmd import app_command
 from tui.commands.serve_server import RedlineServer, annotator_problem, exposure_warning
@@ -215,7 +219,9 @@ async def _screen_bytes(websocket: aiohttp.ClientWebSocketResponse, wanted: byte
 
 
 @contextlib.contextmanager
-def serve_process(db_path: Path, *extra: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+def serve_process(
+    db_path: Path, *extra: str, schema: Path | None = None
+) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     """``redline serve`` in its own process on 127.0.0.1:<free port>; yields the printed URL.
 
     A real process, so the app processes it spawns for tabs are its children,
@@ -223,6 +229,8 @@ def serve_process(db_path: Path, *extra: str) -> Iterator[tuple[str, subprocess.
     """
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1", "COLUMNS": "200"}
+    if schema is not None:
+        env["REDLINE_SCHEMA"] = str(schema)  # the tabs' app processes inherit it
     command = [sys.executable, "-m", "tui.cli", "--db", str(db_path), "--annotator", "server-ann"]
     command += ["serve", "--host", "127.0.0.1", "--port", str(port), *extra]
     process = subprocess.Popen(
@@ -405,4 +413,62 @@ async def test_a_browser_opens_the_tokenized_url_and_sees_the_library(
             assert connected["result"]["value"] is True  # type: ignore[index]
             shot = await devtools.call("Page.captureScreenshot", format="png")
             (tmp_path / "browser.png").write_bytes(base64.b64decode(str(shot["data"])))
+            await devtools.websocket.close()
+
+
+KEYS = {
+    "enter": {"key": "Enter", "code": "Enter", "windowsVirtualKeyCode": 13, "text": "\r"},
+    "1": {"key": "1", "code": "Digit1", "windowsVirtualKeyCode": 49, "text": "1"},
+}
+
+
+async def _press(devtools: DevTools, key: str) -> None:
+    """One key press in the page, as the keyboard would send it (CDP Input.dispatchKeyEvent)."""
+    event = KEYS[key]
+    await devtools.call("Input.dispatchKeyEvent", type="keyDown", **event)
+    await devtools.call(
+        "Input.dispatchKeyEvent", type="keyUp", **{k: v for k, v in event.items() if k != "text"}
+    )
+
+
+def _stored_spans(db_path: Path, annotator: str) -> list[tuple[str, str, str]]:
+    database = open_db(str(db_path))
+    try:
+        return [
+            (span.text, span.label, span.status)
+            for article in queries.article_ids(database)
+            for span in queries.spans_for(database, article, annotator)
+        ]
+    finally:
+        database.dispose()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+async def test_a_browser_tags_a_span_by_keyboard_as_its_annotator(
+    served_database: Path, tmp_path: Path
+) -> None:
+    # Suggestions off: the span the test finds is the one typed in the page, nothing else.
+    schema = tmp_path / "redline.toml"
+    schema.write_text("[suggest]\non_open = false\n", encoding="utf-8")
+    served = serve_process(served_database, schema=schema)
+    with served as (url, _), chromium(tmp_path / "profile") as port:
+        async with aiohttp.ClientSession() as session:
+            devtools = await _page(session, port)
+            await devtools.call("Page.navigate", url=f"{url}&annotator=web-wen")
+            await devtools.wait_for(
+                lambda: "web-wen" in devtools.drawn() and "Kazakhstan" in devtools.drawn()
+            )
+            focus = "document.querySelector('#terminal textarea').focus()"
+            await devtools.call("Runtime.evaluate", expression=focus)
+            await _press(devtools, "enter")  # open the article under the cursor
+            await devtools.wait_for(lambda: "ASTANA" in devtools.drawn())
+            await devtools.wait_for(lambda: "web-wen" in devtools.drawn().rsplit("ASTANA", 1)[1])
+            await _press(devtools, "1")  # label the word under the cursor PERSON
+            deadline = time.monotonic() + 30
+            while not _stored_spans(served_database, "web-wen"):
+                assert time.monotonic() < deadline, devtools.drawn()[-2000:]
+                await asyncio.sleep(0.3)
+            assert _stored_spans(served_database, "web-wen") == [("ASTANA", "PERSON", "accepted")]
+            assert _stored_spans(served_database, "server-ann") == []  # not the server's name
             await devtools.websocket.close()
