@@ -6,7 +6,8 @@ tokens of :mod:`storage.suggest.tokens`; a pattern word of four letters or
 more also matches it with a common English ending ("tariff" → "tariffs",
 "invest" → "invested", "duty" → "duties"), a stand-in for lemmas that needs
 no model.
-Topics without patterns (the built-in ones, today) are not checked.
+Topics without patterns are not checked; the built-in topics have patterns
+(``storage/builtin_schema.toml``, also the topic suggester's cues).
 """
 
 from __future__ import annotations

@@ -23,6 +23,10 @@ TOML = """
 [[schema.topic]]
 key = "trade"
 patterns = ["trade", "export", "tariff"]
+
+[[schema.topic]]
+key = "investment"
+patterns = ["investment", "fund"]
 """
 
 TEXTS = {

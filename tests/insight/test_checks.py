@@ -99,8 +99,9 @@ def test_scope_by_article_and_annotator(sqlite_db: Database, tmp_path: Path) -> 
 
 def test_topics_without_patterns_are_not_checked(sqlite_db: Database, tmp_path: Path) -> None:
     corpus.build(sqlite_db, planted=True)
-    builtin = parse_config("", tmp_path / "redline.toml").schema
-    report = run_checks(sqlite_db, builtin, annotator=corpus.ANNOTATOR)
+    bare = '[schema]\nmode = "replace"\n[[schema.topic]]\nkey = "trade"\n'
+    schema = parse_config(bare, tmp_path / "redline.toml").schema
+    report = run_checks(sqlite_db, schema, annotator=corpus.ANNOTATOR)
     assert "evidence-off-topic" not in {finding.check for finding in report.findings}
 
 
