@@ -284,6 +284,26 @@ async def test_link_two_mentions_to_one_entity(tmp_path: Path) -> None:
         assert {m.entity_name for m in reader.view.mentions} == {"Kaja Kallas"}
 
 
+async def test_the_picker_offers_the_offline_knowledge_base(tmp_path: Path) -> None:
+    database = sample_database(tmp_path / "redline.db")
+    app = make_app(database)
+    async with app.run_test(size=(120, 40)) as pilot:
+        reader = await _open_first(pilot)
+        await _find(pilot, "Astana and Brussels")
+        await pilot.press("3", "e")  # GPE, then link: no entity yet, the shipped KB has it
+        await pilot.pause()
+        picker = app.screen
+        assert isinstance(picker, EntityPicker)
+        assert picker.query_one("#entity-search", Input).value == "Astana"
+        await pilot.press("enter")  # the best row: Astana from the knowledge base
+        await pilot.pause()
+        assert app.screen is reader
+        [entity] = queries.entities(database, "GPE")
+        assert (entity.name, entity.kb_id) == ("Astana", "Q1520")
+        [span] = queries.spans_for(database, reader.article_id, "ana")
+        assert (span.text, span.entity_id) == ("Astana", entity.id)
+
+
 async def test_bad_knowledge_base_id_keeps_the_picker_open(tmp_path: Path) -> None:
     database = sample_database(tmp_path / "redline.db")
     app = make_app(database)

@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING, Any
 from storage import queries
 from storage.errors import StorageError
 from storage.figures import parse_figure
+from storage.kb import KnowledgeBase
 from tui.dialogs.confirm import ConfirmDialog
-from tui.dialogs.entity_picker import EntityOption, EntityPicker
-from tui.dialogs.figure_fields import FigureFields, SubjectOption
+from tui.dialogs.entity_picker import EntityOption, EntityPicker, KBCandidate, KBSearch
+from tui.dialogs.figure_fields import FigureFields, SubjectOption, figure_choices
 from tui.dialogs.figure_form import FigureForm
 from tui.dialogs.topic_picker import TopicChoice, TopicPicker
 from tui.literal import visible_line
@@ -113,7 +114,9 @@ async def _new_figure(reader: ReaderScreen) -> None:
         fields = FigureFields.from_parsed(parsed, subjects)
     else:
         fields = FigureFields(kind=kinds[0][1] if kinds else "QUANTITY")
-    result = await reader.app.push_screen_wait(FigureForm(text[start:end], fields, kinds, subjects))
+    choices = figure_choices(text, start, end, fields)
+    form = FigureForm(text[start:end], fields, kinds, subjects, choices=choices)
+    result = await reader.app.push_screen_wait(form)
     if result is None:
         return
     article_id, add = reader.article_id, services(reader).repository.add_span
@@ -153,6 +156,7 @@ async def _edit_figure(reader: ReaderScreen, span: PaneSpan) -> None:
         subjects,
         editing=span.status == "accepted",
         suggested=span.status == "suggested",
+        choices=figure_choices(_text(reader), span.start, span.end, fields),
     )
     result = await reader.app.push_screen_wait(form)
     if result is None:
@@ -250,6 +254,23 @@ async def _change_topics(
 # -- e: entity links ----------------------------------------------------------------
 
 
+async def _kb_search(reader: ReaderScreen, label: str) -> KBSearch | None:
+    """Search of the offline knowledge base for ``label`` entries; None (noticed) if unreadable."""
+    try:
+        kb = await asyncio.to_thread(KnowledgeBase.for_config, services(reader).config)
+    except StorageError as exc:
+        reader.notify(visible_line(f"Knowledge base: {exc}"), severity="warning", markup=False)
+        return None
+
+    def search(query: str) -> list[KBCandidate]:
+        return [
+            KBCandidate(entry.name, entry.type, entry.id, entry.aliases)
+            for entry in kb.search(query, type=label)
+        ]
+
+    return search
+
+
 async def entity_link(reader: ReaderScreen) -> None:
     """Link the entity span here to a canonical entity (or create one)."""
     span = reader.span_here("entity")
@@ -272,7 +293,11 @@ async def entity_link(reader: ReaderScreen) -> None:
     by_id = {option.entity_id: option for option in options}
     current = stored.entity_id if stored is not None else None
     span_text = _text(reader)[span.start : span.end]
-    picker = EntityPicker(span_text, span.label, options, current)
+    in_article = reader.model.linked_entities() if reader.model is not None else set()
+    kb_search = await _kb_search(reader, span.label)
+    picker = EntityPicker(
+        span_text, span.label, options, current, in_article=in_article, kb_search=kb_search
+    )
     choice = await reader.app.push_screen_wait(picker)
     if choice is None:
         return
