@@ -13,6 +13,7 @@ changes, and only then does the status bar say "saved".
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any, TypeVar
@@ -29,7 +30,7 @@ from storage.errors import StorageError
 from storage.repository import Repository
 from storage.schema import Config
 from tui.commands_palette import ArticleCommands
-from tui.literal import visible
+from tui.literal import visible, visible_line
 from tui.messages import AnnotationRefused, AnnotationSaved
 from tui.save_queue import PendingWrite, SaveQueue, WriteOutcome, run_write
 from tui.screens.review import ReviewCommands
@@ -37,6 +38,8 @@ from tui.services import Services
 from tui.unsaved_dialog import QuitAnswer, UnsavedDialog
 
 T = TypeVar("T")
+GIL_SWITCH_SECONDS = 0.0005
+"""How often a thread holding the GIL hands it over (Python's default: 0.005)."""
 
 
 class RedlineApp(App[None]):
@@ -83,7 +86,7 @@ class RedlineApp(App[None]):
         self._saves = SaveQueue()
         self._failing_since_saved = False
         self._quit_when_saved = False
-        self.sub_title = f"{visible(annotator)} · {visible(database.short_label)}"
+        self.sub_title = f"{visible_line(annotator)} · {visible_line(database.short_label)}"
 
     @property
     def database(self) -> Database:
@@ -102,6 +105,10 @@ class RedlineApp(App[None]):
         return self.services.annotator
 
     def on_mount(self) -> None:
+        # The writer thread gives the GIL up on every SQLite call and must get it
+        # back while the screen renders; at Python's default 5 ms switch interval
+        # a write of ~30 statements can wait 100+ ms for it (the convoy effect).
+        sys.setswitchinterval(GIL_SWITCH_SECONDS)
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
         self.set_interval(self.RETRY_SECONDS, self._retry_tick, name="save-retry")

@@ -156,3 +156,21 @@ def test_model_figures_topics_entities_and_state() -> None:
     unknown = _span_image(1, 0, 11, label="PERSON", entity_id=8)
     touched = model.apply([{"table": "span", "key": {"id": 1}, "before": linked, "after": unknown}])
     assert touched.unknown_entities == {8}
+
+
+def test_span_index_add_and_discard_match_a_rebuilt_index() -> None:
+    from tui.widgets.pane_layout import SpanIndex
+
+    spans = [_span(n, (n * 37) % 500, (n * 37) % 500 + 3 + n % 7) for n in range(60)]
+    spans.append(_span(99, 10, 10 + SpanIndex.LONG + 5, layer="evidence"))  # a long one
+    index: SpanIndex[PaneSpan] = SpanIndex(spans[:30])
+    for span in spans[30:]:
+        index.add(span)
+    for span in spans[::3]:
+        index.discard(span)
+    kept = [span for position, span in enumerate(spans) if position % 3]
+    rebuilt = SpanIndex(kept)
+    for offset in range(0, 520, 5):
+        assert index.covering(offset) == rebuilt.covering(offset)
+        assert index.touching(offset, offset + 40) == rebuilt.touching(offset, offset + 40)
+    assert len(index) == len(kept)

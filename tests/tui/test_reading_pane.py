@@ -313,3 +313,26 @@ async def test_a_megabyte_with_five_thousand_spans_loads_and_renders_its_end() -
         assert shown and text.endswith(shown)
         assert shown == layout.line_text(text, pane._table, last_row).rstrip()
         assert [span.id for span in pane.spans_at(4999 * step + 3)] == [4999]
+
+
+async def test_patching_spans_draws_the_same_as_setting_them() -> None:
+    """An edit patches the pane (O(log n) per span) with the same result as a full set."""
+    murat = PaneSpan(7, MURAT, MURAT + 13, "entity", "PERSON", GOLD)
+    kallas = PaneSpan(8, KALLAS, KALLAS + 11, "entity", "PERSON", GOLD)
+    patched_app, fresh_app = PaneApp(spans=(murat,)), PaneApp(spans=(kallas,))
+    async with patched_app.run_test(size=(80, 24)) as pilot:
+        pane = patched_app.query_one(ReadingPane)
+        await pilot.pause()
+        pane.patch_spans({7}, [kallas])
+        relabelled = PaneSpan(8, KALLAS, KALLAS + 11, "entity", "ORG", "#61afef")
+        pane.patch_spans({8}, [relabelled])
+        await pilot.pause()
+        assert pane.spans == (relabelled,)
+        assert pane.spans_at(KALLAS + 2) == [relabelled] and pane.spans_at(MURAT + 2) == []
+        patched = [list(pane.render_line(y)) for y in range(pane.size.height)]
+    async with fresh_app.run_test(size=(80, 24)) as pilot:
+        pane = fresh_app.query_one(ReadingPane)
+        await pilot.pause()
+        pane.set_spans([PaneSpan(8, KALLAS, KALLAS + 11, "entity", "ORG", "#61afef")])
+        await pilot.pause()
+        assert [list(pane.render_line(y)) for y in range(pane.size.height)] == patched

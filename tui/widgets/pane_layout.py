@@ -16,7 +16,7 @@ belongs to exactly one line.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -247,6 +247,11 @@ class Ranged(Protocol):
 RangedT = TypeVar("RangedT", bound=Ranged)
 
 
+def _reading_order(span: Ranged) -> tuple[int, int]:
+    """By start, longest first: the order the pane keeps its spans in."""
+    return (span.start, -span.end)
+
+
 class SpanIndex(Generic[RangedT]):
     """Spans sorted by start, found by ``bisect`` rather than a scan per line.
 
@@ -267,6 +272,30 @@ class SpanIndex(Generic[RangedT]):
 
     def __len__(self) -> int:
         return len(self._short) + len(self._long)
+
+    def add(self, span: RangedT) -> None:
+        """Insert one span where it sorts (an edit), without rebuilding the index."""
+        key = _reading_order(span)
+        if span.end - span.start > self.LONG:
+            insort(self._long, span, key=_reading_order)
+            return
+        index = bisect_right(self._short, key, key=_reading_order)
+        self._short.insert(index, span)
+        self._starts.insert(index, span.start)
+        self._reach = max(self._reach, span.end - span.start)
+
+    def discard(self, span: RangedT) -> None:
+        """Remove one span (equal by value); the reach may stay wider, which is safe."""
+        spans = self._long if span.end - span.start > self.LONG else self._short
+        key = _reading_order(span)
+        index = bisect_left(spans, key, key=_reading_order)
+        while index < len(spans) and _reading_order(spans[index]) == key:
+            if spans[index] == span:
+                del spans[index]
+                if spans is self._short:
+                    del self._starts[index]
+                return
+            index += 1
 
     def touching(self, start: int, end: int) -> list[RangedT]:
         """Spans overlapping ``[start, end)``, by start then longest first."""

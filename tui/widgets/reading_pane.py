@@ -15,8 +15,8 @@ Keyboard and mouse handling live in ``pane_input.ReadingPaneInput``.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from bisect import bisect_left, bisect_right, insort
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rich.style import Style
@@ -33,6 +33,10 @@ from tui.widgets.pane_render import line_strip, overlay, span_style
 from tui.widgets.pane_words import WordIndex
 
 __all__ = ["PaneSpan", "ReadingPane"]
+
+
+def _order(span: PaneSpan) -> tuple[int, int]:
+    return (span.start, -span.end)
 
 
 def _first(pair: tuple[int, int]) -> int:
@@ -133,7 +137,9 @@ class ReadingPane(ReadingPaneInput, can_focus=True):
         disabled: bool = False,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
-        self._spans: tuple[PaneSpan, ...] = ()
+        self._spans: list[PaneSpan] = []
+        """In reading order (start, longest first)."""
+        self._by_id: dict[int, PaneSpan] = {}
         self._index: layout.SpanIndex[PaneSpan] = layout.SpanIndex(())
         self._revision = 0
         self._line_cache: LRUCache[tuple[int, int, int], _Line] = LRUCache(1024)
@@ -151,7 +157,7 @@ class ReadingPane(ReadingPaneInput, can_focus=True):
     @property
     def spans(self) -> tuple[PaneSpan, ...]:
         """The spans drawn, sorted by start."""
-        return self._spans
+        return tuple(self._spans)
 
     def load(self, text: str, spans: Sequence[PaneSpan], cursor: int = 0) -> None:
         """Show a new article: re-wrap, drop selection and search, place the cursor."""
@@ -175,9 +181,48 @@ class ReadingPane(ReadingPaneInput, can_focus=True):
 
     def _install_spans(self, spans: Sequence[PaneSpan]) -> None:
         self._index = layout.SpanIndex(spans)
-        self._spans = tuple(sorted(spans, key=lambda span: (span.start, -span.end)))
+        self._spans = sorted(spans, key=lambda span: (span.start, -span.end))
+        self._by_id = {span.id: span for span in spans}
         self._revision += 1
         self._line_cache.clear()
+
+    def patch_spans(self, removed: Iterable[int], added: Iterable[PaneSpan]) -> None:
+        """Apply one edit: drop the spans ``removed`` (ids), draw ``added``.
+
+        Costs O(log n) per span plus the lines they cover, however many
+        spans the article has; only those lines are drawn again.
+        """
+        touched: list[PaneSpan] = []
+        for span_id in removed:
+            span = self._by_id.pop(span_id, None)
+            if span is not None:
+                self._index.discard(span)
+                index = bisect_left(self._spans, _order(span), key=_order)
+                while self._spans[index] != span:
+                    index += 1
+                del self._spans[index]
+                touched.append(span)
+        for span in added:
+            old = self._by_id.pop(span.id, None)
+            if old is not None:  # replaced without being listed as removed
+                self._index.discard(old)
+                self._spans.remove(old)
+                touched.append(old)
+            self._by_id[span.id] = span
+            self._index.add(span)
+            insort(self._spans, span, key=_order)
+            touched.append(span)
+        if not touched or not self._table:
+            return
+        width = self._table.width
+        for span in touched:
+            first, last = (
+                self._table.row_of(span.start),
+                self._table.row_of(max(span.start, span.end - 1)),
+            )
+            for row in range(first, last + 1):
+                self._line_cache.discard((row, width, self._revision))
+            self.refresh_lines(first, last - first + 1)
 
     def spans_at(self, offset: int) -> list[PaneSpan]:
         """Spans covering ``offset``, innermost first."""

@@ -10,6 +10,7 @@ back from the database after an edit.
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -124,6 +125,10 @@ class Touched:
     state: bool = False
     unknown_entities: set[int] = field(default_factory=set)
     """Entities a mention links to whose names the model does not know yet."""
+    pane_removed: set[int] = field(default_factory=set)
+    """Ids of spans the pane must drop (removed, or replaced by ``pane_added``)."""
+    pane_added: dict[int, PaneSpan] = field(default_factory=dict)
+    """Spans the pane must draw now (new, or the new state of a replaced one)."""
 
 
 @dataclass
@@ -140,6 +145,10 @@ class ReaderModel:
     entity_names: dict[int, str] = field(default_factory=dict)
     state: str = "todo"
     _colours: dict[tuple[str, str], str] = field(default_factory=dict)
+    _order: dict[str, list[tuple[int, int, int]]] = field(default_factory=dict)
+    """Per layer, ``(start, end, id)`` of its spans in reading order (kept sorted with bisect)."""
+    _items: dict[int, MentionItem | FigureItem] = field(default_factory=dict)
+    """Panel rows already built, by span id (dropped when their span or figure changes)."""
 
     @classmethod
     def load(
@@ -159,6 +168,8 @@ class ReaderModel:
         model.figures = {span_id: FigureValues.of(row) for span_id, row in figures.items()}
         model.topics = {row.topic: row.note for row in topics}
         model.entity_names = dict(entity_names)
+        for row in sorted(model.spans.values(), key=lambda row: (row.start, row.end, row.id)):
+            model._order.setdefault(row.layer, []).append((row.start, row.end, row.id))
         return model
 
     def colour(self, layer: str, label: str) -> str:
@@ -178,6 +189,7 @@ class ReaderModel:
                 self._apply_span(change["key"]["id"], now, change["before"], touched)
             elif table == "figure":
                 span_id = change["key"]["span_id"]
+                self._items.pop(span_id, None)
                 if now is None:
                     self.figures.pop(span_id, None)
                 else:
@@ -186,21 +198,23 @@ class ReaderModel:
             elif table == "topicassignment":
                 self._apply_topic(change, touched)
             elif table == "entity" and now is not None and now.get("id") is not None:
-                self.entity_names[now["id"]] = now["name"]
+                self.name_entities({now["id"]: now["name"]})
                 touched.mentions = True
             elif table == "articlestate" and self._mine(change["key"]):
                 self.state = now["state"] if now is not None else "todo"
                 touched.state = True
-        touched.unknown_entities = (
-            {
-                row.entity_id
-                for row in self.spans.values()
-                if row.entity_id is not None and row.entity_id not in self.entity_names
-            }
-            if touched.mentions
-            else set()
-        )
+        for span_id in touched.pane_added:
+            entity_id = self.spans[span_id].entity_id
+            if entity_id is not None and entity_id not in self.entity_names:
+                touched.unknown_entities.add(entity_id)
         return touched
+
+    def name_entities(self, names: dict[int, str]) -> None:
+        """Entity names learnt later; the mentions linking them are built again."""
+        self.entity_names.update(names)
+        for span_id, item in list(self._items.items()):
+            if isinstance(item, MentionItem) and item.entity_id in names:
+                del self._items[span_id]
 
     def _mine(self, row: dict[str, Any]) -> bool:
         return row.get("article_id") == self.article_id and row.get("annotator_id") in (
@@ -217,16 +231,35 @@ class ReaderModel:
     ) -> None:
         old = self.spans.pop(span_id, None)
         shown = now is not None and self._mine(now) and now["status"] in SHOWN_STATUSES
-        if shown:
-            assert now is not None
-            self.spans[span_id] = SpanRow.from_image(now)
-        layers = {row.layer for row in (old, self.spans.get(span_id)) if row is not None}
         if old is None and not shown:
             return
+        self._items.pop(span_id, None)
+        layers = set()
+        if old is not None:
+            self._unindex(old)
+            layers.add(old.layer)
+            touched.pane_removed.add(span_id)
+            touched.pane_added.pop(span_id, None)
+        if shown:
+            assert now is not None
+            row = self.spans[span_id] = SpanRow.from_image(now)
+            self._index(row)
+            layers.add(row.layer)
+            touched.pane_added[span_id] = self._pane_span(row)
         touched.pane = True
         touched.mentions = touched.mentions or "entity" in layers
         touched.figures = touched.figures or "figure" in layers
         touched.topics = touched.topics or "evidence" in layers
+
+    def _index(self, row: SpanRow) -> None:
+        insort(self._order.setdefault(row.layer, []), (row.start, row.end, row.id))
+
+    def _unindex(self, row: SpanRow) -> None:
+        order = self._order.get(row.layer, [])
+        key = (row.start, row.end, row.id)
+        index = bisect_left(order, key)
+        if index < len(order) and order[index] == key:
+            del order[index]
 
     def _apply_topic(self, change: Change, touched: Touched) -> None:
         now, before = change["after"], change["before"]
@@ -241,64 +274,66 @@ class ReaderModel:
 
     # -- what the widgets show --------------------------------------------------------
 
-    def _ordered(self, layer: str | None = None) -> list[SpanRow]:
-        rows = (row for row in self.spans.values() if layer is None or row.layer == layer)
-        return sorted(rows, key=lambda row: (row.start, row.end, row.id))
+    def _pane_span(self, row: SpanRow) -> PaneSpan:
+        colour = self.colour(row.layer, row.label)
+        return PaneSpan(row.id, row.start, row.end, row.layer, row.label, colour, row.status)
+
+    def _ordered(self, layer: str) -> list[SpanRow]:
+        spans = self.spans
+        return [spans[span_id] for _, _, span_id in self._order.get(layer, ())]
 
     def pane_spans(self) -> list[PaneSpan]:
-        return [
-            PaneSpan(
-                row.id, row.start, row.end, row.layer, row.label, self.colour(row.layer, row.label),
-                row.status,
-            )
-            for row in self._ordered()
-        ]  # fmt: skip
+        """Every shown span, for a full load of the pane (edits patch it instead)."""
+        rows = sorted(self.spans.values(), key=lambda row: (row.start, row.end, row.id))
+        return [self._pane_span(row) for row in rows]
 
     def mentions(self) -> list[MentionItem]:
-        names = self.entity_names
-        return [
-            MentionItem(
-                row.id,
-                row.start,
-                row.text,
-                row.label,
-                self.colour(row.layer, row.label),
-                row.status,
-                row.entity_id,
-                names.get(row.entity_id) if row.entity_id is not None else None,
-            )
-            for row in self._ordered("entity")
-        ]
+        items = self._items
+        shown: list[MentionItem] = []
+        for row in self._ordered("entity"):
+            item = items.get(row.id)
+            if not isinstance(item, MentionItem):
+                name = self.entity_names.get(row.entity_id) if row.entity_id is not None else None
+                colour = self.colour(row.layer, row.label)
+                item = items[row.id] = MentionItem(
+                    row.id, row.start, row.text, row.label, colour, row.status, row.entity_id, name
+                )
+            shown.append(item)
+        return shown
 
     def figure_items(self) -> list[FigureItem]:
-        items = []
+        items = self._items
+        shown: list[FigureItem] = []
         for row in self._ordered("figure"):
-            figure = self.figures.get(row.id)
-            items.append(
-                FigureItem(
-                    row.id,
-                    row.start,
-                    row.text,
-                    row.label,
-                    self.colour(row.layer, row.label),
-                    row.status,
-                    figure.value if figure else None,
-                    figure.unit if figure else None,
-                    figure.metric if figure else None,
-                    figure.period if figure else None,
-                    figure.approximate if figure else False,
-                    figure.change if figure else False,
-                )
-            )
-        return items
+            item = items.get(row.id)
+            if not isinstance(item, FigureItem):
+                item = items[row.id] = self._figure_item(row)
+            shown.append(item)
+        return shown
+
+    def _figure_item(self, row: SpanRow) -> FigureItem:
+        figure = self.figures.get(row.id)
+        return FigureItem(
+            row.id,
+            row.start,
+            row.text,
+            row.label,
+            self.colour(row.layer, row.label),
+            row.status,
+            figure.value if figure else None,
+            figure.unit if figure else None,
+            figure.metric if figure else None,
+            figure.period if figure else None,
+            figure.approximate if figure else False,
+            figure.change if figure else False,
+        )
 
     def topic_items(self) -> list[TopicItem]:
         evidence: dict[str, list[tuple[int, int, str]]] = {}
         for row in self._ordered("evidence"):
             if row.status == "accepted":
-                evidence.setdefault(row.topic or row.label, []).append(
-                    (row.id, row.start, row.text)
-                )
+                key = row.topic or row.label
+                evidence.setdefault(key, []).append((row.id, row.start, row.text))
         items = []
         for key, note in self.topics.items():
             label = self.schema.get("topic", key)

@@ -179,7 +179,7 @@ class ReaderScreen(Screen[None]):
             return
         touched = self.model.apply(event.changes)
         if touched.pane:
-            self.pane.set_spans(self.model.pane_spans())
+            self.pane.patch_spans(touched.pane_removed, touched.pane_added.values())
         if touched.mentions:
             self.query_one(EntityPanel).show(self.model.mentions())
         if touched.figures:
@@ -204,7 +204,7 @@ class ReaderScreen(Screen[None]):
     @on(EntityNamesLoaded)
     def _entities_named(self, event: EntityNamesLoaded) -> None:
         if self.model is not None and event.article_id == self.article_id:
-            self.model.entity_names.update(event.names)
+            self.model.name_entities(event.names)
             self.query_one(EntityPanel).show(self.model.mentions())
 
     @on(AnnotationRefused)
