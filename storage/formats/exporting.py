@@ -100,10 +100,11 @@ def export(
     the export to those article ids. ``ents_include=("figures",)`` puts figures
     that overlap no entity in spaCy's ``doc.ents``.
     """
+    given = dict(locals())  # the arguments, for one export per split
     spec = FORMATS.get(fmt)
     split_of: dict[int, str] = {}
     if split is not None and not (spec is not None and spec.splits_inside):
-        return _export_split(db, fmt, Path(out), split, seed, locals())
+        return _export_split(db, fmt, Path(out), split, seed, given)
     if spec is None or spec.writer is None:
         raise ExportError(f"unknown export format {fmt!r} (one of {', '.join(export_formats())})")
     selection = Selection(
@@ -211,8 +212,9 @@ def _export_split(
                           include_suggested=given["include_suggested"])  # fmt: skip
     parts = partition([pair[0] for pair in plan(db, selection)], shares, seed)
     total = ExportReport(format=fmt, out=str(out))
-    passed = {k: v for k, v in given.items() if k not in ("db", "fmt", "out", "split", "seed",
-                                                          "articles", "config")}  # fmt: skip
+    skip = ("db", "fmt", "out", "split", "seed", "articles", "config")
+    passed = {k: v for k, v in given.items() if k not in skip}
+
     for name, ids in parts.items():
         target = out / f"{name}{spec.suffix}"
         report = export(db, fmt, target, articles=ids, **passed)

@@ -146,8 +146,9 @@ def test_labelstudio_tasks_follow_the_task_schema(
             assert {"id", "from_name", "to_name", "type", "value"} <= set(result)
             assert isinstance(result["id"], str) and result["to_name"] == "text"
             value = result["value"]
-            if result["type"] == "labels":
-                assert result["from_name"] == "label"
+            if result["type"] == "labels":  # evidence in its own control (issue 15 item 5)
+                evidence = result["value"]["labels"][0].startswith("Topic_")
+                assert result["from_name"] == ("evidence" if evidence else "label")
                 assert isinstance(value["start"], int) and isinstance(value["end"], int)
                 assert text[value["start"] : value["end"]] == value["text"]
                 assert isinstance(value["labels"], list) and len(value["labels"]) == 1
