@@ -108,3 +108,15 @@ async def test_knowledge_base_entries_create_an_entity_with_their_id() -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert app.results == [EntityChoice(create_name="Kazakhstan", kb_id="Q232")]
+
+
+async def test_knowledge_base_text_is_shown_literally() -> None:
+    hostile = KBCandidate("Evil [b]x[/b] \x1b[2J", "PERSON", "Q1 [@click=app.quit]")
+
+    app = PickerApp("Evil", kb_search=lambda query: [hostile])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        entity_list = app.picker.query_one("#entity-list", OptionList)
+        shown = str(entity_list.get_option_at_index(0).prompt)
+        assert "Evil [b]x[/b] ␛[2J" in shown and "Q1 [@click=app.quit]" in shown
+        assert "\x1b" not in shown
