@@ -24,7 +24,8 @@ def _title(tmp_path: Path, text: str) -> str:
 def test_a_paragraph_first_line_is_titled_by_its_first_sentence(tmp_path: Path) -> None:
     title = _title(tmp_path, PARAGRAPH + "\n\nSecond paragraph.\n")
     assert title == (
-        "Deputy Prime Minister Murat Nurtleu held a meeting with the High Representative of the European…"
+        "Deputy Prime Minister Murat Nurtleu held a meeting with the High Representative "
+        "of the European…"
     )
     assert len(title) <= 100
 
