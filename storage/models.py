@@ -135,7 +135,7 @@ class Figure(SQLModel, table=True):
     value_max: Decimal | None = Field(default=None, sa_column=Column(ExactDecimal()))
     unit: str | None = Field(default=None, max_length=32)
     # 64-bit: "trillion" (10**12) does not fit PostgreSQL's 32-bit integer.
-    scale: int = Field(default=1, sa_column=Column(BigInteger, nullable=False))
+    scale: int = Field(default=1, sa_type=BigInteger)
     metric: str | None = None
     period: str | None = None
     subject_id: int | None = Field(default=None, foreign_key="entity.id")
