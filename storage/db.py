@@ -197,6 +197,8 @@ class Database:
     """The SQLite file opened (device, inode); a write is refused once the path names another."""
     file: str | None = None
     """The SQLite file's absolute path as opened (a later ``chdir`` does not move it)."""
+    intact: bool = False
+    """SQLite: the file passed ``quick_check`` at open and no read or write found damage since."""
 
     @property
     def is_sqlite(self) -> bool:
@@ -251,6 +253,8 @@ class Database:
 
     def _failure(self, exc: BaseException, *, writing: bool) -> DatabaseError:
         error = translate(exc, self.url, writing=writing)
+        if isinstance(error, DatabaseDamaged):
+            self.intact = False
         if writing and not isinstance(error, DatabaseDamaged):
             return type(error)(f"{error}; nothing was saved")
         return error
@@ -282,6 +286,9 @@ class Database:
                 self._reader(), expire_on_commit=False
             ) as session:
                 yield session
+        except DatabaseDamaged:
+            self.intact = False
+            raise
         except SQLAlchemyError as exc:
             raise self._failure(exc, writing=False) from exc
 
@@ -326,12 +333,14 @@ class Database:
             return
         cache = CheckCache(self.path) if self.path is not None else None
         if cached and cache is not None and cache.passed_before():
+            self.intact = True
             return
         try:
             with self._reader().connect() as connection:
                 quick_check(connection, self.label)
         except SQLAlchemyError as exc:
             raise self._failure(exc, writing=False) from exc
+        self.intact = True
         if cache is not None:
             cache.remember()
 
@@ -372,7 +381,15 @@ class Database:
         self.engine.dispose()
 
     def dispose(self) -> None:
+        """Close every connection. A SQLite file that passed its check at open and showed no
+        damage since is remembered as checked in its new state (after SQLite's closing
+        checkpoint): redline's own writes do not damage a file, so the next open of a
+        file only this program changed skips the check."""
         self.engine.dispose()
+        path = self.file or self.path
+        if self.intact and path is not None and FileIdentity.of(path) == self.identity:
+            CheckCache(path).remember()  # not a file that replaced the one checked
+        self.intact = False
 
 
 def open_db(

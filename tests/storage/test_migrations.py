@@ -398,23 +398,19 @@ def test_an_unchanged_database_is_not_checked_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``quick_check`` reads the whole file on every open (0.35-0.5 s at 220 MB): a pass is
-    remembered for the file's inode, size and mtime (and its WAL's) until it changes."""
-    from storage.articles import add_article
-    from tests.storage.test_repository import Parsed
-
+    remembered for the file's inode, size and mtime (and its WAL's) until another program
+    changes it."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     location = tmp_path / "big.db"
-    open_db(str(location)).dispose()  # created: nothing to remember
+    open_db(str(location)).dispose()  # created, checked, remembered at close
     calls = _count_checks(monkeypatch)
-    open_db(str(location)).dispose()
-    assert calls == [str(location)]
-    calls.clear()
     open_db(str(location)).dispose()
     open_db(str(location), create=False).dispose()
     assert calls == []
-    database = open_db(str(location))
-    add_article(database, Parsed("Written after the check.", title="New"))
-    database.dispose()
+    with sqlite3.connect(location) as connection:  # another program writes
+        connection.execute("UPDATE article SET title = title")
+        connection.execute("CREATE TABLE other_tool (id INTEGER)")
+    connection.close()
     open_db(str(location)).dispose()
     assert calls == [str(location)]
     database = open_db(str(location))
@@ -508,3 +504,30 @@ def test_a_database_that_lost_a_search_trigger_is_not_up_to_date(sqlite_db: Data
     """Without its triggers the index would silently fall out of step with the articles."""
     problems = _problems_after(sqlite_db, "DROP TRIGGER article_fts_delete")
     assert problems == ["search index triggers article_fts_delete are missing"]
+
+
+def test_a_file_changed_only_by_this_program_is_remembered_at_close(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app writes (sessions, labels) every time it runs: without this, every start
+    after one would read the whole file again."""
+    from storage.articles import add_article
+    from tests.storage.test_repository import Parsed
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    location = tmp_path / "app.db"
+    open_db(str(location)).dispose()
+    database = open_db(str(location))
+    calls = _count_checks(monkeypatch)
+    add_article(database, Parsed("Written by this program.", title="Ours"))
+    database.dispose()
+    open_db(str(location)).dispose()
+    assert calls == []
+    other = tmp_path / "other.db"
+    open_db(str(other)).dispose()
+    calls.clear()
+    replaced = open_db(str(location))  # the file is swapped for another while open
+    os.replace(other, location)
+    replaced.dispose()  # must not vouch for a file it never checked
+    open_db(str(location)).dispose()
+    assert calls == [str(location)]
