@@ -59,6 +59,9 @@ def _not_found(name_or_path: str) -> ModelNotFound:
 
 @cache
 def _load(name_or_path: str) -> Language:
+    from storage.formats.tokens import blank_nlp
+
+    blank_nlp()  # spaCy is imported once, under one lock: two threads importing it can deadlock
     import spacy
 
     directory = _as_directory(name_or_path)

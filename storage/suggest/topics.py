@@ -85,9 +85,10 @@ class TopicMatcher:
     """The patterns of every topic of a schema, compiled once."""
 
     def __init__(self, patterns: dict[str, Sequence[str]]) -> None:
+        vocab = _nlp().vocab  # imports spaCy under the shared lock, before any submodule
         from spacy.matcher import PhraseMatcher
 
-        self.matcher = PhraseMatcher(_nlp().vocab, attr="NORM")
+        self.matcher = PhraseMatcher(vocab, attr="NORM")
         self.weights: dict[tuple[str, str], float] = {}
         self.topics: dict[int, str] = {}
         for topic, phrases in patterns.items():

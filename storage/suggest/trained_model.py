@@ -130,6 +130,9 @@ _loaded: dict[tuple[Path, float], Any] = {}
 
 def load_trained(directory: Path, schema: Schema, shown: str) -> TrainedModel:
     """The pipeline in ``directory`` (cached), refused if trained for another schema."""
+    from storage.formats.tokens import blank_nlp
+
+    blank_nlp()  # spaCy is imported once, under one lock: two threads importing it can deadlock
     import spacy
 
     meta = checked_meta(directory, schema, shown)
