@@ -9,7 +9,7 @@ Every printed label, path or error goes through ``rich.text.Text(visible(…))``
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -18,8 +18,10 @@ from rich.table import Table
 from rich.text import Text
 
 from storage.errors import StorageError
-from storage.train.loop import TrainOptions, TrainProgress, TrainResult
 from tui.literal import visible, visible_line
+
+if TYPE_CHECKING:  # storage.train reaches the database layer: only `redline train` pays for it
+    from storage.train.loop import TrainOptions, TrainProgress, TrainResult
 
 LAYER_TITLES = {"entity": "entities", "topic": "topics", "figure": "figures"}
 
@@ -129,6 +131,7 @@ def register(app: typer.Typer) -> None:
         ] = Path("models"),
     ) -> None:
         """Train a spaCy pipeline on accepted annotations; suggest uses models/latest."""
+        from storage.train.loop import TrainOptions
         from tui.cli import err
         from tui.cli import out as stdout
 
