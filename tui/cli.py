@@ -181,7 +181,7 @@ def open_command(
     if paths:
         from tui.commands.import_files import import_files
 
-        summary = import_files(database, paths, console=err)
+        summary = import_files(database, paths, console=err, annotator=context.annotator)
         if summary.failed:
             raise Failed(summary.line)
         ids.extend(summary.article_ids)
@@ -329,6 +329,8 @@ def suggest_command(
     )
     report = run_suggest(context.open_db(), context.annotator, ids or None, options, err)
     say(out, summary(report))
+    if report.failed:  # each failed article was reported on stderr; the rest were stored
+        raise typer.Exit(1)
 
 
 @db_app.command("upgrade")
