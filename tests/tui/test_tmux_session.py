@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import sqlite3
@@ -24,9 +25,20 @@ SAMPLES = Path(__file__).resolve().parents[2] / "sample_articles"
 pytestmark = pytest.mark.skipif(TMUX is None, reason="tmux is not installed")
 
 
+SOCKET = f"redline-tests-{os.getpid()}"
+"""A tmux server of our own: other programs' tmux sessions (or a kill-server) never touch it."""
+
+
 def _tmux(*args: str) -> str:
     assert TMUX is not None
-    return subprocess.run([TMUX, *args], check=True, capture_output=True, text=True).stdout
+    command = [TMUX, "-L", SOCKET, *args]
+    return subprocess.run(command, check=True, capture_output=True, text=True).stdout
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _own_tmux_server() -> Iterator[None]:
+    yield
+    subprocess.run([TMUX, "-L", SOCKET, "kill-server"], capture_output=True)  # type: ignore[list-item]
 
 
 def _wait_for(
@@ -68,7 +80,7 @@ def _start(database: Path) -> str:
 
 
 def _stop(name: str) -> None:
-    subprocess.run([TMUX, "kill-session", "-t", name], capture_output=True)  # type: ignore[list-item]
+    subprocess.run([TMUX, "-L", SOCKET, "kill-session", "-t", name], capture_output=True)  # type: ignore[list-item]
 
 
 @pytest.fixture
