@@ -9,7 +9,9 @@ an annotation already covers, and stores the rest as ``suggested`` spans
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +20,7 @@ from sqlmodel import col, select
 
 from storage.db import Database
 from storage.errors import StorageError
-from storage.models import Entity, Span
+from storage.models import Article, Entity, Span
 from storage.repository import Repository, SpanSuggestion
 from storage.schema import DEFAULT_TRAINED_MODEL, Config, Schema
 from storage.suggest.merge import merge_suggestions
@@ -209,6 +211,8 @@ def suggest_corpus(
     article_ids: Sequence[int],
     options: SuggestOptions,
     on_article: Callable[[int, int], None] | None = None,
+    *,
+    jobs: int = 1,
 ) -> SuggestReport:
     """Pre-annotate articles with every suggester; ``on_article(article_id, added)`` reports
     progress.
@@ -216,38 +220,81 @@ def suggest_corpus(
     An article that fails (a database error, a suggester bug on odd text) is
     reported in ``SuggestReport.failed`` by id and title and the run goes on:
     each article is its own transaction, so the others keep their suggestions.
+    ``jobs`` > 1 computes the proposals in that many worker processes
+    (``storage.suggest.parallel``); they are stored here, in article order, so
+    the result is the same as with one job.
     """
-    from storage import queries
+    from storage.suggest.parallel import ProposalError
 
     suggester = Suggester(db, repository, options, on_open=False)
-    suggester.prepare()
+    suggester.prepare()  # a bad gazetteer file or model fails the run here, before any worker
     report = SuggestReport()
-    for begin in range(0, len(article_ids), BATCH):
-        articles = [queries.get_article(db, i) for i in article_ids[begin : begin + BATCH]]
-        present = [article for article in articles if article is not None]
+    for article, outcome in _proposals(db, suggester, article_ids, options, jobs):
+        assert article.id is not None
         try:
-            batch = suggester.proposals_for([article.text for article in present])
-        except Exception:  # one text breaks a suggester: find it article by article below
-            batch = None
-        for number, article in enumerate(present):
-            assert article.id is not None
-            try:
-                proposals = (
-                    batch[number] if batch is not None else suggester.proposals(article.text)
-                )
-                added = suggester.store(article.id, proposals)
-            except Exception as exc:  # reported per article; the run goes on with the rest
-                report.failed.append(SuggestFailure(article.id, article.title, _reason(exc)))
-                if on_article is not None:
-                    on_article(article.id, 0)
-                continue
-            report.articles += 1
-            report.added += len(added)
-            for span in added:
-                report.by_origin[span.origin] = report.by_origin.get(span.origin, 0) + 1
+            if isinstance(outcome, ProposalError):
+                raise outcome
+            added = suggester.store(article.id, outcome)
+        except Exception as exc:  # reported per article; the run goes on with the rest
+            reason = exc.reason if isinstance(exc, ProposalError) else _reason(exc)
+            report.failed.append(SuggestFailure(article.id, article.title, reason))
             if on_article is not None:
-                on_article(article.id, len(added))
+                on_article(article.id, 0)
+            continue
+        report.articles += 1
+        report.added += len(added)
+        for span in added:
+            report.by_origin[span.origin] = report.by_origin.get(span.origin, 0) + 1
+        if on_article is not None:
+            on_article(article.id, len(added))
     return report
+
+
+def _proposals(
+    db: Database,
+    suggester: Suggester,
+    article_ids: Sequence[int],
+    options: SuggestOptions,
+    jobs: int,
+) -> Iterator[tuple[Article, Any]]:
+    """(article, its proposals or a ``ProposalError``) in ``article_ids`` order."""
+    from storage import queries
+    from storage.suggest.parallel import propose, propose_in_pool
+
+    batches = (
+        [
+            article
+            for article in (queries.get_article(db, i) for i in article_ids[begin : begin + BATCH])
+            if article is not None
+        ]
+        for begin in range(0, len(article_ids), BATCH)
+    )
+    location = _location(db)
+    if jobs <= 1 or location is None or len(article_ids) <= BATCH:
+        for articles in batches:
+            texts = [article.text for article in articles]
+            yield from zip(articles, propose(suggester.prepare(), texts), strict=True)
+        return
+    sent: deque[list[Article]] = deque()
+
+    def texts_of_batches() -> Iterator[list[str]]:
+        for articles in batches:
+            sent.append(articles)
+            yield [article.text for article in articles]
+
+    # A SQLite connection held open here for the whole run: a worker closing the last
+    # connection to the file would delete its WAL, which ``check_file`` takes for a
+    # replaced database and then refuses every write.
+    with db.engine.connect() if db.is_sqlite else nullcontext():
+        for outcomes in propose_in_pool(location, options, texts_of_batches(), jobs):
+            yield from zip(sent.popleft(), outcomes, strict=True)
+
+
+def _location(db: Database) -> str | None:
+    """What a worker process opens to read the same database (None: an in-memory one)."""
+    if db.is_sqlite:
+        return db.file or db.path
+    return db.url.render_as_string(hide_password=False)
 
 
 def _reason(exc: Exception) -> str:

@@ -312,6 +312,10 @@ def suggest_command(
         bool, typer.Option("--no-rules", help="Skip the built-in entity rules.")
     ] = False,
     no_figures: Annotated[bool, typer.Option("--no-figures", help="Skip figure rules.")] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", help="Worker processes (default: the CPU count)."),
+    ] = None,
 ) -> None:
     """Pre-annotate articles: figures, gazetteer entities, rules, an optional model."""
     from storage.suggestions import SuggestOptions
@@ -327,7 +331,10 @@ def suggest_command(
         gazetteer_file=gazetteer_path(gazetteer),
         model=model,
     )
-    report = run_suggest(context.open_db(), context.annotator, ids or None, options, err)
+    from storage.suggest.parallel import default_jobs
+
+    workers = default_jobs() if jobs is None else jobs
+    report = run_suggest(context.open_db(), context.annotator, ids or None, options, err, workers)
     say(out, summary(report))
     if report.failed:  # each failed article was reported on stderr; the rest were stored
         raise typer.Exit(1)

@@ -22,8 +22,10 @@ def run_suggest(
     article_ids: list[int] | None,
     options: SuggestOptions,
     console: Console,
+    jobs: int = 1,
 ) -> SuggestReport:
-    """Suggest for ``article_ids`` (None: every article); errors are one line."""
+    """Suggest for ``article_ids`` (None: every article) with ``jobs`` worker processes;
+    errors are one line."""
     from storage.suggest import model_available
 
     if options.model and not model_available(options.model):
@@ -34,8 +36,10 @@ def run_suggest(
     missing = [i for i in ids if queries.get_article(database, i) is None]
     if missing:
         raise StorageError(f"no article with id {', '.join(map(str, missing))}")
+    if jobs < 1:
+        raise StorageError(f"--jobs must be at least 1, not {jobs}")
     with Repository(database, annotator) as repository:
-        report = _suggest_all(database, repository, ids, options, console)
+        report = _suggest_all(database, repository, ids, options, console, jobs)
     for failure in report.failed:
         console.print(Text(visible_line(f"redline: error: {failure.line}")), soft_wrap=True)
     return report
@@ -47,7 +51,10 @@ def _suggest_all(
     ids: list[int],
     options: SuggestOptions,
     console: Console,
+    jobs: int,
 ) -> SuggestReport:
+    from concurrent.futures.process import BrokenProcessPool
+
     from storage.suggest import GazetteerFileError, ModelNotFound
 
     progress = Progress(
@@ -70,9 +77,14 @@ def _suggest_all(
             progress.update(task, advance=1, added=added)
 
         try:
-            return suggest_corpus(database, repository, ids, options, advance)
+            return suggest_corpus(database, repository, ids, options, advance, jobs=jobs)
         except (GazetteerFileError, ModelNotFound) as exc:
             raise StorageError(str(exc)) from exc
+        except BrokenProcessPool as exc:  # a worker died (killed, out of memory)
+            raise StorageError(
+                f"a suggest worker process stopped unexpectedly ({exc}); "
+                "what was stored before stays, run again or use --jobs 1"
+            ) from exc
 
 
 def summary(report: SuggestReport) -> str:
