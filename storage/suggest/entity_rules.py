@@ -24,6 +24,7 @@ so sentence-initial words ("The", "However") never become entities.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from storage.suggest.candidates import Candidate, Context, resolve
 from storage.suggest.gazetteer import EXACT_SCORE, Gazetteer, GazetteerEntry
@@ -71,7 +72,26 @@ _POSSESSOR = re.compile(rf"\b({_ACRONYM})['’]s $")
 
 
 def suggest_entities(text: str) -> list[Suggestion]:
-    """Entity suggestions for ``text``, sorted by start, non-overlapping, origin "rule"."""
+    """Entity suggestions for ``text``, sorted by start, non-overlapping, origin "rule".
+
+    The figure rules ask for the same names (a figure's subject) as the entity
+    suggester does, for the same batch of texts; the last ``RECENT_TEXTS``
+    results are kept so a batch pays for the rules once (the result depends
+    only on the text: the lexicon is loaded once).
+    """
+    return list(_recent_entities(text))
+
+
+RECENT_TEXTS = 64
+"""More than a batch of ``redline suggest`` (``storage.suggestions.BATCH``)."""
+
+
+@lru_cache(maxsize=RECENT_TEXTS)
+def _recent_entities(text: str) -> tuple[Suggestion, ...]:
+    return tuple(_entities(text))
+
+
+def _entities(text: str) -> list[Suggestion]:
     ctx = Context(Doc(text), lexicon())
     base = [
         *_list_candidates(ctx),
