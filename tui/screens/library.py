@@ -18,6 +18,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.css.query import NoMatches
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
@@ -208,7 +209,10 @@ class LibraryScreen(Screen[None]):
         if query is not self.library_query:
             return
         self._total, self._counted = total, True
-        self._show_progress()
+        try:
+            self._show_progress()
+        except NoMatches:  # the count arrived as the app was closing the screen
+            return
 
     def _show_progress(self) -> None:
         done, everything = self._done
