@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -282,12 +282,26 @@ def _proposals(
             sent.append(articles)
             yield [article.text for article in articles]
 
-    # A SQLite connection held open here for the whole run: a worker closing the last
-    # connection to the file would delete its WAL, which ``check_file`` takes for a
-    # replaced database and then refuses every write.
-    with db.engine.connect() if db.is_sqlite else nullcontext():
+    with _wal_kept(db):
         for outcomes in propose_in_pool(location, options, texts_of_batches(), jobs):
             yield from zip(sent.popleft(), outcomes, strict=True)
+
+
+@contextmanager
+def _wal_kept(db: Database) -> Iterator[None]:
+    """Hold a SQLite connection that has read the file (so it has the WAL open) for the run.
+
+    A worker closing the last connection that has the WAL open deletes the WAL;
+    the next write here would find a new WAL file, which ``Database.check_file``
+    takes for a replaced database, refusing every write after it.
+    """
+    if not db.is_sqlite:
+        yield
+        return
+    with db.engine.connect() as connection:
+        connection.exec_driver_sql("SELECT count(*) FROM sqlite_master").all()
+        connection.commit()  # ends the read; the connection (and its WAL handle) stays open
+        yield
 
 
 def _location(db: Database) -> str | None:

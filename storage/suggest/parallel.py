@@ -32,6 +32,8 @@ Outcome = Union[list["SpanSuggestion"], "ProposalError"]
 """One article's proposals, or why the suggesters failed on its text."""
 
 _runners: list[tuple[SuggesterSpec, Runner]] = []
+_databases: list[object] = []
+"""Kept open for the worker's lifetime (see ``_start_worker``)."""
 
 
 class ProposalError(Exception):
@@ -86,7 +88,12 @@ def _reason(exc: Exception) -> str:
 
 
 def _start_worker(location: str, options: SuggestOptions) -> None:
-    """Pool initializer: ignore Ctrl-C, open the database, build the runners once."""
+    """Pool initializer: ignore Ctrl-C, open the database, build the runners once.
+
+    The database stays open until the worker exits (after the parent's last
+    write): a worker closing its SQLite connection mid-run could drop the WAL
+    file under the parent, whose next write then reads as "database replaced".
+    """
     global _runners
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from storage.db import open_db
@@ -94,7 +101,7 @@ def _start_worker(location: str, options: SuggestOptions) -> None:
 
     database = open_db(location, migrate=False, create=False)
     _runners = build_runners(database, options, on_open=False)
-    database.engine.dispose()  # the runners keep what they read; no connection stays open
+    _databases.append(database)  # open until the worker exits: see ``_start_worker``
 
 
 def _propose_in_worker(texts: Sequence[str]) -> list[Outcome]:
