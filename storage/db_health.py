@@ -23,7 +23,6 @@ from sqlmodel import SQLModel
 
 from storage.errors import DatabaseDamaged, DatabaseError, NotRedlineDatabase
 
-SQLITE_MAGIC = b"SQLite format 3\x00"
 DAMAGE_MARKERS = (
     "database disk image is malformed",
     "could not decode to utf-8",
@@ -58,18 +57,26 @@ class FileIdentity:
         return cls(status.st_dev, status.st_ino)
 
 
-def sqlite_header(path: str | Path) -> bytes | None:
-    """The first bytes of the file at ``path`` (None when it cannot be read)."""
-    try:
-        with open(path, "rb") as file:
-            return file.read(len(SQLITE_MAGIC))
-    except OSError:
-        return None
-
-
 def is_sqlite_file(path: str | Path) -> bool:
-    """A non-empty file that starts like SQLite (an empty file is an empty database)."""
-    return sqlite_header(path) == SQLITE_MAGIC
+    """Whether the file at ``path`` is a SQLite database (an empty file is an empty database).
+
+    Asked through SQLite (read-only and immutable: no lock taken, no WAL or -shm
+    touched), never with ``open()``: closing any descriptor of a file drops every
+    POSIX lock this process holds on it, those of its SQLite connections included,
+    and then another program closing its connection takes itself for the last one
+    and deletes the WAL that this process is still writing to. SQLite keeps such a
+    descriptor open while its connections hold locks, so it never does that.
+    """
+    uri = Path(path).absolute().as_uri() + "?mode=ro&immutable=1"
+    try:
+        connection = sqlite3.connect(uri, uri=True)
+        try:
+            connection.execute("PRAGMA schema_version").fetchone()
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError as exc:
+        return "not a database" not in str(exc)
+    return True
 
 
 def first_line(message: str, limit: int = 160) -> str:
