@@ -120,6 +120,26 @@ def test_cli_read_only_location_is_one_line(sqlite_db: Database, tmp_path: Path)
 
 # 2. Ctrl-C: a message, exit 130, and the target as it was
 
+# The real CLI with records read 10 ms apart, so the export is surely still running when
+# the signal arrives (on an idle machine 300 articles export before it can be sent).
+SLOW_EXPORT = """
+import time
+from storage.formats import exporting
+from tui.cli import main
+
+records = exporting.load_records
+
+
+def slowly(*args, **kwargs):
+    for record in records(*args, **kwargs):
+        time.sleep(0.01)
+        yield record
+
+
+exporting.load_records = slowly
+main()
+"""
+
 
 def test_sigint_mid_export_says_so_and_leaves_the_target(tmp_path: Path) -> None:
     database = tmp_path / "big.db"
@@ -127,8 +147,8 @@ def test_sigint_mid_export_says_so_and_leaves_the_target(tmp_path: Path) -> None
     out = tmp_path / "x.conll"
     out.write_text("good\n")
     process = subprocess.Popen(
-        redline("--db", str(database), "--annotator", "bench", "export", "-f", "conll",
-                "--status", "all", "-o", str(out)),
+        [sys.executable, "-c", SLOW_EXPORT, "--db", str(database), "--annotator", "bench",
+         "export", "-f", "conll", "--status", "all", "-o", str(out)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     deadline = time.monotonic() + 120
