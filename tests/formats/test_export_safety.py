@@ -150,6 +150,9 @@ def test_sigint_mid_export_says_so_and_leaves_the_target(tmp_path: Path) -> None
         [sys.executable, "-c", SLOW_EXPORT, "--db", str(database), "--annotator", "bench",
          "export", "-f", "conll", "--status", "all", "-o", str(out)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        # A job started in the background inherits SIGINT ignored (and Python keeps it so):
+        # give the export the default a person's terminal gives it.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
     deadline = time.monotonic() + 120
     written: list[Path] = []
