@@ -128,4 +128,3 @@ class ChoiceDialog(ModalScreen[T], Generic[T]):
         event.stop()
         choice = self._by_button.get(event.button.id or "")
         self.dismiss(choice.answer if choice is not None else self.cancel)
-
