@@ -155,6 +155,7 @@ class RedlineApp(App[None]):
         on_saved: Callable[[T], None] | None = None,
         *,
         article_id: int | None = None,
+        tag: Any = None,
     ) -> None:
         """Queue one write (one transaction) behind any not stored yet, and store it.
 
@@ -163,10 +164,15 @@ class RedlineApp(App[None]):
         its row changes and ``on_saved`` is called with its result, both on
         the event loop. If it fails it stays queued (retried on a timer, on
         ctrl+s and before the next write), unless it can never succeed: then
-        it is reported once and dropped.
+        it is reported once and dropped. ``tag`` comes back with the outcome's
+        message.
+
+        The writer starts after the next paint: the frame showing the key's
+        (optimistic) effect is drawn before the writer thread competes for the GIL.
         """
-        self._saves.add(PendingWrite(write, description, article_id, self.screen, on_saved))
-        self._store_next()
+        self._saves.add(PendingWrite(write, description, article_id, self.screen, on_saved, tag))
+        self._show_save_state()
+        self.call_after_refresh(self._store_next)
 
     def _store_next(self) -> None:
         write = self._saves.start_next()
@@ -194,7 +200,7 @@ class RedlineApp(App[None]):
         if outcome.error is None:
             if live and origin is not None:
                 saved = AnnotationSaved(
-                    write.article_id, outcome.changes, write.description, outcome.result
+                    write.article_id, outcome.changes, write.description, outcome.result, write.tag
                 )
                 origin.post_message(saved)
             if live and write.on_saved is not None:
@@ -203,7 +209,8 @@ class RedlineApp(App[None]):
         elif outcome.permanent_failure:
             if live and origin is not None:
                 reason = str(outcome.error)
-                origin.post_message(AnnotationRefused(write.article_id, write.description, reason))
+                refused = AnnotationRefused(write.article_id, write.description, reason, write.tag)
+                origin.post_message(refused)
             self.notify(
                 f"Not saved ({visible(write.description)}): {visible(str(outcome.error))}",
                 title="Cannot apply",
@@ -247,8 +254,11 @@ class RedlineApp(App[None]):
             self._store_next()
 
     async def writes_settled(self) -> None:
-        """Wait until no write is in flight (for tests and benchmarks; the UI never waits)."""
-        while self._saves.in_flight is not None:
+        """Wait until no write is in flight or about to start (tests, benchmarks; never the UI).
+
+        A queue that is failing (blocked) waits for a retry, not for this.
+        """
+        while self._saves.in_flight is not None or (self._saves and not self._saves.blocked):
             await asyncio.sleep(0.002)
 
     def refuse(self, message: str) -> None:

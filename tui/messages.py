@@ -26,13 +26,20 @@ class AnnotationSaved(Message):
     bubble = False  # posted straight to the screen that shows the article
 
     def __init__(
-        self, article_id: int | None, changes: list[Change], description: str, result: Any
+        self,
+        article_id: int | None,
+        changes: list[Change],
+        description: str,
+        result: Any,
+        tag: Any = None,
     ) -> None:
         super().__init__()
         self.article_id = article_id
         self.changes = changes
         self.description = description
         self.result = result
+        self.tag = tag
+        """What the screen passed with the write (its optimistic display of it), or None."""
 
 
 class ViewLoaded(Message):
@@ -51,11 +58,15 @@ class AnnotationRefused(Message):
 
     bubble = False  # posted straight to the screen that asked for it
 
-    def __init__(self, article_id: int | None, description: str, reason: str) -> None:
+    def __init__(
+        self, article_id: int | None, description: str, reason: str, tag: Any = None
+    ) -> None:
         super().__init__()
         self.article_id = article_id
         self.description = description
         self.reason = reason
+        self.tag = tag
+        """What the screen passed with the write (its optimistic display of it), or None."""
 
 
 class SuggestionsAdded(Message):

@@ -39,6 +39,8 @@ class PendingWrite:
     """The screen that asked for it: it receives the :class:`~tui.messages.AnnotationSaved`."""
     on_saved: Callable[[Any], None] | None = None
     """Called on the event loop with the write's result, after the commit."""
+    tag: Any = None
+    """Handed back to ``origin`` with the outcome (the reader: which prediction it confirms)."""
 
 
 @dataclass(frozen=True)
