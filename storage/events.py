@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, UniqueConstraint, insert, or_, true
 from sqlmodel import Session, SQLModel, col, select
 
-from storage import sessions
+from storage import live, sessions
 from storage.errors import Conflict
 from storage.models import (
     Article,
@@ -192,6 +192,12 @@ class EventLog:
             changes=list(changes),
         )
         self.session.add(event)
+        live.announce(
+            self.session,
+            article_id=article_id,
+            annotator_id=self.annotator_id,
+            session_id=self.session_id,
+        )
         return event
 
     def step(self, article_id: int | None, *, undo: bool) -> tuple[Event, list[Change]] | None:
@@ -217,6 +223,12 @@ class EventLog:
         apply_images(self.session, event.changes, undo=undo)
         event.undone = undo
         self.session.add(event)
+        live.announce(
+            self.session,
+            article_id=article_id,
+            annotator_id=self.annotator_id,
+            session_id=self.session_id,
+        )
         if undo:
             return event, [
                 {**change, "before": change["after"], "after": change["before"]}

@@ -1,0 +1,343 @@
+"""Live changes: which articles other programs changed, as soon as they committed.
+
+Team mode shows other people's progress without reopening anything. Every
+stored action (an :class:`~storage.events.EventLog` append, an undo or redo)
+calls :func:`announce` inside its own transaction; a :class:`ChangeFeed`
+running in the TUI reports what others committed:
+
+- PostgreSQL: :func:`announce` does ``SELECT pg_notify('redline', payload)``,
+  which the server delivers at commit (never for a rolled-back write); the
+  feed holds a psycopg connection that ``LISTEN``\\ s on the channel and waits
+  for notifications with a timeout.
+- SQLite: nothing is sent. The feed polls ``PRAGMA data_version`` on a
+  connection of its own every :data:`POLL_SECONDS`: the number changes only
+  when another connection committed, so an idle database costs one tiny
+  query per poll. When it changed, the events newer than the last one seen
+  say which articles changed; an undo or redo marks an existing event, so the
+  undone flags of the latest :data:`UNDO_WINDOW` events are compared too.
+
+Changes of the feed's own sessions (:meth:`ChangeFeed.ignore`) are left out:
+the program already shows what it stored itself.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import bindparam, text
+from sqlmodel import Session
+
+from storage.db import SQLITE_BUSY_TIMEOUT_MS, Database
+
+CHANNEL = "redline"
+POLL_SECONDS = 2.0
+"""How often the SQLite feed asks whether another connection committed."""
+UNDO_WINDOW = 500
+"""SQLite: how many of the latest events are watched for another program's undo or redo."""
+_ANNOUNCED = "redline_announced"
+"""``Session.info`` key: what this transaction already announced (one notice per article)."""
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One article (None: corpus-wide, e.g. an entity merge) changed by one annotator's session."""
+
+    article_id: int | None
+    annotator: str
+    session_id: str | None
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What others changed since the last report, several notices folded together."""
+
+    notices: frozenset[Notice] = field(default_factory=frozenset)
+
+    @property
+    def article_ids(self) -> frozenset[int | None]:
+        return frozenset(notice.article_id for notice in self.notices)
+
+    @property
+    def annotators(self) -> frozenset[str]:
+        return frozenset(notice.annotator for notice in self.notices)
+
+    def touches(self, article_id: int, annotator: str) -> bool:
+        """Whether ``annotator``'s view of ``article_id`` may differ now (corpus-wide counts)."""
+        return any(
+            notice.article_id is None
+            or (notice.article_id == article_id and notice.annotator == annotator)
+            for notice in self.notices
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.notices)
+
+
+def announce(
+    session: Session, *, article_id: int | None, annotator_id: int, session_id: str | None
+) -> None:
+    """Tell listening programs, at commit, that this transaction changes ``article_id``.
+
+    PostgreSQL only (SQLite readers poll); an article is announced once per transaction
+    however many rows the action touched.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    key = (article_id, annotator_id, session_id)
+    announced: set[Any] = session.info.setdefault(_ANNOUNCED, set())
+    if key in announced:
+        return
+    announced.add(key)
+    payload = {"article_id": article_id, "annotator_id": annotator_id, "session_id": session_id}
+    session.execute(
+        text("SELECT pg_notify(:channel, :payload)"),
+        {"channel": CHANNEL, "payload": json.dumps(payload)},
+    )
+
+
+class ChangeFeed:
+    """Reports other programs' committed changes; :meth:`wait` blocks, so run it in a thread.
+
+    Errors while listening or polling (a server restart, a locked file) are not
+    raised: the feed reconnects on the next :meth:`wait`, and reports every
+    article as possibly changed (``Notice(None, …)``) once it is back, since
+    notifications sent meanwhile are lost.
+    """
+
+    def __init__(
+        self,
+        database: Database,
+        *,
+        ignore: Iterable[str] = (),
+        poll_seconds: float = POLL_SECONDS,
+    ) -> None:
+        self.database = database
+        self.poll_seconds = poll_seconds
+        self._ignored: set[str] = set(ignore)
+        self._lock = threading.Lock()
+        self._names: dict[int, str] = {}
+        self._closed = False
+        self._lost = False
+        self._source: _Source | None = None
+
+    def ignore(self, session_id: str) -> None:
+        """Leave out the changes of ``session_id`` too (e.g. the review screen's gold session)."""
+        with self._lock:
+            self._ignored.add(session_id)
+
+    def start(self) -> None:
+        """Connect now, so changes committed from here on are reported (otherwise on ``wait``)."""
+        self._connected()
+
+    def wait(self, timeout: float) -> Changes:
+        """Block up to ``timeout`` seconds for others' changes; empty when none came."""
+        deadline = time.monotonic() + timeout
+        while not self._closed:
+            source = self._connected()
+            if source is None:
+                self._pause(deadline)
+            else:
+                try:
+                    raw = source.wait(max(0.0, deadline - time.monotonic()))
+                except Exception:  # any driver failure: reconnect next time
+                    self._drop()
+                    raw = []
+                changes = self._report(raw)
+                if changes:
+                    return changes
+            if time.monotonic() >= deadline:
+                break
+        return Changes()
+
+    def close(self) -> None:
+        """Stop and close the feed's connection (from the waiting thread, or once it stopped)."""
+        self._closed = True
+        self._drop()
+
+    def _pause(self, deadline: float) -> None:
+        time.sleep(max(0.0, min(self.poll_seconds, deadline - time.monotonic())))
+
+    def _connected(self) -> _Source | None:
+        if self._source is None and not self._closed:
+            try:
+                self._source = (
+                    _SqlitePoll(self.database, self.poll_seconds)
+                    if self.database.is_sqlite
+                    else _PostgresListen(self.database)
+                )
+            except Exception:  # unreachable now: try again on the next wait
+                self._lost = True
+                return None
+            if self._lost:
+                self._lost = False
+                self._source.pending.append((None, 0, None))  # missed: anything may have changed
+        return self._source
+
+    def _drop(self) -> None:
+        source, self._source = self._source, None
+        if source is not None:
+            self._lost = True
+            source.close()
+
+    def _report(self, raw: list[tuple[int | None, int, str | None]]) -> Changes:
+        with self._lock:
+            ignored = set(self._ignored)
+        kept = [item for item in raw if item[2] is None or item[2] not in ignored]
+        if not kept:
+            return Changes()
+        names = self._annotator_names({annotator for _, annotator, _ in kept})
+        return Changes(
+            frozenset(
+                Notice(article_id, names.get(annotator, ""), session_id)
+                for article_id, annotator, session_id in kept
+            )
+        )
+
+    def _annotator_names(self, ids: set[int]) -> dict[int, str]:
+        missing = ids - self._names.keys() - {0}
+        if missing:
+            try:
+                with self.database.reading() as session:
+                    rows = session.execute(
+                        text("SELECT id, name FROM annotator WHERE id IN :ids").bindparams(
+                            bindparam("ids", expanding=True)
+                        ),
+                        {"ids": sorted(missing)},
+                    ).all()
+            except Exception:  # a name is a nicety; the article is what matters
+                rows = []
+            self._names.update({row[0]: row[1] for row in rows})
+        return self._names
+
+
+class _Source(ABC):
+    """Where raw notices come from: (article_id, annotator_id, session_id) tuples."""
+
+    def __init__(self) -> None:
+        self.pending: list[tuple[int | None, int, str | None]] = []
+
+    @abstractmethod
+    def wait(self, timeout: float) -> list[tuple[int | None, int, str | None]]:
+        """The notices that arrived within ``timeout`` seconds (returns at the first)."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Close the source's own connection."""
+
+    def _take(self) -> list[tuple[int | None, int, str | None]]:
+        found, self.pending = self.pending, []
+        return found
+
+
+class _PostgresListen(_Source):
+    """A psycopg connection of its own (autocommit) listening on :data:`CHANNEL`."""
+
+    def __init__(self, database: Database) -> None:
+        super().__init__()
+        import psycopg
+
+        url = database.url.set(drivername="postgresql")
+        self._connection = psycopg.connect(
+            url.render_as_string(hide_password=False), autocommit=True, connect_timeout=5
+        )
+        self._connection.execute(f"LISTEN {CHANNEL}")
+
+    def wait(self, timeout: float) -> list[tuple[int | None, int, str | None]]:
+        if not self.pending:
+            for notify in self._connection.notifies(timeout=timeout, stop_after=1):
+                self.pending.append(_decode(notify.payload))
+            # Everything else that already arrived comes with it, as one report.
+            for notify in self._connection.notifies(timeout=0):
+                self.pending.append(_decode(notify.payload))
+        return self._take()
+
+    def close(self) -> None:
+        self._connection.close()
+
+
+def _decode(payload: str) -> tuple[int | None, int, str | None]:
+    try:
+        data = json.loads(payload)
+        return data.get("article_id"), int(data.get("annotator_id") or 0), data.get("session_id")
+    except (ValueError, TypeError, AttributeError):
+        return None, 0, None  # not ours to read: treat as "something changed"
+
+
+class _SqlitePoll(_Source):
+    """``PRAGMA data_version`` on a connection of its own, then the events that explain it."""
+
+    def __init__(self, database: Database, poll_seconds: float) -> None:
+        super().__init__()
+        path = database.file or database.path
+        if path is None:
+            raise ValueError("an in-memory database has no other programs")
+        self._poll_seconds = poll_seconds
+        self._next_poll = time.monotonic() + poll_seconds
+        self._connection = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._connection.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        self._version = self._data_version()
+        self._last_id = self._scalar("SELECT COALESCE(MAX(id), 0) FROM event")
+        self._undone = self._undone_flags()
+
+    def _scalar(self, sql: str) -> int:
+        return int(self._connection.execute(sql).fetchone()[0])
+
+    def _data_version(self) -> int:
+        return self._scalar("PRAGMA data_version")
+
+    def _undone_flags(self) -> dict[int, tuple[bool, int | None, int, str | None]]:
+        rows = self._connection.execute(
+            "SELECT id, undone, article_id, annotator_id, session_id FROM event WHERE id > ?",
+            (self._last_id - UNDO_WINDOW,),
+        ).fetchall()
+        return {row[0]: (bool(row[1]), row[2], row[3], row[4]) for row in rows}
+
+    def wait(self, timeout: float) -> list[tuple[int | None, int, str | None]]:
+        """Poll every ``poll_seconds`` however short the waits are (a worker's 0.5 s)."""
+        deadline = time.monotonic() + timeout
+        while not self.pending:
+            now = time.monotonic()
+            if now >= self._next_poll:
+                self._next_poll = now + self._poll_seconds
+                version = self._data_version()
+                if version != self._version:
+                    self._version = version
+                    self._read_changes()
+                    continue
+            pause = min(self._next_poll, deadline) - time.monotonic()
+            if time.monotonic() >= deadline:
+                break
+            time.sleep(max(0.0, pause))
+        return self._take()
+
+    def _read_changes(self) -> None:
+        """One read transaction: the new events, and the watched events undone or redone."""
+        self._connection.execute("BEGIN")
+        try:
+            new = self._connection.execute(
+                "SELECT id, article_id, annotator_id, session_id FROM event WHERE id > ? "
+                "ORDER BY id",
+                (self._last_id,),
+            ).fetchall()
+            if new:
+                self._last_id = new[-1][0]
+            before, self._undone = self._undone, self._undone_flags()
+        finally:
+            self._connection.execute("COMMIT")
+        self.pending.extend((row[1], row[2], row[3]) for row in new)
+        for event_id, (undone, article_id, annotator_id, session_id) in self._undone.items():
+            was = before.get(event_id)
+            if was is not None and was[0] != undone:
+                # Who undid it is not recorded, but only its own session may step a
+                # live session's event: attributed to the session that made it.
+                self.pending.append((article_id, annotator_id, session_id))
+
+    def close(self) -> None:
+        self._connection.close()

@@ -1,0 +1,145 @@
+"""The change feed (issue 14 item 5): what another program commits is reported within
+seconds, on SQLite (``PRAGMA data_version`` poll) and PostgreSQL (LISTEN/NOTIFY); this
+program's own sessions are left out."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from storage.articles import add_article
+from storage.db import Database, open_db
+from storage.live import ChangeFeed, Changes, Notice
+from storage.repository import Repository
+from tests.conftest import ROOT
+from tests.storage.test_repository import TEXT, Parsed
+
+DEADLINE = 15.0
+"""Seconds a change may take to be reported on a loaded machine (typically < 1 s)."""
+
+
+@pytest.fixture
+def article_id(db: Database) -> int:
+    return add_article(db, Parsed(TEXT)).article_id
+
+
+@pytest.fixture
+def other(db: Database) -> Iterator[Database]:
+    """The same database through a second engine: another program's connections."""
+    location = db.path or db.url.render_as_string(hide_password=False)
+    second = open_db(location)
+    yield second
+    second.dispose()
+
+
+def collect(feed: ChangeFeed, until: Callable[[set[Notice]], bool]) -> set[Notice]:
+    """Wait for the feed (with a deadline, never a fixed sleep) until ``until(seen)``."""
+    seen: set[Notice] = set()
+    deadline = time.monotonic() + DEADLINE
+    while time.monotonic() < deadline and not until(seen):
+        seen |= feed.wait(0.5).notices
+    return seen
+
+
+def has(notice: Notice) -> Callable[[set[Notice]], bool]:
+    return lambda seen: notice in seen
+
+
+def test_a_span_another_connection_stores_is_reported(
+    db: Database, other: Database, article_id: int
+) -> None:
+    mine = Repository(db, "ana")
+    feed = ChangeFeed(db, ignore=[mine.session_id], poll_seconds=0.2)
+    feed.start()
+    try:
+        theirs = Repository(other, "ben")
+        theirs.add_span(article_id, 0, 5, "PERSON")
+        expected = Notice(article_id, "ben", theirs.session_id)
+        assert expected in collect(feed, has(expected))
+    finally:
+        feed.close()
+
+
+def test_own_session_is_left_out_and_others_of_the_same_annotator_are_not(
+    db: Database, other: Database, article_id: int
+) -> None:
+    mine = Repository(db, "ana")
+    feed = ChangeFeed(db, ignore=[mine.session_id], poll_seconds=0.2)
+    feed.start()
+    try:
+        mine.add_span(article_id, 0, 5, "PERSON")
+        mine.set_state(article_id, "done")
+        second = Repository(other, "ana")  # the same annotator in another program
+        second.add_span(article_id, 33, 39, "GPE")
+        expected = Notice(article_id, "ana", second.session_id)
+        seen = collect(feed, has(expected))
+        assert expected in seen
+        assert all(notice.session_id != mine.session_id for notice in seen)
+    finally:
+        feed.close()
+
+
+def test_undo_in_another_program_is_reported(
+    db: Database, other: Database, article_id: int
+) -> None:
+    theirs = Repository(other, "ben")
+    theirs.add_span(article_id, 0, 5, "PERSON")
+    feed = ChangeFeed(db, poll_seconds=0.2)
+    feed.start()
+    try:
+        assert theirs.undo(article_id) is not None  # marks an old event: no new event row
+        expected = Notice(article_id, "ben", theirs.session_id)
+        assert expected in collect(feed, has(expected))
+    finally:
+        feed.close()
+
+
+def test_a_quiet_database_reports_nothing(db: Database, article_id: int) -> None:
+    feed = ChangeFeed(db, poll_seconds=0.1)
+    feed.start()
+    try:
+        Repository(db, "ana").heartbeat()  # a write, but no annotation changed
+        assert feed.wait(0.5) == Changes()
+        assert not feed.wait(0.3)
+    finally:
+        feed.close()
+
+
+def test_a_write_from_another_process_is_reported(db: Database, article_id: int) -> None:
+    location = db.path or db.url.render_as_string(hide_password=False)
+    feed = ChangeFeed(db)  # the default 2 s poll on SQLite
+    feed.start()
+    script = (
+        "import sys\n"
+        "from storage.db import open_db\n"
+        "from storage.repository import Repository\n"
+        "database = open_db(sys.argv[1])\n"
+        "with Repository(database, 'cleo') as repo:\n"
+        "    repo.set_state(int(sys.argv[2]), 'done')\n"
+        "database.dispose()\n"
+    )
+    try:
+        subprocess.run(
+            [sys.executable, "-c", script, location, str(article_id)],
+            check=True,
+            cwd=ROOT,
+            timeout=60,
+        )
+        seen = collect(feed, lambda seen: any(n.annotator == "cleo" for n in seen))
+        assert (article_id, "cleo") in {(n.article_id, n.annotator) for n in seen}
+    finally:
+        feed.close()
+
+
+def test_changes_say_which_articles_and_annotators() -> None:
+    article_id = 3
+    changes = Changes(frozenset({Notice(article_id, "ben", "s1"), Notice(7, "ana", None)}))
+    assert changes.article_ids == {article_id, 7}
+    assert changes.annotators == {"ana", "ben"}
+    assert changes.touches(article_id, "ben") and changes.touches(7, "ana")
+    assert not changes.touches(article_id, "ana")
+    assert Changes(frozenset({Notice(None, "ben", None)})).touches(article_id, "ana")
