@@ -137,3 +137,69 @@ def test_the_queue_filter_lists_and_counts_only_assigned_articles(db: Database) 
     assert queries.count_articles(db, "ana", state="todo", assigned=True) == len(mine) - 1
     assert queries.list_articles(db, "cleo", query) == []  # no queue, no rows
     assert len(queries.list_articles(db, "ana", LibraryQuery())) == len(report.plan)
+
+
+def _many_articles(path: Path, count: int) -> Database:
+    from storage.db import open_db
+    from storage.importers import ParsedArticle
+
+    database = open_db(str(path))
+    add_articles(
+        database,
+        [
+            ParsedArticle(text=f"Article number {n} about trade.", title=f"Report {n:03d}")
+            for n in range(count)
+        ],
+    )
+    return database
+
+
+async def test_the_table_holds_a_page_and_fetches_the_next_near_its_end(tmp_path: Path) -> None:
+    database = _many_articles(tmp_path / "redline.db", 150)
+    app = make_app(database)
+    async with app.run_test(size=(120, 30)) as pilot:
+        library = await _library(pilot)
+        page = library.page_size()
+        assert page == 60  # twice the 30 lines of the terminal
+        table = library.query_one(DataTable)
+        assert table.row_count == page and _row_ids(library) == list(range(1, page + 1))
+        assert "showing 60 of 150" in str(library.query_one("#library-progress", Static).content)
+        await pilot.press("ctrl+end")  # the cursor near the end fetches the next page
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert table.row_count == 2 * page
+        table.scroll_end(animate=False, immediate=True)  # scrolling there does too
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert _row_ids(library) == list(range(1, 151))
+        assert "showing" not in str(library.query_one("#library-progress", Static).content)
+        await pilot.press("O")  # a new order starts again from one page, sorted
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert _row_ids(library) == list(range(150, 150 - page, -1))
+
+
+async def test_coming_back_from_the_reader_keeps_every_page_loaded(tmp_path: Path) -> None:
+    database = _many_articles(tmp_path / "redline.db", 150)
+    app = make_app(database)
+    async with app.run_test(size=(120, 30)) as pilot:
+        library = await _library(pilot)
+        await pilot.press("ctrl+end")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("ctrl+end")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        loaded = len(library._rows)
+        assert loaded > library.page_size()
+        chosen = _cursor_id(library)
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, ReaderScreen)
+        await pilot.press("q")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen is library
+        assert len(library._rows) >= loaded and _cursor_id(library) == chosen

@@ -5,6 +5,12 @@ the annotator's assigned articles, with everyone's progress through their queue;
 ``a`` switches between the queue and all articles. Coming back from the reader
 puts the cursor on the article the reader showed last.
 
+The table holds a page of about twice the rows on screen (:func:`page_size`)
+and fetches the next page when the cursor or the scroll position nears its
+end: a ``DataTable`` lays out every row it holds, so a 500-row page cost most
+of a search keystroke at 100,000 articles, while the rows nobody scrolled to
+were never seen.
+
 Titles and sources are data: cells are ``Text`` of :func:`~tui.literal.visible_line`
 (never markup, no control character reaches the terminal).
 """
@@ -29,10 +35,14 @@ from storage.errors import StorageError
 from storage.queries import ArticleRow, LibraryQuery
 from storage.team import assignment
 from tui.literal import visible, visible_line
+from tui.messages import ExternalChange
 from tui.services import redline_app, services
 from tui.states import STATE_STYLE, state_name
 
-PAGE = 500
+MIN_PAGE = 40
+"""Rows of the smallest page, whatever the terminal's height."""
+MORE_MARGIN = 10
+"""Rows before the end of the table at which the next page is fetched."""
 STATES = (None, "todo", "in_progress", "done", "skipped")
 SORTS: tuple[queries.SortKey, ...] = ("id", "title", "source", "published", "length", "state")
 COLUMNS = (
@@ -74,8 +84,9 @@ class LibraryScreen(Screen[None]):
         Binding("q", "app.quit", "Quit", id="library-quit"),
     ]
 
-    library_query: reactive[LibraryQuery] = reactive(LibraryQuery(limit=PAGE), init=False)
-    """What the table shows: search text, state filter, sort and page size."""
+    library_query: reactive[LibraryQuery] = reactive(LibraryQuery(limit=MIN_PAGE), init=False)
+    """What the table shows: search text, state filter, sort and page size (``limit``);
+    the rows of later pages are appended to the table (:meth:`load_more`)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -89,6 +100,9 @@ class LibraryScreen(Screen[None]):
         self._first_load = True
         self._reader: Screen[None] | None = None
         """The reader opened from here: its article gets the cursor when it closes."""
+        self._more = False
+        """Whether the last page fetched was full (so more rows may follow)."""
+        self._fetching_more = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -107,7 +121,15 @@ class LibraryScreen(Screen[None]):
         for key, title, width in COLUMNS:
             table.add_column(title, key=key, width=width or title_width)
         table.focus()
+        self.watch(table, "scroll_y", self._scrolled, init=False)
+        self.set_reactive(
+            LibraryScreen.library_query, replace(self.library_query, limit=self.page_size())
+        )
         self.load()
+
+    def page_size(self) -> int:
+        """Rows fetched at once: about twice what the screen shows (never under ``MIN_PAGE``)."""
+        return max(MIN_PAGE, 2 * self.app.size.height)
 
     def on_screen_resume(self) -> None:
         if self._first_load:
@@ -115,6 +137,12 @@ class LibraryScreen(Screen[None]):
         came_from = getattr(self._reader, "article_id", None)
         self._reader = None
         self.load(keep_cursor=True, come_back_to=came_from)
+
+    @on(ExternalChange)
+    def _external_change(self) -> None:
+        """Others' progress changed the counts: read them again (under a reader: on return)."""
+        if self.is_current and not self._first_load:
+            self.load(keep_cursor=True)
 
     # -- loading ----------------------------------------------------------------
 
@@ -133,6 +161,8 @@ class LibraryScreen(Screen[None]):
         """
         app = services(self)
         query = self.library_query
+        if keep_cursor:  # as many rows as were loaded, so the cursor's row is among them
+            query = replace(query, limit=max(query.limit, len(self._rows)))
         try:
             if progress or self._progress is None:
                 self._progress = queries.progress(app.database, app.annotator)
@@ -142,6 +172,7 @@ class LibraryScreen(Screen[None]):
                 query = replace(query, assigned=True)  # a queue of my own: start there
                 self.app.call_from_thread(self.set_reactive, LibraryScreen.library_query, query)
             rows = queries.list_articles(app.database, app.annotator, query)
+            more = len(rows) >= query.limit
             done, everything = self._progress
             if query.assigned and mine is not None:
                 done, everything = mine.done, mine.assigned
@@ -151,11 +182,12 @@ class LibraryScreen(Screen[None]):
         except StorageError as exc:
             self.app.call_from_thread(self._error, exc)
             return
-        complete = query.offset == 0 and len(rows) < query.limit
-        total = len(rows) if complete else None
+        total = None if more else len(rows)
         start_at = come_back_to if come_back_to is not None else start_at
-        self.app.call_from_thread(self._show, rows, total, done, everything, start_at, keep_cursor)
-        if complete:
+        self.app.call_from_thread(
+            self._show, rows, total, done, everything, start_at, keep_cursor, more
+        )
+        if not more:
             return
         try:
             total = queries.count_articles(
@@ -182,12 +214,15 @@ class LibraryScreen(Screen[None]):
         everything: int,
         start_at: int | None,
         keep_cursor: bool,
+        more: bool = False,
     ) -> None:
         table = self.query_one(DataTable)
         current = self._current_id() if keep_cursor else None
         if start_at is not None and any(row.id == start_at for row in rows):
             current = start_at  # the article the reader came back from
         self._rows = rows
+        self._more = more
+        self._fetching_more = False
         self._total, self._counted = (len(rows), False) if total is None else (total, True)
         table.clear()
         for row in rows:
@@ -203,6 +238,52 @@ class LibraryScreen(Screen[None]):
             if index is not None:
                 table.move_cursor(row=index, scroll=True)
         self._first_load = False
+
+    def _scrolled(self) -> None:
+        """Scrolled (wheel, page down, cursor): the next page when the end comes into view."""
+        table = self.query_one(DataTable)
+        if round(table.scroll_y) + table.size.height >= len(self._rows) - MORE_MARGIN:
+            self._fetch_more()
+
+    def _fetch_more(self) -> None:
+        if self._more and not self._fetching_more:
+            self._fetching_more = True
+            self.load_more(self.library_query, len(self._rows))
+
+    @work(thread=True, exclusive=True, group="library-more")
+    def load_more(self, query: LibraryQuery, offset: int) -> None:
+        """The page of ``query`` after the ``offset`` rows shown, appended by :meth:`_append`."""
+        app = services(self)
+        try:
+            rows = queries.list_articles(
+                app.database, app.annotator, replace(query, offset=offset, limit=query.limit)
+            )
+        except StorageError as exc:
+            self.app.call_from_thread(self._error, exc)
+            return
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._append, query, offset, rows)
+
+    def _append(self, query: LibraryQuery, offset: int, rows: list[ArticleRow]) -> None:
+        """Add a fetched page below the rows, unless the table changed since it was asked for."""
+        if query is not self.library_query or offset != len(self._rows):
+            return
+        self._fetching_more = False
+        known = {row.id for row in self._rows}
+        rows = [row for row in rows if row.id not in known]  # a row moved up by a write
+        self._more = len(rows) >= query.limit
+        self._rows = [*self._rows, *rows]
+        table = self.query_one(DataTable)
+        for row in rows:
+            table.add_row(*self._cells(row), key=str(row.id))
+        if not self._more:  # the last page: the rows are all there are
+            self._total, self._counted = len(self._rows), True
+        elif not self._counted:
+            self._total = len(self._rows)
+        try:
+            self._show_progress()
+        except NoMatches:  # the page arrived as the app was closing the screen
+            return
 
     def _show_total(self, query: LibraryQuery, total: int) -> None:
         """The count of matches arrived after the rows (see ``load``), unless outdated."""
@@ -264,7 +345,7 @@ class LibraryScreen(Screen[None]):
 
     @on(Input.Changed, "#library-search")
     def search_changed(self, event: Input.Changed) -> None:
-        self.library_query = replace(self.library_query, search=event.value, limit=PAGE)
+        self.library_query = replace(self.library_query, search=event.value)
 
     @on(Input.Submitted, "#library-search")
     def search_submitted(self) -> None:
@@ -276,13 +357,8 @@ class LibraryScreen(Screen[None]):
 
     @on(DataTable.RowHighlighted)
     def maybe_load_more(self, event: DataTable.RowHighlighted) -> None:
-        near_end = event.cursor_row >= len(self._rows) - 20
-        if (
-            near_end
-            and self._total > len(self._rows)
-            and self.library_query.limit <= len(self._rows)
-        ):
-            self.library_query = replace(self.library_query, limit=self.library_query.limit + PAGE)
+        if event.cursor_row >= len(self._rows) - MORE_MARGIN:
+            self._fetch_more()
 
     @on(DataTable.HeaderSelected)
     def header_selected(self, event: DataTable.HeaderSelected) -> None:
