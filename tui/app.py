@@ -16,7 +16,7 @@ import asyncio
 import sys
 from collections.abc import Callable, Iterable
 from functools import partial
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual import on
 from textual.app import App, SystemCommand
@@ -29,6 +29,7 @@ from storage.db import Database
 from storage.errors import StorageError
 from storage.repository import Repository
 from storage.schema import Config
+from tui import training
 from tui.commands_palette import ArticleCommands
 from tui.literal import visible, visible_line
 from tui.messages import AnnotationRefused, AnnotationSaved
@@ -36,6 +37,9 @@ from tui.save_queue import PendingWrite, SaveQueue, WriteOutcome, run_write
 from tui.screens.review import ReviewCommands
 from tui.services import Services
 from tui.unsaved_dialog import QuitAnswer, UnsavedDialog
+
+if TYPE_CHECKING:
+    from storage.train.loop import TrainOptions
 
 T = TypeVar("T")
 GIL_SWITCH_SECONDS = 0.0005
@@ -54,6 +58,7 @@ class RedlineApp(App[None]):
         Binding("ctrl+s", "retry_save", "Retry save", id="app-retry", show=False),
         Binding("P", "problems", "Problems", id="app-problems", show=False),
         Binding("S", "stats", "Stats", id="app-stats", show=False),
+        Binding("T", "train", "Train model", id="app-train", show=False),
     ]
 
     RETRY_SECONDS = 3.0
@@ -65,6 +70,8 @@ class RedlineApp(App[None]):
     """'saved' (nothing waits), 'saving' (a write is being stored) or 'unsaved' (failing)."""
     unsaved_count: reactive[int] = reactive(0)
     """How many actions are not stored yet (shown in the reader's status bar)."""
+    training_status: reactive[str] = reactive("")
+    """The training worker's progress line ("" when not training; see tui.training)."""
 
     class WriteFinished(Message):
         """The writer thread is done with one write (posted to the app)."""
@@ -86,6 +93,8 @@ class RedlineApp(App[None]):
         self._saves = SaveQueue()
         self._failing_since_saved = False
         self._quit_when_saved = False
+        self.train_base: TrainOptions | None = None
+        """Training options before the output folder is set (None: ``redline train``'s)."""
         self.sub_title = f"{visible_line(annotator)} · {visible_line(database.short_label)}"
 
     @property
@@ -314,8 +323,59 @@ class RedlineApp(App[None]):
         if not isinstance(self.screen, StatsScreen):
             self.push_screen(StatsScreen())
 
+    # -- retraining the suggestion model (tui.training) -----------------------------------
+
+    def action_train(self) -> None:
+        """Retrain the suggestion model in a background worker (``Train model``, ``T``)."""
+        if self._training():
+            self.notify(f"Already {self.training_status or 'training'}", timeout=3, markup=False)
+            return
+        self._start_training(every=0)
+
+    def article_done(self) -> None:
+        """An article was marked done: retrain in the background when ``[train] every`` is due."""
+        if self.config.train_every > 0 and not self._training():
+            self._start_training(every=self.config.train_every)
+
+    def _training(self) -> bool:
+        return any(worker.group == "train" and not worker.is_finished for worker in self.workers)
+
+    def _start_training(self, every: int) -> None:
+        options = training.train_options(self.config, self.train_base)
+        work = partial(
+            training.run_training, self.services, options, self.post_message, every=every
+        )
+        self.run_worker(
+            work,
+            name="train model",
+            group="train",
+            thread=True,
+            exclusive=True,
+            exit_on_error=False,
+        )
+
+    @on(training.TrainingProgress)
+    def _training_progress(self, message: training.TrainingProgress) -> None:
+        self.training_status = message.line
+
+    @on(training.TrainingFinished)
+    def _training_finished(self, message: training.TrainingFinished) -> None:
+        self.training_status = ""
+        self.notify(
+            visible(message.notice),
+            title="Model trained" if message.saved else "Model not trained",
+            severity="information" if message.saved else "warning",
+            timeout=10,
+            markup=False,
+        )
+
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
+        yield SystemCommand(
+            "Train model",
+            "Retrain the suggestion model on accepted annotations, in the background (key: T)",
+            self.action_train,
+        )
         commands = getattr(screen, "palette_commands", None)
         if commands is not None:
             yield from commands()

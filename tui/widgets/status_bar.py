@@ -49,6 +49,8 @@ class StatusBar(Static):
     unsaved: reactive[int] = reactive(0)
     """How many actions are not stored yet."""
     mode: reactive[str] = reactive("")
+    training: reactive[str] = reactive("")
+    """The model's training progress ("" when not training; see ``tui.training``)."""
 
     def __init__(self, schema: Schema, annotator: str, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -66,6 +68,8 @@ class StatusBar(Static):
             line.append(" ◌ saving ", "yellow")
         else:
             line.append(f" ✗ {self.unsaved} unsaved — ctrl+s retries ", "bold red")
+        if self.training:
+            line.append(f" ⟳ {visible_line(self.training)} ", "cyan")
         for label in self._schema.layer("entity"):
             if label.hotkey:
                 line.append(f" {visible_line(label.hotkey)}", "bold")

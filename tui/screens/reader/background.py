@@ -35,7 +35,8 @@ def read_model(app: Services, article_id: int) -> ReaderModel:
 def suggest(app: Services, article_id: int, text: str) -> list[Change]:
     """Run the suggesters on one article; the row changes of what they stored."""
     with capture() as captured:
-        added = Suggester(app.database, app.repository, SuggestOptions()).run(article_id, text)
+        options = SuggestOptions.from_config(app.config)  # [suggest] model; models/latest read now
+        added = Suggester(app.database, app.repository, options).run(article_id, text)
     return captured.changes if added else []
 
 

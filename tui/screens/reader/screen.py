@@ -96,6 +96,7 @@ class ReaderScreen(Screen[None]):
         self.query_one("#find").display = False
         self.watch(self.app, "unsaved_count", self._show_save_state)
         self.watch(self.app, "save_state", self._show_save_state)
+        self.watch(self.app, "training_status", self._show_training)
         self.open_article(self.article_id)
         self.pane.focus()
         # spaCy's tokenizer (for snapping) takes about a second to load: do it
@@ -107,6 +108,9 @@ class ReaderScreen(Screen[None]):
         status = self.query_one(StatusBar)
         status.unsaved = app.unsaved_count
         status.save_state = app.save_state
+
+    def _show_training(self, line: str) -> None:
+        self.query_one(StatusBar).training = line
 
     # -- loading ----------------------------------------------------------------------
 
@@ -416,6 +420,8 @@ class ReaderScreen(Screen[None]):
 
         def marked(_: object) -> None:
             self.notify(f"Marked {state.replace('_', ' ')}", timeout=2)
+            if state == "done":
+                redline_app(self).article_done()
             self.action_step_article(1)
 
         self.save(lambda: repository.set_state(article_id, state, seconds), f"mark {state}", marked)
