@@ -32,7 +32,8 @@ from storage.schema import Config
 from tui import training
 from tui.commands_palette import ArticleCommands
 from tui.literal import visible, visible_line
-from tui.messages import AnnotationRefused, AnnotationSaved
+from tui.live import LiveChanges
+from tui.messages import AnnotationRefused, AnnotationSaved, ExternalChange
 from tui.save_queue import PendingWrite, SaveQueue, WriteOutcome, run_write
 from tui.screens.review import ReviewCommands
 from tui.services import Services
@@ -65,6 +66,8 @@ class RedlineApp(App[None]):
     """While a write is failing, try it again this often (and on ctrl+s, and before a new one)."""
     HEARTBEAT_SECONDS = 20.0
     """How often this session tells other programs it still runs (see storage.sessions)."""
+    LIVE_POLL_SECONDS = 2.0
+    """SQLite: how often to look for other programs' changes (PostgreSQL is told at once)."""
 
     save_state: reactive[str] = reactive("saved")
     """'saved' (nothing waits), 'saving' (a write is being stored) or 'unsaved' (failing)."""
@@ -96,6 +99,8 @@ class RedlineApp(App[None]):
         self.train_base: TrainOptions | None = None
         """Training options before the output folder is set (None: ``redline train``'s)."""
         self.sub_title = f"{visible_line(annotator)} · {visible_line(database.short_label)}"
+        self.live = LiveChanges(self, self.LIVE_POLL_SECONDS)
+        """Other programs' changes (team mode), handed to the screens as ExternalChange."""
 
     @property
     def database(self) -> Database:
@@ -122,6 +127,7 @@ class RedlineApp(App[None]):
             self.set_keymap(self.config.keymap)
         self.set_interval(self.RETRY_SECONDS, self._retry_tick, name="save-retry")
         self.set_interval(self.HEARTBEAT_SECONDS, self._heartbeat, name="session-heartbeat")
+        self.live.start()
         from tui.screens.library import LibraryScreen
 
         self.push_screen(LibraryScreen())
@@ -154,6 +160,12 @@ class RedlineApp(App[None]):
             self.repository.end_session()
         except StorageError:
             pass  # it will count as ended once its heartbeat is stale
+
+    @on(ExternalChange)
+    def _external_change(self, message: ExternalChange) -> None:
+        """Every screen on the stack hears of others' changes (the library under a reader too)."""
+        for screen in self.screen_stack:
+            screen.post_message(ExternalChange(message.changes))
 
     # -- saving ---------------------------------------------------------------
 
@@ -261,6 +273,11 @@ class RedlineApp(App[None]):
     def _retry_tick(self) -> None:
         if self._saves.blocked:
             self._store_next()
+
+    @property
+    def writes_pending(self) -> bool:
+        """Whether an action of this program is not stored yet (queued, in flight or failing)."""
+        return bool(self._saves)
 
     async def writes_settled(self) -> None:
         """Wait until no write is in flight or about to start (tests, benchmarks; never the UI).

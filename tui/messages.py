@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from textual.message import Message
 
 from storage.capture import Change
+from storage.live import Changes
 
 if TYPE_CHECKING:
     from tui.screens.reader.model import ReaderModel
@@ -89,3 +90,19 @@ class EntityNamesLoaded(Message):
         super().__init__()
         self.article_id = article_id
         self.names = names
+
+
+class ExternalChange(Message):
+    """Another program committed changes (team mode, :mod:`tui.live`): screens refresh.
+
+    ``article_ids`` may hold None (a corpus-wide change, or a change feed that
+    reconnected and may have missed some: anything may have changed).
+    """
+
+    bubble = False  # the app hands one to every screen on its stack
+
+    def __init__(self, changes: Changes) -> None:
+        super().__init__()
+        self.changes = changes
+        self.article_ids = changes.article_ids
+        self.annotators = changes.annotators

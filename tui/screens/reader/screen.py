@@ -38,6 +38,7 @@ from tui.messages import (
     AnnotationRefused,
     AnnotationSaved,
     EntityNamesLoaded,
+    ExternalChange,
     SuggestionsAdded,
     ViewLoaded,
 )
@@ -67,6 +68,10 @@ class ReaderScreen(Screen[None]):
         """The article's annotations as shown (None until they are read)."""
         self._early: list[list[dict[str, Any]]] = []
         """Change sets stored while the annotations were being read: applied once they are."""
+        self._rereading = False
+        """A full reload is being read: change sets stored meanwhile go to ``_early`` too."""
+        self._outdated = False
+        """Another program changed this article: read it again once nothing waits to be stored."""
         self._opened_at = time.monotonic()
 
     def compose(self) -> ComposeResult:
@@ -108,6 +113,7 @@ class ReaderScreen(Screen[None]):
         status = self.query_one(StatusBar)
         status.unsaved = app.unsaved_count
         status.save_state = app.save_state
+        self._reload_if_outdated()
 
     def _show_training(self, line: str) -> None:
         self.query_one(StatusBar).training = line
@@ -132,6 +138,7 @@ class ReaderScreen(Screen[None]):
         # so a big article with thousands of spans opens without a pause.
         self.model = None
         self._early = []
+        self._outdated = self._rereading = False
         self.pane.load(article.text, [], cursor=0)
         self._show_all()
         self._load(article_id)
@@ -140,7 +147,21 @@ class ReaderScreen(Screen[None]):
 
     def reload(self) -> None:
         """Read the article's annotations again in full (another screen changed them)."""
+        self._rereading = self.model is not None
         self._load(self.article_id)
+
+    @on(ExternalChange)
+    def _external_change(self, event: ExternalChange) -> None:
+        """Another program changed what this reader shows (its annotator's rows of the article)."""
+        if event.changes.touches(self.article_id, services(self).annotator):
+            self._outdated = True
+            self._reload_if_outdated()
+
+    def _reload_if_outdated(self) -> None:
+        """Never while this program has writes to store: the reload waits until they are."""
+        if self._outdated and not redline_app(self).writes_pending:
+            self._outdated = False
+            self.reload()
 
     @work(thread=True, exclusive=True, group="reader-view")
     def _load(self, article_id: int) -> None:
@@ -158,6 +179,7 @@ class ReaderScreen(Screen[None]):
         if event.article_id != self.article_id:
             return  # the reader moved on to another article meanwhile
         self.model = event.model
+        self._rereading = False
         for changes in self._early:  # idempotent: each image is the row's state after it
             self.model.apply(changes)
         self._early = []
@@ -178,6 +200,8 @@ class ReaderScreen(Screen[None]):
         """Show a stored action: only the widgets its row changes concern get new rows."""
         if event.article_id not in (self.article_id, None):
             return
+        if self._rereading:  # the reload may have been read before this was stored
+            self._early.append(event.changes)
         if self.model is None:
             self._early.append(event.changes)
             return
