@@ -156,6 +156,7 @@ class RedlineApp(App[None]):
 
     def on_unmount(self) -> None:
         """The session ends with the app: a later redline may undo what this one did."""
+        self.live.stop()
         try:
             self.repository.end_session()
         except StorageError:
