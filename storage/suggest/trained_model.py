@@ -11,8 +11,19 @@ scores in the merge. Entities under :data:`MIN_SCORE` are not proposed. The
 model was trained for one label schema; another schema's model is refused with
 one line (``storage.train.store.checked_meta``).
 
+When the pipeline has a ``textcat_multilabel``, its topic scores are used the
+same way: a topic whose probability times its dev precision is at least
+:data:`MIN_SCORE` is proposed as ``evidence`` spans (origin ``model``), the
+same shape as the pattern suggester's (``storage.suggest.topics``). The evidence
+is the sentences where the schema's patterns found the topic, when they did;
+otherwise the sentences the classifier alone scores highest for it (each
+sentence classified on its own), at most :data:`MAX_EVIDENCE`.
+
 Loaded pipelines are cached per process by directory and modification time,
 so a retrained ``models/latest`` is picked up by the next article opened.
+Articles go through ``nlp.pipe`` in batches of :data:`BATCH`, and the beam is
+:data:`BEAM_WIDTH` wide: the beam costs more than the tok2vec above width 2
+(``python -m bench learning_curve`` times it against a bare ``nlp.pipe``).
 """
 
 from __future__ import annotations
@@ -30,12 +41,15 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
     from storage.schema import Schema
+    from storage.suggest.topics import TopicMatcher
     from storage.suggestions import SuggestOptions
 
-BEAM_WIDTH = 4
+BEAM_WIDTH = 2
 BATCH = 64
 MIN_SCORE = 0.5
 """Proposed only when more likely right than wrong (calibrated score, see ``suggestions``)."""
+MAX_EVIDENCE = 3
+TEXTCAT = "textcat_multilabel"
 
 
 @dataclass(frozen=True)
@@ -51,6 +65,8 @@ class Scored:
 class TrainedModel:
     meta: ModelMeta
     nlp: Language
+    matcher: TopicMatcher | None = None
+    """The schema's topic patterns: where a model topic's evidence sentences are looked for."""
 
     def score(self, texts: Sequence[str]) -> Iterator[Scored]:
         """Beam-scored entities and topic scores for each text, in order."""
@@ -77,9 +93,9 @@ class TrainedModel:
             }
         return found
 
-    def precision(self) -> dict[str, float]:
-        """Dev precision per entity label from ``meta.json`` (what training measured)."""
-        labels = self.meta.data.get("scores", {}).get("entity", {}).get("labels", {})
+    def precision(self, layer: str = "entity") -> dict[str, float]:
+        """Dev precision per label of ``layer`` from ``meta.json`` (what training measured)."""
+        labels = self.meta.data.get("scores", {}).get(layer, {}).get("labels", {})
         return {
             label: float(score["p"])
             for label, score in labels.items()
@@ -98,7 +114,52 @@ class TrainedModel:
         a label well outscores them. That is the score the merge compares.
         """
         precision = self.precision() if precision is None else precision
-        return [propose(scored, precision) for scored in self.score(texts)]
+        topic_precision = self.precision("topic")
+        found = []
+        for text, scored in zip(texts, self.score(texts), strict=True):
+            topics = calibrated_topics(scored.topics, topic_precision)
+            found.append(propose(scored, precision) + self.evidence(text, topics))
+        return found
+
+    def evidence(self, text: str, topics: dict[str, float]) -> list[SpanSuggestion]:
+        """Evidence suggestions for the topics proposed for ``text`` (topic → score)."""
+        if not topics:
+            return []
+        by_pattern: dict[str, tuple[tuple[int, int], ...]] = {}
+        if self.matcher is not None:
+            by_pattern = {found.topic: found.evidence for found in self.matcher.suggest(text)}
+        unmatched = [topic for topic in topics if not by_pattern.get(topic)]
+        by_classifier = self._best_sentences(text, unmatched) if unmatched else {}
+        return [
+            SpanSuggestion(start, end, topic, layer="evidence", origin="model", score=score)
+            for topic, score in sorted(topics.items())
+            for start, end in by_pattern.get(topic) or by_classifier.get(topic, ())
+        ]
+
+    def _best_sentences(
+        self, text: str, topics: Sequence[str]
+    ) -> dict[str, tuple[tuple[int, int], ...]]:
+        """Per topic, the sentences the classifier scores highest for it on their own."""
+        from storage.figures import split_sentences
+
+        sentences = split_sentences(text)
+        others = [name for name in self.nlp.pipe_names if name != TEXTCAT]
+        docs = self.nlp.pipe((text[a:b] for a, b in sentences), disable=others)
+        scores = [doc.cats for doc in docs]
+        best = {}
+        for topic in topics:
+            ranked = sorted(range(len(sentences)), key=lambda n: (-scores[n].get(topic, 0.0), n))
+            best[topic] = tuple(sentences[n] for n in sorted(ranked[:MAX_EVIDENCE]))
+        return best
+
+
+def calibrated_topics(topics: dict[str, float], precision: dict[str, float]) -> dict[str, float]:
+    """Topic → probability × dev precision (as for entities), the ones at least MIN_SCORE."""
+    calibrated = {
+        topic: round(probability * precision.get(topic, 1.0), 4)
+        for topic, probability in topics.items()
+    }
+    return {topic: score for topic, score in calibrated.items() if score >= MIN_SCORE}
 
 
 def propose(scored: Scored, precision: dict[str, float]) -> list[SpanSuggestion]:
@@ -129,7 +190,8 @@ _loaded: dict[tuple[Path, float], Any] = {}
 
 
 def load_trained(directory: Path, schema: Schema, shown: str) -> TrainedModel:
-    """The pipeline in ``directory`` (cached), refused if trained for another schema."""
+    """The pipeline in ``directory`` (cached), refused if trained for another schema; with
+    the schema's topic patterns when the pipeline classifies topics."""
     from storage.formats.tokens import blank_nlp
 
     blank_nlp()  # spaCy is imported once, under one lock: two threads importing it can deadlock
@@ -140,7 +202,13 @@ def load_trained(directory: Path, schema: Schema, shown: str) -> TrainedModel:
     if key not in _loaded:
         _loaded.clear()  # one trained model per process: the newest asked for
         _loaded[key] = spacy.load(directory)
-    return TrainedModel(meta, _loaded[key])
+    nlp = _loaded[key]
+    matcher = None
+    if TEXTCAT in nlp.pipe_names:
+        from storage.suggest.topics import TopicMatcher
+
+        matcher = TopicMatcher.from_schema(schema)
+    return TrainedModel(meta, nlp, matcher)
 
 
 def configured_model(options: SuggestOptions) -> TrainedModel | None:

@@ -67,6 +67,8 @@ class TrainOptions:
     dropout: float = 0.1
     keep_best: bool = True
     """Keep the weights of the best dev score (else the last weights)."""
+    tok2vec: tuple[int, int] | None = None
+    """Width and depth of the shared tok2vec (None: ``pipeline_config``'s)."""
 
 
 @dataclass(frozen=True)
@@ -275,7 +277,8 @@ def fit(
     import spacy
 
     spacy.util.fix_random_seed(options.seed)
-    nlp = blank_pipeline(lang, layers, labels)
+    width, depth = options.tok2vec or (None, None)
+    nlp = blank_pipeline(lang, layers, labels, width, depth)
     topics = labels.get("topic", [])
     train_examples = _training_examples(nlp, data.train, layers, topics)
     optimizer = nlp.initialize(lambda: train_examples)
