@@ -118,5 +118,9 @@ class Echo(App[None]):
 
 
 def rows_painted(screen: Screen[Any]) -> bool:
-    """True once ``screen`` shows a ``DataTable`` with rows."""
-    return any(table.row_count for table in screen.query(DataTable))
+    """True once ``screen`` shows rows: a ``DataTable`` (baselines) or the library's table."""
+    from tui.widgets.library_table import LibraryTable
+
+    return any(table.row_count for table in screen.query(DataTable)) or any(
+        table.rows for table in screen.query(LibraryTable)
+    )

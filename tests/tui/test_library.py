@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from storage import queries
 from storage.articles import add_articles
@@ -15,6 +15,7 @@ from storage.team.assignment import assign
 from tests.tui.app_fixtures import make_app, sample_articles, sample_database
 from tui.screens.library import LibraryScreen
 from tui.screens.reader import ReaderScreen
+from tui.widgets.library_table import LibraryTable
 
 
 def _shown(app) -> str:  # type: ignore[no-untyped-def]
@@ -26,8 +27,9 @@ def _row_ids(library: LibraryScreen) -> list[int]:
 
 
 def _cursor_id(library: LibraryScreen) -> int:
-    table = library.query_one(DataTable)
-    return library._rows[table.cursor_row].id
+    row = library.query_one(LibraryTable).highlighted_row
+    assert row is not None
+    return row.id
 
 
 async def _library(pilot) -> LibraryScreen:  # type: ignore[no-untyped-def]
@@ -161,13 +163,13 @@ async def test_the_table_holds_a_page_and_fetches_the_next_near_its_end(tmp_path
         library = await _library(pilot)
         page = library.page_size()
         assert page == 60  # twice the 30 lines of the terminal
-        table = library.query_one(DataTable)
-        assert table.row_count == page and _row_ids(library) == list(range(1, page + 1))
+        table = library.query_one(LibraryTable)
+        assert len(table.rows) == page and _row_ids(library) == list(range(1, page + 1))
         assert "showing 60 of 150" in str(library.query_one("#library-progress", Static).content)
-        await pilot.press("ctrl+end")  # the cursor near the end fetches the next page
+        await pilot.press("end")  # the cursor near the end fetches the next page
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert table.row_count == 2 * page
+        assert len(table.rows) == 2 * page
         table.scroll_end(animate=False, immediate=True)  # scrolling there does too
         await pilot.pause()
         await app.workers.wait_for_complete()
@@ -185,10 +187,10 @@ async def test_coming_back_from_the_reader_keeps_every_page_loaded(tmp_path: Pat
     app = make_app(database)
     async with app.run_test(size=(120, 30)) as pilot:
         library = await _library(pilot)
-        await pilot.press("ctrl+end")
+        await pilot.press("end")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        await pilot.press("ctrl+end")
+        await pilot.press("end")
         await app.workers.wait_for_complete()
         await pilot.pause()
         loaded = len(library._rows)

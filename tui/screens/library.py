@@ -5,11 +5,12 @@ the annotator's assigned articles, with everyone's progress through their queue;
 ``a`` switches between the queue and all articles. Coming back from the reader
 puts the cursor on the article the reader showed last.
 
-The table holds a page of about twice the rows on screen (:func:`page_size`)
-and fetches the next page when the cursor or the scroll position nears its
-end: a ``DataTable`` lays out every row it holds, so a 500-row page cost most
-of a search keystroke at 100,000 articles, while the rows nobody scrolled to
-were never seen.
+The table (:class:`~tui.widgets.library_table.LibraryTable`) draws only the
+rows on screen; it holds a page of about twice those rows
+(:meth:`LibraryScreen.page_size`) and the next page is fetched when the cursor
+or the scroll position nears its end. A 500-row page in a ``DataTable`` cost
+most of a search keystroke at 100,000 articles (every row laid out, every
+visible cell rendered through Rich's padding).
 
 Titles and sources are data: cells are ``Text`` of :func:`~tui.literal.visible_line`
 (never markup, no control character reaches the terminal).
@@ -27,7 +28,7 @@ from textual.containers import Horizontal
 from textual.css.query import NoMatches
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import Footer, Header, Input, Static
 from textual.worker import get_current_worker
 
 from storage import queries
@@ -37,7 +38,8 @@ from storage.team import assignment
 from tui.literal import visible, visible_line
 from tui.messages import ExternalChange
 from tui.services import redline_app, services
-from tui.states import STATE_STYLE, state_name
+from tui.states import state_name
+from tui.widgets.library_table import LibraryTable
 
 MIN_PAGE = 40
 """Rows of the smallest page, whatever the terminal's height."""
@@ -45,17 +47,6 @@ MORE_MARGIN = 10
 """Rows before the end of the table at which the next page is fetched."""
 STATES = (None, "todo", "in_progress", "done", "skipped")
 SORTS: tuple[queries.SortKey, ...] = ("id", "title", "source", "published", "length", "state")
-COLUMNS = (
-    ("title", "Title", 0),
-    ("source", "Source", 16),
-    ("published", "Date", 10),
-    ("length", "Length", 8),
-    ("state", "State", 11),
-    ("entities", "Ent", 4),
-    ("figures", "Fig", 4),
-    ("topics", "Top", 4),
-)
-"""(key, header, width); the title takes what the others leave."""
 EMPTY_HELP = """\
 [b]No articles yet.[/b]
 
@@ -102,6 +93,8 @@ class LibraryScreen(Screen[None]):
         """The reader opened from here: its article gets the cursor when it closes."""
         self._more = False
         """Whether the last page fetched was full (so more rows may follow)."""
+        self._shown: dict[str, str | Text] = {}
+        """What each Static of the bar shows (see ``_update``)."""
         self._fetching_more = False
 
     def compose(self) -> ComposeResult:
@@ -110,18 +103,15 @@ class LibraryScreen(Screen[None]):
             yield Input(placeholder="search titles and text  (/)", id="library-search")
             yield Static(id="library-progress")
         yield Static(id="library-team")
-        yield DataTable(id="library-table", cursor_type="row", zebra_stripes=True)
+        yield LibraryTable(id="library-table")
         yield Static(EMPTY_HELP, id="library-empty")
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        fixed = sum(width + 2 for _, _, width in COLUMNS)
-        title_width = max(16, self.app.size.width - fixed - 4)
-        for key, title, width in COLUMNS:
-            table.add_column(title, key=key, width=width or title_width)
+        table = self.query_one(LibraryTable)
         table.focus()
         self.watch(table, "scroll_y", self._scrolled, init=False)
+        self.watch(table, "cursor", self._cursor_moved, init=False)
         self.set_reactive(
             LibraryScreen.library_query, replace(self.library_query, limit=self.page_size())
         )
@@ -216,32 +206,31 @@ class LibraryScreen(Screen[None]):
         keep_cursor: bool,
         more: bool = False,
     ) -> None:
-        table = self.query_one(DataTable)
+        table = self.query_one(LibraryTable)
         current = self._current_id() if keep_cursor else None
         if start_at is not None and any(row.id == start_at for row in rows):
             current = start_at  # the article the reader came back from
         self._rows = rows
-        self._more = more
-        self._fetching_more = False
+        self._more = False  # set below, once the cursor is placed (its move fetches more)
         self._total, self._counted = (len(rows), False) if total is None else (total, True)
-        table.clear()
-        for row in rows:
-            table.add_row(*self._cells(row), key=str(row.id))
+        table.set_rows(rows)
         empty = everything == 0 and not self.library_query.assigned
         self.query_one("#library-empty").display = empty
         table.display = not empty
         self._done = (done, everything)
         self._show_progress()
         target = current if current is not None else start_at
-        if target is not None:
-            index = next((i for i, row in enumerate(rows) if row.id == target), None)
-            if index is not None:
-                table.move_cursor(row=index, scroll=True)
+        index = next((i for i, row in enumerate(rows) if row.id == target), None)
+        if index is None:  # a new search, sort or filter starts at the top
+            index = 0
+            table.scroll_home(animate=False, immediate=True)
+        table.cursor = index if rows else -1
+        self._more, self._fetching_more = more, False
         self._first_load = False
 
     def _scrolled(self) -> None:
         """Scrolled (wheel, page down, cursor): the next page when the end comes into view."""
-        table = self.query_one(DataTable)
+        table = self.query_one(LibraryTable)
         if round(table.scroll_y) + table.size.height >= len(self._rows) - MORE_MARGIN:
             self._fetch_more()
 
@@ -273,9 +262,7 @@ class LibraryScreen(Screen[None]):
         rows = [row for row in rows if row.id not in known]  # a row moved up by a write
         self._more = len(rows) >= query.limit
         self._rows = [*self._rows, *rows]
-        table = self.query_one(DataTable)
-        for row in rows:
-            table.add_row(*self._cells(row), key=str(row.id))
+        self.query_one(LibraryTable).set_rows(self._rows)
         if not self._more:  # the last page: the rows are all there are
             self._total, self._counted = len(self._rows), True
         elif not self._counted:
@@ -305,12 +292,14 @@ class LibraryScreen(Screen[None]):
         query = self.library_query
         state = f" · {state_name(query.state)}" if query.state else ""
         scope = "my queue: " if query.assigned else ""
-        self.query_one("#library-progress", Static).update(
-            f"{scope}{done} of {everything} done{state}{shown} · sort: {query.sort}"
+        self._update(
+            "#library-progress",
+            f"{scope}{done} of {everything} done{state}{shown} · sort: {query.sort}",
         )
         team = self.query_one("#library-team", Static)
         team.display = bool(self._team)
-        team.update(
+        self._update(
+            "#library-team",
             Text(
                 "queues: "
                 + " · ".join(
@@ -319,27 +308,19 @@ class LibraryScreen(Screen[None]):
                     for p in self._team
                 ),
                 style="dim",
-            )
+            ),
         )
 
-    @staticmethod
-    def _cells(row: ArticleRow) -> tuple[Text | str, ...]:
-        return (
-            Text(visible_line(row.title), overflow="ellipsis", no_wrap=True),
-            Text(visible_line(row.source or ""), overflow="ellipsis", no_wrap=True),
-            Text(visible_line(row.published or "")),
-            Text(f"{row.length:,}", justify="right"),
-            Text(state_name(row.state), style=STATE_STYLE.get(row.state, "")),
-            Text(str(row.entities), justify="right"),
-            Text(str(row.figures), justify="right"),
-            Text(str(row.topics), justify="right"),
-        )
+    def _update(self, selector: str, content: str | Text) -> None:
+        """Update a Static only when its content changes: the progress line is sized to
+        its text, so each update lays out the screen again (on every search keystroke)."""
+        if self._shown.get(selector) != content:
+            self._shown[selector] = content
+            self.query_one(selector, Static).update(content)
 
     def _current_id(self) -> int | None:
-        table = self.query_one(DataTable)
-        if not self._rows or table.cursor_row >= len(self._rows):
-            return None
-        return self._rows[table.cursor_row].id
+        row = self.query_one(LibraryTable).highlighted_row
+        return row.id if row is not None else None
 
     # -- events -------------------------------------------------------------------
 
@@ -349,20 +330,19 @@ class LibraryScreen(Screen[None]):
 
     @on(Input.Submitted, "#library-search")
     def search_submitted(self) -> None:
-        self.query_one(DataTable).focus()
+        self.query_one(LibraryTable).focus()
 
-    @on(DataTable.RowSelected)
-    def row_selected(self, event: DataTable.RowSelected) -> None:
-        self._open(int(str(event.row_key.value)))
+    @on(LibraryTable.RowSelected)
+    def row_selected(self, event: LibraryTable.RowSelected) -> None:
+        self._open(event.row.id)
 
-    @on(DataTable.RowHighlighted)
-    def maybe_load_more(self, event: DataTable.RowHighlighted) -> None:
-        if event.cursor_row >= len(self._rows) - MORE_MARGIN:
+    def _cursor_moved(self, cursor: int) -> None:
+        if cursor >= len(self._rows) - MORE_MARGIN:
             self._fetch_more()
 
-    @on(DataTable.HeaderSelected)
-    def header_selected(self, event: DataTable.HeaderSelected) -> None:
-        key = str(event.column_key.value)
+    @on(LibraryTable.HeaderSelected)
+    def header_selected(self, event: LibraryTable.HeaderSelected) -> None:
+        key = event.column_key
         if key in SORTS:
             same = self.library_query.sort == key
             self.library_query = replace(
@@ -401,7 +381,7 @@ class LibraryScreen(Screen[None]):
     def action_clear_search(self) -> None:
         search = self.query_one("#library-search", Input)
         search.value = ""
-        self.query_one(DataTable).focus()
+        self.query_one(LibraryTable).focus()
 
     def action_cycle_filter(self) -> None:
         state = STATES[(STATES.index(self.library_query.state) + 1) % len(STATES)]
