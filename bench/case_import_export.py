@@ -175,6 +175,7 @@ def run(console: Console, quick: bool) -> list[Row]:
     blank_english()  # loaded before timing: both spaCy sides need it, and it takes a second
     total = 500 if quick else 10_000
     slow_total = total // 10
+    OUT.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="import-export-", dir=OUT))
     rows: list[Row] = []
     try:

@@ -17,9 +17,9 @@ importer both append through it) and the one reader of the undo/redo stacks.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import ColumnElement, UniqueConstraint, insert, or_, true
+from sqlalchemy import ColumnElement, UniqueConstraint, insert, or_, true, update
 from sqlmodel import Session, SQLModel, col, select
 
 from storage import live, sessions
@@ -32,6 +32,7 @@ from storage.models import (
     Figure,
     Span,
     TopicAssignment,
+    utcnow,
 )
 
 TRACKED: dict[str, type[SQLModel]] = {
@@ -125,6 +126,17 @@ def _meaningful(row_image: dict[str, Any] | None) -> dict[str, Any] | None:
 
 Change = dict[str, Any]
 
+
+class Action(NamedTuple):
+    """One action for :meth:`EventLog.append_many` (the arguments of :meth:`EventLog.append`)."""
+
+    changes: Sequence[Change]
+    article_id: int | None
+    action: str
+    summary: str
+    discard_redo: bool = True
+
+
 REFERENCES: tuple[tuple[type[SQLModel], str, type[SQLModel]], ...] = tuple(
     (child, fk.parent.name, TRACKED[fk.column.table.name])
     for child in TRACKED.values()
@@ -199,6 +211,51 @@ class EventLog:
             session_id=self.session_id,
         )
         return event
+
+    def append_many(self, actions: Sequence[Action]) -> None:
+        """Store several actions as :meth:`append` would, in one INSERT (an import's batch).
+
+        The redo stacks they end are discarded with one UPDATE, not a look-up per action.
+        """
+        stale = sorted({a.article_id for a in actions if a.discard_redo and a.article_id})
+        for begin in range(0, len(stale), LOCK_CHUNK):
+            self.session.execute(
+                update(Event)
+                .where(
+                    Event.annotator_id == self.annotator_id,  # type: ignore[arg-type]
+                    col(Event.article_id).in_(stale[begin : begin + LOCK_CHUNK]),
+                    col(Event.discarded).is_(False),
+                    col(Event.undone).is_(True),
+                    self._visible(),
+                )
+                .values(discarded=True)
+                .execution_options(synchronize_session=False)
+            )
+        if not actions:
+            return
+        now = utcnow()
+        rows = [
+            {
+                "annotator_id": self.annotator_id,
+                "session_id": self.session_id,
+                "article_id": action.article_id,
+                "action": action.action,
+                "summary": action.summary,
+                "changes": list(action.changes),
+                "undone": False,
+                "discarded": False,
+                "at": now,
+            }
+            for action in actions
+        ]
+        self.session.execute(insert(Event.__table__), rows)  # type: ignore[arg-type]
+        for action in actions:
+            live.announce(
+                self.session,
+                article_id=action.article_id,
+                annotator_id=self.annotator_id,
+                session_id=self.session_id,
+            )
 
     def step(self, article_id: int | None, *, undo: bool) -> tuple[Event, list[Change]] | None:
         """Undo (or redo) the latest (earliest undone) visible action of ``article_id``.

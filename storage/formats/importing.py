@@ -9,8 +9,9 @@
             print(error)
 
 Each record (a line, a task, a brat document) is read, checked against its
-text and the label schema, and stored in its own transaction; a bad record
-imports nothing and is reported, the good ones import. Spans are stored as
+text and the label schema, and stored with up to :data:`BATCH_RECORDS` others
+in one transaction (:func:`storage.formats.store.store_batch`); a bad record
+imports nothing and is reported with its file and line, the good ones import. Spans are stored as
 ``origin="import"`` under ``annotator``; re-importing adds nothing new.
 """
 
@@ -21,15 +22,13 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy.exc import DataError
-
 from storage.db import Database
-from storage.errors import DatabaseError, StorageError
+from storage.errors import StorageError
 from storage.formats.labels import LabelKey, apply_map, describe, unknown_labels
 from storage.formats.record import AnnotatedRecord, SchemaLike, check, ignored_text
 from storage.formats.registry import FORMATS, import_formats
 from storage.formats.sniff import detect_format
-from storage.formats.store import store_record
+from storage.formats.store import store_batch
 from storage.importers import ImportFileError
 from storage.text import OffsetError
 
@@ -37,6 +36,10 @@ Reader = Callable[[Path, SchemaLike | None], Iterator[AnnotatedRecord | ImportFi
 AddLabels = Callable[[Counter[LabelKey]], SchemaLike]
 ANNOTATED_FORMATS = import_formats()
 """The formats ``redline import`` reads (the names match ``redline export --format``)."""
+BATCH_RECORDS = 250
+"""Records stored per transaction (each in its own SAVEPOINT when one is refused)."""
+KEEP_READ_CHARS = 32_000_000
+"""Article text the label pass keeps for the import pass; past it the file is read again."""
 
 
 @dataclass
@@ -120,47 +123,71 @@ def import_annotated(
     report = ImportReport(path=str(path), format=fmt)
     reader: Reader = FORMATS[fmt].load_reader()
     mapping = dict(label_map or {})
-    unknown = _unknown_labels(reader(path, schema), mapping, schema)
+    unknown, read = _unknown_labels(reader(path, schema), mapping, schema)
     if unknown:
         if add_labels is None:
             raise UnknownLabelsError(path, unknown)
         schema = add_labels(unknown)
         report.labels_added = sorted(unknown)
-    for item in _each(reader(path, schema)):
-        if isinstance(item, ImportFileError):
-            report.errors.append(item)
+        read = None  # read again: the schema the records are read with changed
+    items = _each(reader(path, schema)) if read is None else iter(read)
+    batch: list[tuple[AnnotatedRecord | ImportFileError, str | None]] = []
+    for item in items:
+        if isinstance(item, AnnotatedRecord) and item.skipped:
+            report.skipped += 1  # a task the annotator rejected or ignored: not an annotation
             continue
-        if item.skipped:  # a task the annotator rejected or ignored: not an annotation
-            report.skipped += 1
-            continue
-        try:
-            apply_map(item, mapping, schema)
-            record = check(item, schema)
-            who = record.annotator if keep_annotators and record.annotator else annotator
-            stored = store_record(db, record, who)
-        except ImportFileError as error:
-            report.errors.append(error)
-            continue
-        except DatabaseError as error:
-            if not isinstance(error.__cause__, DataError):
-                raise  # the database itself failed: the caller stops the import
-            report.errors.append(item.fail(str(error)))  # a value this database cannot hold
-            continue
-        except OverflowError as error:  # an integer SQLite cannot bind
-            report.errors.append(item.fail(f"a number is out of range ({error})"))
-            continue
-        except (OffsetError, StorageError) as error:
-            report.errors.append(ImportFileError(item.path, str(error), item.line, task=item.task))
-            continue
-        report.records += 1
-        report.ignored.update(record.ignored)
-        report.article_ids.append(stored.article_id)
-        report.articles_created += stored.created
-        report.articles_existing += not stored.created
-        report.spans_added += stored.spans_added
-        report.spans_skipped += stored.spans_skipped
-        report.topics_added += stored.topics_added
+        batch.append(_checked(item, mapping, schema, annotator, keep_annotators, read is None))
+        if len(batch) >= BATCH_RECORDS:
+            _store(db, batch, report)
+            batch = []
+    _store(db, batch, report)
     return report
+
+
+def _checked(
+    item: AnnotatedRecord | ImportFileError,
+    mapping: Mapping[str, str],
+    schema: SchemaLike,
+    annotator: str,
+    keep_annotators: bool,
+    map_labels: bool,
+) -> tuple[AnnotatedRecord | ImportFileError, str | None]:
+    """The record checked and whose it is, or why it fails (file and line)."""
+    if isinstance(item, ImportFileError):
+        return item, None
+    try:
+        if map_labels:
+            apply_map(item, mapping, schema)
+        record = check(item, schema)
+    except ImportFileError as error:
+        return error, None
+    except (OffsetError, StorageError) as error:
+        return ImportFileError(item.path, str(error), item.line, task=item.task), None
+    return record, record.annotator if keep_annotators and record.annotator else annotator
+
+
+def _store(
+    db: Database,
+    batch: list[tuple[AnnotatedRecord | ImportFileError, str | None]],
+    report: ImportReport,
+) -> None:
+    """Store a batch's good records in one transaction; count and report all, in file order."""
+    good = [(item, who) for item, who in batch if isinstance(item, AnnotatedRecord) and who]
+    stored = iter(store_batch(db, good) if good else [])
+    for item, _ in batch:
+        outcome = next(stored) if isinstance(item, AnnotatedRecord) else item
+        if isinstance(outcome, ImportFileError):
+            report.errors.append(outcome)
+            continue
+        assert isinstance(item, AnnotatedRecord)
+        report.records += 1
+        report.ignored.update(item.ignored)
+        report.article_ids.append(outcome.article_id)
+        report.articles_created += outcome.created
+        report.articles_existing += not outcome.created
+        report.spans_added += outcome.spans_added
+        report.spans_skipped += outcome.spans_skipped
+        report.topics_added += outcome.topics_added
 
 
 class UnknownLabelsError(ImportFileError):
@@ -179,14 +206,26 @@ def _unknown_labels(
     items: Iterator[AnnotatedRecord | ImportFileError],
     mapping: Mapping[str, str],
     schema: SchemaLike,
-) -> Counter[LabelKey]:
-    """Every label the file's good records use that the schema lacks, with its count."""
+) -> tuple[Counter[LabelKey], list[AnnotatedRecord | ImportFileError] | None]:
+    """Every label the file's good records use that the schema lacks, with its count.
+
+    Also the items read (labels mapped), so the import need not parse the file
+    twice; None when they hold more than :data:`KEEP_READ_CHARS` of text (a big
+    file is read again instead of held in memory).
+    """
     counts: Counter[LabelKey] = Counter()
+    kept: list[AnnotatedRecord | ImportFileError] | None = []
+    size = 0
     for item in _each(items):
         if isinstance(item, AnnotatedRecord) and not item.skipped:
             apply_map(item, mapping, schema)
             counts.update(unknown_labels(item, schema))
-    return counts
+            size += len(item.text)
+        if kept is not None:
+            kept.append(item)
+            if size > KEEP_READ_CHARS:
+                kept = None
+    return counts, kept
 
 
 def _each(
