@@ -194,7 +194,8 @@ class RedlineApp(App[None]):
         """
         self._saves.add(PendingWrite(write, description, article_id, self.screen, on_saved, tag))
         self._show_save_state()
-        self.call_after_refresh(self._store_next)
+        if not self.call_after_refresh(self._store_next):
+            self._store_next()
 
     def _store_next(self) -> None:
         write = self._saves.start_next()
@@ -286,6 +287,8 @@ class RedlineApp(App[None]):
         A queue that is failing (blocked) waits for a retry, not for this.
         """
         while self._saves.in_flight is not None or (self._saves and not self._saves.blocked):
+            if self._saves.in_flight is None:
+                self._store_next()  # the paint it waited for may never come (app closing)
             await asyncio.sleep(0.002)
 
     def refuse(self, message: str) -> None:
