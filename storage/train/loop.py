@@ -67,8 +67,8 @@ class TrainOptions:
     dropout: float = 0.1
     keep_best: bool = True
     """Keep the weights of the best dev score (else the last weights)."""
-    tok2vec: tuple[int, int] | None = None
-    """Width and depth of the shared tok2vec (None: ``pipeline_config``'s)."""
+    tok2vec: tuple[int, int, int] | None = None
+    """Width, depth and maxout pieces of the tok2vec (None: ``pipeline_config.TOK2VEC``)."""
 
 
 @dataclass(frozen=True)
@@ -277,8 +277,7 @@ def fit(
     import spacy
 
     spacy.util.fix_random_seed(options.seed)
-    width, depth = options.tok2vec or (None, None)
-    nlp = blank_pipeline(lang, layers, labels, width, depth)
+    nlp = blank_pipeline(lang, layers, labels, options.tok2vec)
     topics = labels.get("topic", [])
     train_examples = _training_examples(nlp, data.train, layers, topics)
     optimizer = nlp.initialize(lambda: train_examples)

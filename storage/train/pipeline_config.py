@@ -7,11 +7,13 @@ components, no vectors, nothing downloaded), generated with spaCy's own
 ``spancat`` with its spans under ``doc.spans["figures"]``.
 
 One change to that config: the shared tok2vec is narrower and shallower
-(:data:`TOK2VEC_WIDTH` × :data:`TOK2VEC_DEPTH`, not 96 × 4). The CNN is most
-of the cost of suggesting with the model; 64 × 2 suggests about 3× faster on
-the 2-core machine (``python -m bench learning_curve`` times both), and a
-project's few dozen annotated articles do not fill 96 × 4 (the learning curve
-in the README compares them).
+(:data:`TOK2VEC`: 64 wide, 2 deep, maxout with 2 pieces; not
+:data:`STOCK_TOK2VEC`, 96 × 4 with 3). The CNN is most of the cost
+of suggesting with the model; this one suggests about 2.5× faster
+(``python -m bench learning_curve`` times it against the stock 96 × 4), and
+trained on the gold articles it scored as well as 96 × 4 (README, "A model
+that learns from you"): a project's few dozen annotated articles do not fill
+the larger one.
 """
 
 from __future__ import annotations
@@ -26,23 +28,27 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from thinc.api import Config
 
-TOK2VEC_WIDTH = 64
-TOK2VEC_DEPTH = 2
+TOK2VEC = (64, 2, 2)
+"""Width, depth and maxout pieces of the shared tok2vec ``redline train`` builds."""
+STOCK_TOK2VEC = (96, 4, 3)
+"""What ``--optimize efficiency`` gives (the bench compares the two)."""
 
 COMPONENTS = {"entity": "ner", "topic": "textcat_multilabel", "figure": "spancat"}
 """Layer → the spaCy component that learns it."""
 
 
 @cache
-def _config_text(lang: str, pipeline: tuple[str, ...], width: int, depth: int) -> str:
+def _config_text(lang: str, pipeline: tuple[str, ...], tok2vec: tuple[int, int, int]) -> str:
     from spacy.cli.init_config import init_config
 
     config = init_config(
         lang=lang, pipeline=list(pipeline), optimize="efficiency", gpu=False, silent=True
     )
-    tok2vec = config["components"]["tok2vec"]["model"]
-    tok2vec["embed"]["width"] = tok2vec["encode"]["width"] = width
-    tok2vec["encode"]["depth"] = depth
+    width, depth, pieces = tok2vec
+    model = config["components"]["tok2vec"]["model"]
+    model["embed"]["width"] = model["encode"]["width"] = width
+    model["encode"]["depth"] = depth
+    model["encode"]["maxout_pieces"] = pieces
     for name in pipeline:
         listener = config["components"][name]["model"].get("tok2vec")
         if isinstance(listener, dict) and "width" in listener:
@@ -53,27 +59,25 @@ def _config_text(lang: str, pipeline: tuple[str, ...], width: int, depth: int) -
 
 
 def pipeline_config(
-    lang: str, layers: Sequence[str], width: int | None = None, depth: int | None = None
+    lang: str, layers: Sequence[str], tok2vec: tuple[int, int, int] | None = None
 ) -> Config:
-    """The config for ``layers``; ``width``/``depth`` of the tok2vec (default ours)."""
+    """The config for ``layers``; ``tok2vec`` = (width, depth, pieces), default :data:`TOK2VEC`."""
     from thinc.api import Config
 
     pipeline = tuple(COMPONENTS[layer] for layer in layers)
-    text = _config_text(lang, pipeline, width or TOK2VEC_WIDTH, depth or TOK2VEC_DEPTH)
-    return Config().from_str(text)
+    return Config().from_str(_config_text(lang, pipeline, tok2vec or TOK2VEC))
 
 
 def blank_pipeline(
     lang: str,
     layers: Sequence[str],
     labels: Mapping[str, Sequence[str]],
-    width: int | None = None,
-    depth: int | None = None,
+    tok2vec: tuple[int, int, int] | None = None,
 ) -> Language:
     """``spacy.blank(lang)`` with the efficiency components for ``layers`` and their labels."""
     from spacy.util import load_model_from_config
 
-    config = pipeline_config(lang, layers, width, depth)
+    config = pipeline_config(lang, layers, tok2vec)
     nlp = load_model_from_config(config, auto_fill=True, validate=True)
     for layer in layers:
         component = nlp.get_pipe(COMPONENTS[layer])
