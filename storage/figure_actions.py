@@ -79,7 +79,9 @@ class FigureActions(RepositoryBase):
         A suggestion is skipped when a span with the same layer and offsets
         already exists for this annotator in any status (so a rejected
         suggestion never comes back) — or an accepted span with the same offsets.
-        The spans go in as one insert, then their figures as another.
+        The spans go in as one Core executemany, then their figures as another
+        (:meth:`~storage.events.ChangeSet.insert_rows`: no ORM row loaded back);
+        the spans returned are detached copies of what was stored.
         Evidence suggestions (layer ``evidence``, label = topic) also add a
         ``suggested`` topic assignment, and are skipped for a topic the
         annotator rejected on this article (``reject_topic``).
@@ -136,15 +138,16 @@ class FigureActions(RepositoryBase):
                     if suggestion.layer == "figure"
                     else None
                 )
-            added = changes.insert_values(Span, values)
-            changes.insert_values(
+            rows = changes.insert_rows(Span, values)
+            changes.insert_rows(
                 Figure,
                 [
-                    {"span_id": span.id, **figure}
-                    for span, figure in zip(added, figures, strict=True)
+                    {**figure, "span_id": row["id"]}
+                    for row, figure in zip(rows, figures, strict=True)
                     if figure is not None
                 ],
             )
+            added = [Span(**row) for row in rows]
             if added:
                 summary = f"{len(added)} suggestions"
                 self._event(changes, "suggest", article_id, summary, touch=False)
