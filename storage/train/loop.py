@@ -226,6 +226,25 @@ def train(
 
     Raises ``TooLittleData`` (one line) before any training when the data are too few.
     """
+    prepared = prepare(db, options)
+    return train_prepared(prepared, schema, options, progress=progress, cancelled=cancelled)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What training reads from the database, split and checked (picklable: the app sends
+    it to a training process, which then never opens the database)."""
+
+    data: TrainingData
+    layers: list[str]
+    labels: dict[str, list[str]]
+    lang: str
+    done: int
+    """Records marked done when the data were read (``meta.json`` ``done_records``)."""
+
+
+def prepare(db: Database, options: TrainOptions) -> Prepared:
+    """Read, split and check the training data; raises ``TooLittleData`` when too few."""
     unknown = set(options.layers) - set(COMPONENTS)
     if unknown or not options.layers:
         raise StorageError(
@@ -243,8 +262,23 @@ def train(
     layers = _layers_present(data, options.layers)
     labels = _labels(data, layers)
     lang = max({e.lang for e in examples}, key=[e.lang for e in examples].count)
-    fitted = fit(data, layers, labels, lang, options, progress=progress, cancelled=cancelled)
-    return _save(fitted, schema, options, data, labels, done)
+    return Prepared(data, layers, labels, lang, done)
+
+
+def train_prepared(
+    prepared: Prepared,
+    schema: Schema,
+    options: TrainOptions,
+    *,
+    progress: Callable[[TrainProgress], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> TrainResult:
+    """Train on data :func:`prepare` read, evaluate and save (no database needed)."""
+    data, layers, labels = prepared.data, prepared.layers, prepared.labels
+    fitted = fit(
+        data, layers, labels, prepared.lang, options, progress=progress, cancelled=cancelled
+    )
+    return _save(fitted, schema, options, data, labels, prepared.done)
 
 
 @dataclass
