@@ -18,12 +18,14 @@ label, a topic already assigned, an entity already known are not added again.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 from pydantic_core import to_jsonable_python
-from sqlalchemy import Table, insert
+from sqlalchemy import Date, DateTime, Float, Table, text
 from sqlalchemy.exc import DataError
 from sqlmodel import Session, SQLModel, col, select
 
@@ -34,7 +36,15 @@ from storage.events import Action, ChangeSet, EventLog
 from storage.formats.codec import EntityRef
 from storage.formats.record import AnnotatedRecord, ImportedTopic
 from storage.importers import ImportFileError, ParsedArticle
-from storage.models import ArticleState, Entity, Figure, Span, TopicAssignment, utcnow
+from storage.models import (
+    ArticleState,
+    Entity,
+    ExactDecimal,
+    Figure,
+    Span,
+    TopicAssignment,
+    utcnow,
+)
 from storage.sessions import annotator_id
 from storage.text import sha256
 
@@ -401,18 +411,87 @@ class _Writer:
 
 
 def _insert(session: Session, model: type[SQLModel], rows: list[dict[str, Any]]) -> list[Any]:
-    """Insert ``rows`` (same keys each) in one statement; each stored row's image, in order.
+    """Insert ``rows`` (every column but ``id`` in each) with one executemany; their images.
 
-    ``RETURNING`` every column hands back ids and stored values as the ORM
-    would load them, so the images equal :func:`storage.events.image` of the
-    rows (undo compares them with the rows as they then are).
+    The driver's own ``executemany`` takes the rows as tuples: SQLAlchemy's
+    per-row parameter handling cost several times the insert itself. Values
+    are converted as the columns' types would (timestamps, exact decimals),
+    each distinct value once. Ids are taken up front (:func:`_new_ids`), not
+    read back with ``RETURNING``. ``rows`` become the images: the values as
+    stored, equal to :func:`storage.events.image` of the rows as loaded (undo
+    compares them).
     """
     if not rows:
         return []
     table: Table = model.__table__  # type: ignore[attr-defined]
-    statement = insert(table).returning(*table.columns, sort_by_parameter_order=True)
-    result = session.execute(statement, rows)
-    return to_jsonable_python([dict(row) for row in result.mappings()])  # type: ignore[no-any-return]
+    columns = list(table.columns)
+    if "id" in table.columns:
+        for row, new in zip(rows, _new_ids(session, table, len(rows)), strict=True):
+            row["id"] = new
+    dialect = session.get_bind().dialect
+    converters = {
+        column.key: convert
+        for column in columns
+        if (convert := column.type.dialect_impl(dialect).bind_processor(dialect)) is not None
+    }
+    bound = [dict(row) for row in rows] if converters else rows
+    _convert(bound, converters)
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    names = ", ".join(f'"{column.name}"' for column in columns)
+    statement = f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join([mark] * len(columns))})'
+    values = list(map(itemgetter(*[column.key for column in columns]), bound))
+    session.connection().exec_driver_sql(statement, values)
+    _convert(rows, _image_converters(table))
+    return rows
+
+
+def _image_converters(table: Table) -> dict[str, Callable[[Any], Any]]:
+    """Per column whose values are not JSON already, what :func:`storage.events.image` makes
+    of a value once stored and loaded (an exact decimal's string, a float, an ISO timestamp)."""
+    found: dict[str, Callable[[Any], Any]] = {}
+    for column in table.columns:
+        if isinstance(column.type, ExactDecimal):
+            found[column.key] = lambda value: str(Decimal(value))
+        elif isinstance(column.type, Float):
+            found[column.key] = float
+        elif isinstance(getattr(column.type, "impl_instance", column.type), DateTime | Date):
+            found[column.key] = to_jsonable_python
+    return found
+
+
+def _convert(rows: list[dict[str, Any]], converters: dict[str, Callable[[Any], Any]]) -> None:
+    """Apply ``converters`` to the rows' values in place, each distinct value converted once."""
+    for name, convert in converters.items():
+        done: dict[Any, Any] = {}
+        for row in rows:
+            value = row[name]
+            if value is not None:
+                if value not in done:
+                    done[value] = convert(value)
+                row[name] = done[value]
+
+
+def _new_ids(session: Session, table: Table, count: int) -> list[int]:
+    """``count`` unused ids of ``table``, never an id a deleted row had (undo restores those).
+
+    PostgreSQL: from the table's sequence. SQLite: past both the AUTOINCREMENT
+    counter and the largest id; the transaction holds the write lock
+    (``BEGIN IMMEDIATE``), so nobody else takes them meanwhile, and inserting
+    them moves the counter on.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        statement = text(
+            "SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"
+        )
+        return list(session.execute(statement, {"table": table.name, "n": count}).scalars())
+    last = session.execute(
+        text(
+            f"SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = :table), 0), "
+            f'coalesce((SELECT max(id) FROM "{table.name}"), 0))'
+        ),
+        {"table": table.name},
+    ).scalar_one()
+    return list(range(last + 1, last + 1 + count))
 
 
 def _inserted(changes: ChangeSet, table: str, key: dict[str, Any], image: dict[str, Any]) -> None:
