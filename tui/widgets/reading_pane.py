@@ -291,6 +291,19 @@ class ReadingPane(ReadingPaneInput, can_focus=True):
                 self._refresh_range(*changed)
         self.post_message(self.SelectionChanged(self, selection))
 
+    def select_range(self, start: int, end: int, *, snap: bool = True) -> None:
+        """Select ``[start, end)`` with the cursor on its first character (phrase key, search).
+
+        The anchor is the end, so shift+arrows move the start; the resize keys
+        (:mod:`tui.screens.reader.selecting`) move either edge by a token.
+        """
+        self.select_mode = False
+        self._select(end, start, snap=snap)
+
+    def token_bounds_at(self, offset: int) -> list[tuple[int, int]]:
+        """Token bounds of the paragraph holding ``offset`` (tokenized once, then cached)."""
+        return self._words.bounds(offset)
+
     def _post_span_clicked(self, span: PaneSpan) -> None:
         self.post_message(self.SpanClicked(self, span))
 
@@ -353,21 +366,34 @@ class ReadingPane(ReadingPaneInput, can_focus=True):
 
     # -- search --------------------------------------------------------------
 
-    def search(self, query: str) -> int:
-        """Highlight every case-insensitive match; move to the first at/after the cursor."""
+    def search(self, query: str, *, ignore_case: bool = True, origin: int | None = None) -> int:
+        """Highlight every match; move to the first at/after ``origin`` (default: the cursor).
+
+        An incremental search passes the offset where it began as ``origin``, so
+        each keystroke finds the first match from there (and backspace goes back).
+        """
+        flags = re.IGNORECASE if ignore_case else 0
         self._matches = (
             [
                 (match.start(), match.end())
-                for match in re.finditer(re.escape(query), self._text, re.IGNORECASE)
+                for match in re.finditer(re.escape(query), self._text, flags)
             ]
             if query
             else []
         )
         self.refresh()
         if self._matches:
-            index = bisect_left(self._matches, self.cursor, key=_first)
+            start = self.cursor if origin is None else origin
+            index = bisect_left(self._matches, start, key=_first)
             self.move_cursor(self._matches[index % len(self._matches)][0])
         return len(self._matches)
+
+    def current_match(self) -> tuple[int, int] | None:
+        """The match the cursor is on (searches put it on a match's start), or None."""
+        index = bisect_left(self._matches, self.cursor, key=_first)
+        if index < len(self._matches) and self._matches[index][0] == self.cursor:
+            return self._matches[index]
+        return None
 
     def next_match(self, backwards: bool = False) -> None:
         """Move to the next match (or previous), wrapping around the article."""

@@ -10,23 +10,32 @@ LABEL_BINDINGS: list[Binding] = [
 ]
 
 EDIT_BINDINGS: list[Binding] = [
+    Binding("space", "select_phrase", "Select name", id="select-phrase", show=False),
     Binding(
-        "greater_than_sign", "resize('end', 1)", "End +1 token", id="span-end-grow", show=False
+        "greater_than_sign",
+        "resize('end', 1)",
+        "Grow end by a token",
+        id="span-end-grow",
+        show=False,
     ),
     Binding(
-        "less_than_sign", "resize('end', -1)", "End −1 token", id="span-end-shrink", show=False
+        "less_than_sign",
+        "resize('end', -1)",
+        "Shrink end by a token",
+        id="span-end-shrink",
+        show=False,
     ),
     Binding(
         "alt+less_than_sign",
         "resize('start', -1)",
-        "Start −1 token",
+        "Grow start by a token",
         id="span-start-grow",
         show=False,
     ),
     Binding(
         "alt+greater_than_sign",
         "resize('start', 1)",
-        "Start +1 token",
+        "Shrink start by a token",
         id="span-start-shrink",
         show=False,
     ),

@@ -42,12 +42,13 @@ from tui.messages import (
     SuggestionsAdded,
     ViewLoaded,
 )
-from tui.screens.reader import background, edits, flows, targeting
+from tui.screens.reader import background, edits, flows, selecting, targeting
 from tui.screens.reader.bindings import READER_BINDINGS
 from tui.screens.reader.model import ArticleView, ReaderModel
 from tui.services import redline_app, services
 from tui.widgets.entity_panel import EntityPanel
 from tui.widgets.figure_panel import FigurePanel
+from tui.widgets.find_bar import FindBar
 from tui.widgets.pane_model import PaneSpan
 from tui.widgets.reading_pane import ReadingPane
 from tui.widgets.status_bar import ArticleHeader, StatusBar
@@ -73,6 +74,10 @@ class ReaderScreen(Screen[None]):
         self._outdated = False
         """Another program changed this article: read it again once nothing waits to be stored."""
         self._opened_at = time.monotonic()
+        self._find_origin = 0
+        """Where the cursor was when the search bar opened: each keystroke searches from it."""
+        self.phrase_choices: list[tuple[int, int]] = []
+        """What the phrase key (space) offered last: pressed again, it steps through them."""
 
     def compose(self) -> ComposeResult:
         app = services(self)
@@ -83,7 +88,7 @@ class ReaderScreen(Screen[None]):
                 yield EntityPanel(id="entity-panel")
                 yield TopicPanel(id="topic-panel")
                 yield FigurePanel(id="figure-panel")
-        yield Input(placeholder="search in article — enter next, shift+enter previous", id="find")
+        yield FindBar(id="find")
         yield StatusBar(app.config.schema, app.annotator, id="status-bar")
         yield Footer(compact=True)
 
@@ -289,7 +294,10 @@ class ReaderScreen(Screen[None]):
         edits.label(self, hotkey)
 
     def action_resize(self, edge: str, step: int) -> None:
-        edits.resize(self, edge, step)
+        selecting.resize(self, edge, step)
+
+    def action_select_phrase(self) -> None:
+        selecting.select_phrase(self)
 
     def action_remove(self) -> None:
         edits.remove(self)
@@ -380,25 +388,31 @@ class ReaderScreen(Screen[None]):
         self.query_one(StatusBar).mode = visible_line(f"{event.span.layer} {event.span.label}")
 
     def action_find(self) -> None:
-        find = self.query_one("#find", Input)
+        find = self.query_one("#find", FindBar)
         find.display = True
+        self._find_origin = self.pane.cursor
         # Focus now, not on the next idle: keys typed right after "/" (pasted,
         # or arriving in one burst over SSH) must land in the search field.
         self.set_focus(find)
 
     @on(Input.Changed, "#find")
     def find_changed(self, event: Input.Changed) -> None:
-        count = self.pane.search(event.value) if event.value else 0
-        if not event.value:
-            self.pane.clear_search()
-        self.query_one(StatusBar).mode = f"{count} matches" if event.value else ""
+        if self.query_one("#find").display:  # not the reset on closing
+            status = selecting.search_changed(self, event.value, self._find_origin)
+            self.query_one(StatusBar).mode = status
+
+    @on(FindBar.Step)
+    def find_step(self, event: FindBar.Step) -> None:
+        self.pane.next_match(backwards=event.direction < 0)
 
     @on(Input.Submitted, "#find")
-    def find_next(self) -> None:
-        self.pane.next_match()
+    def find_submitted(self) -> None:
+        if selecting.search_submitted(self):
+            self.close_find()
 
     def close_find(self) -> bool:
-        find = self.query_one("#find", Input)
+        """Close the search bar; the cursor (and a selected match) stay where they are."""
+        find = self.query_one("#find", FindBar)
         if not find.display:
             return False
         find.display = False

@@ -45,6 +45,14 @@ def matching_selection(
     )
 
 
+def is_a_span(spans_here: Sequence[PaneSpan], selection: tuple[int, int]) -> bool:
+    """Whether some span covers exactly ``selection``: a resize key then resizes that span.
+
+    (A click on a span selects it; any other selection is resized itself.)
+    """
+    return any((span.start, span.end) == selection for span in spans_here)
+
+
 def suggestion(spans_here: Sequence[PaneSpan]) -> PaneSpan | None:
     """The first suggested span at the cursor."""
     return next((span for span in spans_here if span.status == "suggested"), None)
