@@ -45,6 +45,7 @@ async def test_accept_reject_undo_and_rejected_never_returns(tmp_path: Path) -> 
         await pilot.press("u")
         await pilot.pause()
         assert _statuses(database, "Kaja Kallas") == ["suggested"]
+        pane.move_cursor(suggested["Kaja Kallas"].start)  # r moved on to the next suggestion
         await pilot.press("r")
         await pilot.pause()
         assert "Kaja Kallas" not in {pane.text[s.start : s.end] for s in pane.spans}

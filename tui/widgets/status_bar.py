@@ -49,6 +49,8 @@ class StatusBar(Static):
     unsaved: reactive[int] = reactive(0)
     """How many actions are not stored yet."""
     mode: reactive[str] = reactive("")
+    pending: reactive[int | None] = reactive(None)
+    """Pending suggestions in the article (None: not known yet; 0 shows nothing)."""
     training: reactive[str] = reactive("")
     """The model's training progress ("" when not training; see ``tui.training``)."""
 
@@ -68,6 +70,8 @@ class StatusBar(Static):
             line.append(" ◌ saving ", "yellow")
         else:
             line.append(f" ✗ {self.unsaved} unsaved — ctrl+s retries ", "bold red")
+        if self.pending:
+            line.append(f" {self.pending} pending ", "bold magenta")
         if self.training:
             line.append(f" ⟳ {visible_line(self.training)} ", "cyan")
         for label in self._schema.layer("entity"):

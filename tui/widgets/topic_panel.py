@@ -1,4 +1,4 @@
-"""The Topics panel: the article's agenda topics with their evidence."""
+"""The Topics panel: the article's agenda topics with their evidence, suggested ones to decide."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from rich.text import Text
 from textual import on
+from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
@@ -20,12 +21,22 @@ class TopicItem:
     colour: str
     note: str | None
     evidence: tuple[tuple[int, int, str], ...]  # (span id, start, text)
+    status: str = "accepted"  # "accepted" | "suggested"
 
 
 class TopicPanel(OptionList):
-    """Each topic with its evidence count; select an evidence line to jump to it."""
+    """Each topic with its evidence count; select an evidence line to jump to it.
+
+    ``a`` accepts the highlighted topic with its suggested evidence, ``r``
+    rejects it (it is never suggested again for this article): the panel asks
+    with :class:`TopicDecided`, the reader stores it.
+    """
 
     BORDER_TITLE = "Topics"
+    BINDINGS = [
+        Binding("a", "decide(True)", "Accept topic", id="topic-accept"),
+        Binding("r", "decide(False)", "Reject topic", id="topic-reject"),
+    ]
 
     class EvidenceSelected(Message):
         def __init__(self, span_id: int, start: int) -> None:
@@ -38,20 +49,34 @@ class TopicPanel(OptionList):
             super().__init__()
             self.key = key
 
+    class TopicDecided(Message):
+        """``a`` or ``r`` on a topic (or one of its evidence lines)."""
+
+        def __init__(self, key: str, accept: bool, status: str) -> None:
+            super().__init__()
+            self.key = key
+            self.accept = accept
+            self.status = status
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._targets: dict[str, tuple[int, int] | str] = {}
+        self._topic_of: dict[str, TopicItem] = {}
 
     def show(self, topics: list[TopicItem]) -> None:
         options: list[Option] = []
-        self._targets = {}
+        self._targets, self._topic_of = {}, {}
+        highlighted = self.highlighted_option.id if self.highlighted_option is not None else None
         for topic in topics:
             option_id = f"topic-{topic.key}"
             self._targets[option_id] = topic.key
+            self._topic_of[option_id] = topic
             count = len(topic.evidence)
+            suggested = topic.status == "suggested"
             heading = Text.assemble(
-                ("■ ", topic.colour),
-                (visible_line(topic.title), "bold"),
+                ("□ " if suggested else "■ ", topic.colour),
+                (visible_line(topic.title), "italic" if suggested else "bold"),
+                ("  suggested · a accept · r reject" if suggested else "", "dim"),
                 (f"  {count} evidence" if count else "  no evidence", "dim"),
             )
             if topic.note:
@@ -60,11 +85,24 @@ class TopicPanel(OptionList):
             for span_id, start, text in topic.evidence:
                 line_id = f"evidence-{span_id}"
                 self._targets[line_id] = (span_id, start)
+                self._topic_of[line_id] = topic
                 line = Text("   “" + visible_line(text) + "”", no_wrap=True, overflow="ellipsis")
                 options.append(Option(line, id=line_id))
         self.clear_options()
         self.add_options(options)
-        self.border_subtitle = str(len(topics))
+        if highlighted is not None and highlighted in self._targets:
+            self.highlighted = self.get_option_index(highlighted)
+        suggested = sum(topic.status == "suggested" for topic in topics)
+        accepted = len(topics) - suggested
+        self.border_subtitle = f"{accepted} + {suggested} suggested" if suggested else str(accepted)
+
+    def action_decide(self, accept: bool) -> None:
+        option = self.highlighted_option
+        topic = self._topic_of.get(option.id or "") if option is not None else None
+        if topic is None:
+            self.app.bell()
+            return
+        self.post_message(self.TopicDecided(topic.key, accept, topic.status))
 
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:

@@ -9,6 +9,7 @@ Functions of the :class:`~tui.screens.reader.screen.ReaderScreen` (its
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from tui.dialogs.confirm import ConfirmDialog
@@ -104,14 +105,24 @@ def step(reader: ReaderScreen, *, undo: bool) -> None:
     reader.save(lambda: move(article_id) or False, verb, stepped)
 
 
-def review(reader: ReaderScreen, *, accept: bool) -> None:
-    span = targeting.suggestion(reader.pane.spans_at(reader.pane.cursor))
+def review(
+    reader: ReaderScreen,
+    *,
+    accept: bool,
+    span: PaneSpan | None = None,
+    then: Callable[[Any], None] | None = None,
+) -> None:
+    """Accept or reject ``span`` (default: the suggestion under the cursor); ``then`` once stored.
+
+    ``a``/``r`` come through :mod:`tui.screens.reader.review`, which picks the span and moves on.
+    """
+    span = span or targeting.suggestion(reader.pane.spans_at(reader.pane.cursor))
     if span is None:
         reader.refuse("No suggestion under the cursor")
         return
     repository = services(reader).repository
     decide = repository.accept if accept else repository.reject
-    reader.save(lambda: decide([span.id]), f"{'accept' if accept else 'reject'} {span.label}")
+    reader.save(lambda: decide([span.id]), f"{'accept' if accept else 'reject'} {span.label}", then)
 
 
 def accept_all(reader: ReaderScreen) -> None:
@@ -146,17 +157,36 @@ def label_occurrences(reader: ReaderScreen) -> None:
     if found is None:
         return
     phrase, label = found
+    text = reader.pane.text
     entity_spans = [span for span in reader.pane.spans if span.layer == "entity"]
-    ranges = targeting.unlabelled_occurrences(reader.pane.text, phrase, entity_spans)
-    if not ranges:
-        reader.refuse(f"No other unlabelled “{phrase}” in this article")
+    ranges = targeting.unlabelled_occurrences(text, phrase, entity_spans)
+    pending = [
+        span
+        for span in entity_spans
+        if span.status == "suggested" and text[span.start : span.end] == phrase
+    ]
+    if not ranges and not pending:
+        reader.refuse(f"No other unlabelled or suggested “{phrase}” in this article")
         return
     article_id, repository = reader.article_id, services(reader).repository
+    same = [span.id for span in pending if span.label == label]
+    relabel = [span.id for span in pending if span.label != label]
+    description = f"label {len(ranges) + len(pending)} × {phrase}"
+
+    def write() -> None:  # one action: one event, one undo step
+        with repository.batch("annotate", article_id, description):
+            if ranges:
+                repository.add_spans(article_id, ranges, label)
+            if same:
+                repository.accept(same)
+            for span_id in relabel:
+                repository.relabel_span(span_id, label, accept=True)
 
     def answered(yes: bool | None) -> None:
         if yes:
-            write = lambda: repository.add_spans(article_id, ranges, label)  # noqa: E731
-            reader.save(write, f"label {len(ranges)} × {phrase}")
+            reader.save(write, description)
 
-    question = f"Label {len(ranges)} more “{phrase}” as {label}?"
-    reader.app.push_screen(ConfirmDialog(question), answered)
+    question = f"Label {len(ranges) + len(pending)} more “{phrase}” as {label}?"
+    parts = [f"{len(ranges)} unlabelled"] if ranges else []
+    parts += [f"{len(pending)} pending suggestions of it (accepted)"] if pending else []
+    reader.app.push_screen(ConfirmDialog(question, ", ".join(parts)), answered)

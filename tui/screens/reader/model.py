@@ -141,7 +141,9 @@ class ReaderModel:
     spans: dict[int, SpanRow] = field(default_factory=dict)
     figures: dict[int, FigureValues] = field(default_factory=dict)
     topics: dict[str, str | None] = field(default_factory=dict)
-    """Assigned topic key → note, in assignment order."""
+    """Assigned (accepted) topic key → note, in assignment order."""
+    suggested_topics: dict[str, None] = field(default_factory=dict)
+    """Topics suggested and not decided yet, in suggestion order (the Topics panel offers them)."""
     entity_names: dict[int, str] = field(default_factory=dict)
     state: str = "todo"
     _colours: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -166,7 +168,12 @@ class ReaderModel:
         model = cls(schema, article_id, annotator_id, state=state)
         model.spans = {row.id: SpanRow.of(row) for row in spans}
         model.figures = {span_id: FigureValues.of(row) for span_id, row in figures.items()}
-        model.topics = {row.topic: row.note for row in topics}
+        for row in topics:
+            status = getattr(row, "status", "accepted")
+            if status == "accepted":
+                model.topics[row.topic] = row.note
+            elif status == "suggested":
+                model.suggested_topics[row.topic] = None
         model.entity_names = dict(entity_names)
         for row in sorted(model.spans.values(), key=lambda row: (row.start, row.end, row.id)):
             model._order.setdefault(row.layer, []).append((row.start, row.end, row.id))
@@ -266,10 +273,16 @@ class ReaderModel:
         image = now if now is not None else before
         if image is None or not self._mine(image):
             return
-        if now is None or now.get("status", "accepted") != "accepted":
-            self.topics.pop(image["topic"], None)
+        topic = image["topic"]
+        status = now.get("status", "accepted") if now is not None else None
+        self.suggested_topics.pop(topic, None)
+        if status == "accepted":
+            assert now is not None
+            self.topics[topic] = now.get("note")
         else:
-            self.topics[image["topic"]] = now.get("note")
+            self.topics.pop(topic, None)
+        if status == "suggested":
+            self.suggested_topics[topic] = None
         touched.topics = True
 
     # -- what the widgets show --------------------------------------------------------
@@ -329,13 +342,15 @@ class ReaderModel:
         )
 
     def topic_items(self) -> list[TopicItem]:
-        evidence: dict[str, list[tuple[int, int, str]]] = {}
+        """Assigned topics with their accepted evidence, then suggested ones with theirs."""
+        evidence: dict[tuple[str, str], list[tuple[int, int, str]]] = {}
         for row in self._ordered("evidence"):
-            if row.status == "accepted":
-                key = row.topic or row.label
-                evidence.setdefault(key, []).append((row.id, row.start, row.text))
+            key = row.topic or row.label
+            evidence.setdefault((key, row.status), []).append((row.id, row.start, row.text))
         items = []
-        for key, note in self.topics.items():
+        shown = [(key, note, "accepted") for key, note in self.topics.items()]
+        shown += [(key, None, "suggested") for key in self.suggested_topics]
+        for key, note, status in shown:
             label = self.schema.get("topic", key)
             items.append(
                 TopicItem(
@@ -343,7 +358,8 @@ class ReaderModel:
                     label.title if label else key,
                     colour_of(self.schema, "evidence", key),
                     note,
-                    tuple(evidence.get(key, ())),
+                    tuple(evidence.get((key, status), ())),
+                    status,
                 )
             )
         return items

@@ -42,7 +42,7 @@ from tui.messages import (
     SuggestionsAdded,
     ViewLoaded,
 )
-from tui.screens.reader import background, edits, flows, selecting, targeting
+from tui.screens.reader import background, edits, flows, review, selecting, targeting
 from tui.screens.reader.bindings import READER_BINDINGS
 from tui.screens.reader.model import ArticleView, ReaderModel
 from tui.services import redline_app, services
@@ -69,6 +69,10 @@ class ReaderScreen(Screen[None]):
         """The article's annotations as shown (None until they are read)."""
         self._early: list[list[dict[str, Any]]] = []
         """Change sets stored while the annotations were being read: applied once they are."""
+        self.decided: set[int] = set()
+        """Suggestions decided whose write is not stored yet (the review stream skips them)."""
+        self.stream_focus: int | None = None
+        """The suggestion the review stream stopped on (``a``/``r`` act on it)."""
         self._rereading = False
         """A full reload is being read: change sets stored meanwhile go to ``_early`` too."""
         self._outdated = False
@@ -143,6 +147,7 @@ class ReaderScreen(Screen[None]):
         # so a big article with thousands of spans opens without a pause.
         self.model = None
         self._early = []
+        self.decided, self.stream_focus = set(), None
         self._outdated = self._rereading = False
         self.pane.load(article.text, [], cursor=0)
         self._show_all()
@@ -153,6 +158,7 @@ class ReaderScreen(Screen[None]):
     def reload(self) -> None:
         """Read the article's annotations again in full (another screen changed them)."""
         self._rereading = self.model is not None
+        self.decided.clear()
         self._load(self.article_id)
 
     @on(ExternalChange)
@@ -198,6 +204,10 @@ class ReaderScreen(Screen[None]):
         self.query_one(TopicPanel).show(model.topic_items() if model else [])
         self.query_one(FigurePanel).show(model.figure_items() if model else [])
         self._show_header()
+        self._show_pending()
+
+    def _show_pending(self) -> None:
+        self.query_one(StatusBar).pending = review.pending_count(self.model)
 
     @on(AnnotationSaved)
     @on(SuggestionsAdded)
@@ -213,6 +223,7 @@ class ReaderScreen(Screen[None]):
         touched = self.model.apply(event.changes)
         if touched.pane:
             self.pane.patch_spans(touched.pane_removed, touched.pane_added.values())
+            self._show_pending()
         if touched.mentions:
             self.query_one(EntityPanel).show(self.model.mentions())
         if touched.figures:
@@ -309,13 +320,17 @@ class ReaderScreen(Screen[None]):
         edits.step(self, undo=False)
 
     def action_accept(self) -> None:
-        edits.review(self, accept=True)
+        review.review(self, accept=True)
 
     def action_reject(self) -> None:
-        edits.review(self, accept=False)
+        review.review(self, accept=False)
 
     def action_accept_all(self) -> None:
-        edits.accept_all(self)
+        review.accept_all(self)
+
+    @on(TopicPanel.TopicDecided)
+    def _topic_decided(self, event: TopicPanel.TopicDecided) -> None:
+        review.decide_topic(self, event.key, event.accept, event.status)
 
     def action_label_occurrences(self) -> None:
         edits.label_occurrences(self)
@@ -427,17 +442,10 @@ class ReaderScreen(Screen[None]):
             self.pane.clear_selection()
 
     def action_next_span(self) -> None:
-        self._jump(True)
+        review.jump(self, True)
 
     def action_previous_span(self) -> None:
-        self._jump(False)
-
-    def _jump(self, forward: bool) -> None:
-        target = targeting.jump_target(self.pane.spans, self.pane.cursor, forward)
-        if target is None:
-            self.refuse("No more spans this way")
-        else:
-            self.pane.move_cursor(target.start)
+        review.jump(self, False)
 
     def action_step_article(self, delta: int) -> None:
         if self.article_id not in self.sequence:
@@ -451,10 +459,15 @@ class ReaderScreen(Screen[None]):
     def step_article(self, delta: int) -> None:
         self.action_step_article(delta)
 
-    def _finish(self, state: str) -> None:
+    def finish_article(
+        self, state: str, first: Callable[[], Any] | None = None, what: str = ""
+    ) -> None:
+        """Mark the article ``state`` and open the next; ``first`` (e.g. accept all) runs in
+        the same action: one event, one undo step."""
         now = time.monotonic()
         seconds, self._opened_at = now - self._opened_at, now
         article_id, repository = self.article_id, services(self).repository
+        description = f"{what}, mark {state}" if what else f"mark {state}"
 
         def marked(_: object) -> None:
             self.notify(f"Marked {state.replace('_', ' ')}", timeout=2)
@@ -462,13 +475,20 @@ class ReaderScreen(Screen[None]):
                 redline_app(self).article_done()
             self.action_step_article(1)
 
-        self.save(lambda: repository.set_state(article_id, state, seconds), f"mark {state}", marked)
+        def write() -> Any:
+            if first is None:
+                return repository.set_state(article_id, state, seconds)
+            with repository.batch("annotate", article_id, description):
+                first()
+                return repository.set_state(article_id, state, seconds)
+
+        self.save(write, description, marked)
 
     def action_done(self) -> None:
-        self._finish("done")
+        review.done(self)
 
     def action_skip(self) -> None:
-        self._finish("skipped")
+        self.finish_article("skipped")
 
     def action_back(self) -> None:
         if not self.close_find():
