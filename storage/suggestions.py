@@ -20,6 +20,7 @@ from sqlmodel import col, select
 
 from storage.db import Database
 from storage.errors import StorageError
+from storage.figure_actions import StoredSpan
 from storage.models import Article, Entity, Span
 from storage.repository import Repository, SpanSuggestion
 from storage.schema import DEFAULT_TRAINED_MODEL, Config, Schema
@@ -86,9 +87,7 @@ class SuggestReport:
     failed: list[SuggestFailure] = field(default_factory=list)
 
 
-def figure_suggestions(
-    text: str, entity_ids: dict[str, int] | None = None
-) -> list[SpanSuggestion]:
+def figure_suggestions(text: str, entity_ids: dict[str, int] | None = None) -> list[SpanSuggestion]:
     """Every figure the rules find, with the form's normalisation (one parser).
 
     ``entity_ids`` (folded name or alias -> entity id) turns the subject the
@@ -191,12 +190,14 @@ class Suggester:
     def proposals(self, text: str) -> list[SpanSuggestion]:
         return self.proposals_for([text])[0]
 
-    def store(self, article_id: int, proposals: Sequence[SpanSuggestion]) -> list[Span]:
+    def store(self, article_id: int, proposals: Sequence[SpanSuggestion]) -> list[StoredSpan]:
         """Store the merged proposals for one article; one transaction, nothing stored twice."""
         existing = _existing(self.db, self.repository, article_id)
         return self.repository.add_suggestions(article_id, merge_suggestions(proposals, existing))
 
-    def run(self, article_id: int, text: str, extra: Sequence[SpanSuggestion] = ()) -> list[Span]:
+    def run(
+        self, article_id: int, text: str, extra: Sequence[SpanSuggestion] = ()
+    ) -> list[StoredSpan]:
         """Suggest for one article; one transaction, nothing stored twice."""
         return self.store(article_id, [*self.proposals(text), *extra])
 
