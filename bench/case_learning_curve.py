@@ -21,7 +21,9 @@ Columns (entity micro P/R/F1, exact offsets and label):
 - ``model``: the model alone, beam probability ≥ 0.5;
 - ``model + rules``: what ``redline suggest`` does, the higher score wins an
   overlap (``storage.suggest.merge``); model scores are calibrated by the
-  per-label precision the model reached on the *other* articles;
+  per-label precision the model reached on the *other* articles, and proposed
+  from the least score ``redline train`` would choose on them
+  (``storage.train.threshold``: column "min score");
 - ``gaps``: every rule proposal kept, model spans only where no rule span
   overlaps, and only at a beam probability ≥ a threshold chosen on the *other*
   articles (for the held-out row: on the leave-one-out predictions of the
@@ -43,6 +45,7 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +59,7 @@ NAME = "learning_curve"
 GOLD = Path("tests/data/gold/entities")
 HELDOUT = "tests/data/articles"
 SEED = 0
-THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.01)
+THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.01)
 """Beam probabilities the ``gaps`` threshold is chosen from (1.01: no model spans)."""
 COLUMNS = ("rules", "model", "model_plus_rules", "gaps")
 
@@ -99,15 +102,27 @@ def _as_existing(suggestions: Sequence[Any]) -> list[Any]:
     ]
 
 
+@dataclass(frozen=True)
+class Choice:
+    """What is chosen on other articles for one scored article: the per-label precision that
+    calibrates model scores, the least calibrated score (``redline train``'s dev choice,
+    ``storage.train.threshold``) and the beam probability the ``gaps`` merge needs."""
+
+    precision: dict[str, float]
+    min_score: float
+    gap_threshold: float
+
+
 class Scoredoc:
     """One evaluated article: its gold, the rules' proposals and the model's beam scores."""
 
     def __init__(self, example: Any, scored: Any) -> None:
+        self.example = example
         self.gold = set(example.entities)
         self.rules = _rules(example.text)
         self.scored = scored
 
-    def predicted(self, column: str, precision: dict[str, float], threshold: float) -> set:
+    def predicted(self, column: str, choice: Choice) -> set:
         from storage.suggest.merge import merge_suggestions
         from storage.suggest.trained_model import propose
 
@@ -117,18 +132,19 @@ class Scoredoc:
         if column == "model":
             return _triples(raw)
         if column == "model_plus_rules":
-            return _triples(merge_suggestions([*propose(self.scored, precision), *self.rules]))
-        sure = [s for s in raw if (s.score or 0.0) >= threshold]
+            calibrated = propose(self.scored, choice.precision, choice.min_score)
+            return _triples(merge_suggestions([*calibrated, *self.rules]))
+        sure = [s for s in raw if (s.score or 0.0) >= choice.gap_threshold]
         gaps = merge_suggestions(self.rules) + merge_suggestions(sure, _as_existing(self.rules))
         return _triples(gaps)
 
 
-def _score(docs: Sequence[Scoredoc], column: str, calibration: Any, thresholds: Any) -> dict:
+def _score(docs: Sequence[Scoredoc], column: str, choices: Sequence[Choice]) -> dict:
     from storage.train.evaluate import LayerScores
 
     scores = LayerScores()
-    for number, doc in enumerate(docs):
-        scores.add(doc.gold, doc.predicted(column, calibration(number), thresholds(number)))
+    for doc, choice in zip(docs, choices, strict=True):
+        scores.add(doc.gold, doc.predicted(column, choice))
     return scores.micro.as_json()
 
 
@@ -143,17 +159,23 @@ def _precision(docs: Sequence[Scoredoc]) -> dict[str, float]:
     return {label: s.precision for label, s in scores.labels.items() if s.predicted}
 
 
-def _threshold(docs: Sequence[Scoredoc]) -> float:
-    """The gaps threshold with the best pooled F1 on ``docs`` (ties: the higher threshold)."""
+def choose(docs: Sequence[Scoredoc]) -> Choice:
+    """Everything chosen on ``docs`` (ties: the lower threshold, as ``redline train``)."""
     from storage.train.evaluate import LayerScores
+    from storage.train.threshold import choose_min_score
+
+    precision = _precision(docs)
 
     def f1(threshold: float) -> float:
         scores = LayerScores()
         for doc in docs:
-            scores.add(doc.gold, doc.predicted("gaps", {}, threshold))
+            scores.add(doc.gold, doc.predicted("gaps", Choice({}, 0.5, threshold)))
         return scores.micro.f1
 
-    return max(THRESHOLDS, key=lambda t: (round(f1(t), 6), t))
+    f1s = {t: round(f1(t), 6) for t in THRESHOLDS}
+    examples = [doc.example for doc in docs]
+    min_score = choose_min_score(examples, [doc.scored for doc in docs], precision)
+    return Choice(precision, min_score, max(THRESHOLDS, key=lambda t: (f1s[t], -t)))
 
 
 def _fit(train: Sequence[Any], dev: Sequence[Any], options: Any) -> Any:
@@ -167,12 +189,13 @@ def _fit(train: Sequence[Any], dev: Sequence[Any], options: Any) -> Any:
     return TrainedModel(ModelMeta(Path("."), {}), fitted.nlp), fitted.seconds
 
 
-def _row(docs: Sequence[Scoredoc], calibrations: Any, thresholds: Any, **extra: Any) -> dict:
+def _row(docs: Sequence[Scoredoc], choices: Sequence[Choice], **extra: Any) -> dict:
     return {
         **extra,
         "dev_articles": len(docs),
-        "gaps_thresholds": [thresholds(n) for n in range(len(docs))],
-        **{column: _score(docs, column, calibrations, thresholds) for column in COLUMNS},
+        "min_scores": [choice.min_score for choice in choices],
+        "gaps_thresholds": [choice.gap_threshold for choice in choices],
+        **{column: _score(docs, column, choices) for column in COLUMNS},
     }
 
 
@@ -204,12 +227,11 @@ def curve(console: Console, quick: bool) -> tuple[list[dict[str, Any]], dict[str
             )
         out_of_fold[size] = docs
 
-        others = [docs[:n] + docs[n + 1 :] for n in range(len(docs))]
+        choices = [choose(docs[:n] + docs[n + 1 :]) for n in range(len(docs))]
         rows.append(
             _row(
                 docs,
-                [_precision(other) for other in others].__getitem__,
-                [_threshold(other) for other in others].__getitem__,
+                choices,
                 train_articles=size,
                 train_chars_mean=round(sum(chars) / len(chars)),
                 train_seconds_mean=round(sum(seconds) / len(seconds), 1),
@@ -219,12 +241,10 @@ def curve(console: Console, quick: bool) -> tuple[list[dict[str, Any]], dict[str
     held = [
         Scoredoc(e, s) for e, s in zip(unseen, model.score([e.text for e in unseen]), strict=True)
     ]
-    chosen_on = out_of_fold[pool_size]
-    precision, threshold = _precision(chosen_on), _threshold(chosen_on)
+    choice = choose(out_of_fold[pool_size])
     held_row = _row(
         held,
-        lambda _n: precision,
-        lambda _n: threshold,
+        [choice] * len(held),
         train_articles=len(development),
         train_chars_mean=sum(len(e.text) for e in development),
         train_seconds_mean=round(took, 1),
@@ -271,7 +291,7 @@ def plot(rows: Sequence[dict[str, Any]], held: dict[str, Any], path: Path) -> No
 def _table(console: Console, rows: Sequence[dict[str, Any]], held: dict[str, Any]) -> None:
     table = Table(title="entity F1 (exact match) on gold articles the model never saw")
     headings = ("evaluated on", "trained on", "chars", "rules", "model", "model + rules", "gaps")
-    for heading in (*headings, "gaps t", "train s"):
+    for heading in (*headings, "min score", "gaps t", "train s"):
         table.add_column(heading, justify="right")
     labelled = [("left-out development article", r) for r in rows]
     for label, r in [*labelled, ("held-out articles", held)]:
@@ -280,6 +300,7 @@ def _table(console: Console, rows: Sequence[dict[str, Any]], held: dict[str, Any
             f"{r['train_articles']} articles",
             f"{r['train_chars_mean']:,}",
             *(f"{r[column]['f']:.3f}" for column in COLUMNS),
+            "/".join(sorted({f"{t:g}" for t in r["min_scores"]})),
             "/".join(sorted({f"{t:g}" for t in r["gaps_thresholds"]})),
             f"{r['train_seconds_mean']:.0f}",
         )

@@ -105,7 +105,7 @@ class TrainedModel:
     def suggestions(
         self, texts: Sequence[str], precision: dict[str, float] | None = None
     ) -> list[list[SpanSuggestion]]:
-        """Entities whose calibrated score is at least :data:`MIN_SCORE`.
+        """Entities whose calibrated score is at least :meth:`min_score`, and topics.
 
         The score is the beam probability times the dev precision of the label
         (``precision``, default :meth:`precision`; a label never predicted on dev
@@ -115,11 +115,18 @@ class TrainedModel:
         """
         precision = self.precision() if precision is None else precision
         topic_precision = self.precision("topic")
+        least = self.min_score()
         found = []
         for text, scored in zip(texts, self.score(texts), strict=True):
             topics = calibrated_topics(scored.topics, topic_precision)
-            found.append(propose(scored, precision) + self.evidence(text, topics))
+            found.append(propose(scored, precision, least) + self.evidence(text, topics))
         return found
+
+    def min_score(self) -> float:
+        """The least calibrated score of an entity proposal: what ``redline train`` chose on
+        its dev split (``meta.json`` ``suggest.entity_min_score``), else :data:`MIN_SCORE`."""
+        chosen = self.meta.data.get("suggest", {}).get("entity_min_score")
+        return float(chosen) if isinstance(chosen, int | float) else MIN_SCORE
 
     def evidence(self, text: str, topics: dict[str, float]) -> list[SpanSuggestion]:
         """Evidence suggestions for the topics proposed for ``text`` (topic → score)."""
@@ -162,8 +169,10 @@ def calibrated_topics(topics: dict[str, float], precision: dict[str, float]) -> 
     return {topic: score for topic, score in calibrated.items() if score >= MIN_SCORE}
 
 
-def propose(scored: Scored, precision: dict[str, float]) -> list[SpanSuggestion]:
-    """One article's suggestions: beam probability × label precision, at least MIN_SCORE."""
+def propose(
+    scored: Scored, precision: dict[str, float], min_score: float = MIN_SCORE
+) -> list[SpanSuggestion]:
+    """One article's suggestions: beam probability × label precision, at least ``min_score``."""
     calibrated = {
         key: probability * precision.get(key[2], 1.0)
         for key, probability in scored.entities.items()
@@ -171,7 +180,7 @@ def propose(scored: Scored, precision: dict[str, float]) -> list[SpanSuggestion]
     return [
         SpanSuggestion(start, end, label, origin="model", score=round(score, 4))
         for (start, end, label), score in sorted(calibrated.items())
-        if score >= MIN_SCORE
+        if score >= min_score
     ]
 
 

@@ -362,8 +362,11 @@ def _save(
     labels: dict[str, list[str]],
     done: int,
 ) -> TrainResult:
+    from storage.train.threshold import suggest_settings
+
     nlp, evaluation = fitted.nlp, fitted.evaluation
     steps, stopped, seconds = fitted.steps, fitted.stopped, fitted.seconds
+    suggest = suggest_settings(nlp, evaluation, data.dev, list(labels))
     out = options.out
     out.mkdir(parents=True, exist_ok=True)
     directory = new_run_directory(out)
@@ -381,6 +384,7 @@ def _save(
         "dev_articles": sorted({e.article_id for e in data.dev}),
         "train_articles": sorted({e.article_id for e in data.train}),
         "scores": evaluation.as_json(),
+        "suggest": suggest,
         "options": {
             "annotator": options.annotator,
             "status": options.status,

@@ -19,6 +19,7 @@ from storage.repository import Repository
 from storage.schema import builtin_schema, load_config
 from storage.suggestions import Suggester, SuggestOptions
 from storage.train.store import resolve_model, schema_hash
+from storage.train.threshold import CANDIDATES
 from tests.train.fixture import add_corpus
 from tui import cli
 
@@ -85,6 +86,7 @@ def test_train_saves_a_model_that_suggest_uses(
         assert meta["counts"]["dev"]["entity_spans"] == 3 * 5
         assert 0 <= meta["scores"]["entity"]["micro"]["f"] <= 1
         assert meta["redline_version"] and meta["stopped"] == "max steps"
+        assert meta["suggest"]["entity_min_score"] in CANDIDATES  # chosen on the dev split
 
         [first, second] = [
             a.article_id
