@@ -30,7 +30,7 @@ from storage.errors import StorageError
 from storage.repository import Repository
 from storage.schema import Config
 from tui import training
-from tui.commands_palette import ArticleCommands
+from tui.commands_palette import ArticleCommands, CommandsByWord, export_commands
 from tui.literal import visible, visible_line
 from tui.live import LiveChanges
 from tui.messages import AnnotationRefused, AnnotationSaved, ExternalChange
@@ -52,7 +52,7 @@ class RedlineApp(App[None]):
 
     TITLE = "redline"
     CSS_PATH = "styles/app.tcss"
-    COMMANDS = App.COMMANDS | {ArticleCommands, ReviewCommands}
+    COMMANDS = {CommandsByWord, ArticleCommands, ReviewCommands}
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app-quit", show=False),
         Binding("question_mark", "help", "Help", id="app-help"),
@@ -400,3 +400,4 @@ class RedlineApp(App[None]):
         commands = getattr(screen, "palette_commands", None)
         if commands is not None:
             yield from commands()
+        yield from export_commands(self, screen)

@@ -78,7 +78,7 @@ class ReadingPaneInput(ScrollView):
             show=False,
             id="pane-select-char-down",
         ),
-        Binding("v", "toggle_select_mode", "Select", id="pane-select-mode"),
+        Binding("v", "toggle_select_mode", "Select mode", id="pane-select-mode", show=False),
         Binding(
             "escape", "clear_selection", "Clear selection", show=False, id="pane-clear-selection"
         ),

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
+LABELS = Binding.Group("Label", compact=True)
+"""The footer shows the ten label keys as one entry, first."""
+
 LABEL_BINDINGS: list[Binding] = [
-    Binding(str(n), f"label('{n}')", f"Label {n}", id=f"label-entity-{n}", show=False)
+    Binding(str(n), f"label('{n}')", f"Label {n}", id=f"label-entity-{n}", group=LABELS)
     for n in (*range(1, 10), 0)
 ]
 
@@ -45,11 +48,11 @@ EDIT_BINDINGS: list[Binding] = [
 ]
 
 MOVE_BINDINGS: list[Binding] = [
+    Binding("d", "done", "Done → next", id="article-done"),
     Binding("n", "next_span", "Next span", id="span-next", show=False),
     Binding("N", "previous_span", "Previous span", id="span-previous", show=False),
     Binding("left_square_bracket", "step_article(-1)", "Previous article", id="article-previous"),
     Binding("right_square_bracket", "step_article(1)", "Next article", id="article-next"),
-    Binding("d", "done", "Done → next", id="article-done"),
     Binding("s", "skip", "Skip", id="article-skip"),
     Binding("slash", "find", "Search", id="article-search"),
     Binding("escape", "escape", "Clear", id="reader-escape", show=False),
@@ -59,7 +62,7 @@ DIALOG_BINDINGS: list[Binding] = [
     Binding("f", "figure_form", "Figure", id="figure-form"),
     Binding("t", "topic_picker", "Topics", id="topic-picker"),
     Binding("e", "entity_link", "Link entity", id="entity-link"),
-    Binding("E", "entities_screen", "All entities", id="entities-screen"),
+    Binding("E", "entities_screen", "All entities", id="entities-screen", show=False),
 ]
 
 REVIEW_BINDINGS: list[Binding] = [
@@ -74,10 +77,13 @@ REVIEW_BINDINGS: list[Binding] = [
 
 READER_BINDINGS: list[Binding] = [
     *LABEL_BINDINGS,
-    *EDIT_BINDINGS,
-    *MOVE_BINDINGS,
     *DIALOG_BINDINGS,
     *REVIEW_BINDINGS,
+    *MOVE_BINDINGS,
+    *EDIT_BINDINGS,
     Binding("q", "back", "Library", id="reader-back"),
 ]
-"""The reader screen's bindings, in the order the help screen and the palette list them."""
+"""The reader screen's bindings, in the order the footer, the help screen and the palette list them.
+
+Annotation keys first (labels, f t e, a r, d), so a narrow footer still shows them.
+"""

@@ -42,6 +42,7 @@ from tui.messages import (
     SuggestionsAdded,
     ViewLoaded,
 )
+from tui.screens.help import describe
 from tui.screens.reader import background, edits, flows, review, selecting, targeting
 from tui.screens.reader.bindings import READER_BINDINGS
 from tui.screens.reader.model import ArticleView, ReaderModel
@@ -500,7 +501,7 @@ class ReaderScreen(Screen[None]):
             if isinstance(binding, Binding) and binding.description:
                 action = binding.action
                 yield SystemCommand(
-                    binding.description,
-                    f"key: {binding.key}",
+                    describe(self, binding),  # "Label 1: PERSON (Person)": found by "person"
+                    f"key: {self.app.get_key_display(binding)}",
                     lambda action=action: self.run_action(action),
                 )
