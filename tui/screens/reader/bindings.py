@@ -13,7 +13,9 @@ LABEL_BINDINGS: list[Binding] = [
 ]
 
 EDIT_BINDINGS: list[Binding] = [
-    Binding("space", "select_phrase", "Select name", id="select-phrase", show=False),
+    Binding(
+        "space", "select_phrase", "Select name (again: phrase)", id="select-phrase", show=False
+    ),
     Binding(
         "greater_than_sign",
         "resize('end', 1)",
