@@ -18,18 +18,33 @@ the total is one pass over the whole corpus:
 
 Annotated import and spaCy export are far slower than the rest, so they run
 on a tenth of the corpus (still ``MIN_RUNS`` batches); the note says so.
+
+The SQLite baseline keeps the same full-text index redline keeps (the FTS5
+table and triggers of the search migration): every imported article is indexed
+on both sides. The same imports and the JSONL export then run on PostgreSQL
+(databases created and dropped by the case; baseline: psycopg's
+``executemany`` into the same tables with the same ``tsvector`` column and GIN
+index, and a psycopg read for the export). Last, the peak memory (RSS) of an
+export of 10,000 articles in every format, each in its own process, against
+the 200 MB ceiling; the baseline column is the same process that only opens
+the database.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import io
 import json
+import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -40,7 +55,12 @@ from bench import OUT, db
 from bench.common import MIN_RUNS, Row, median
 
 NAME = "import_export"
-TARGET_RATIO = 2.5
+TARGET_PLAIN = 2.0
+TARGET_ANNOTATED = 3.0
+TARGET_EXPORT = 2.0
+MEMORY_CEILING_MB = 200.0
+MEMORY_ARTICLES = 10_000
+SEARCH = importlib.import_module("storage.migrations.versions.0003_search")
 BASE_SCHEMA = """
 CREATE TABLE article (id INTEGER PRIMARY KEY, sha256 TEXT UNIQUE NOT NULL, title TEXT NOT NULL,
     text TEXT NOT NULL, source TEXT, published TEXT, length INTEGER, meta TEXT);
@@ -71,17 +91,35 @@ def timed_batches(ours: Step, baseline: Step, batches: int) -> tuple[list[float]
 
 
 def _base_connection(path: Path) -> sqlite3.Connection:
+    """The baseline's SQLite database: the tables above plus redline's full-text index."""
     connection = sqlite3.connect(path)
     connection.execute("PRAGMA journal_mode = WAL")
     connection.execute("PRAGMA synchronous = NORMAL")
     connection.executescript(BASE_SCHEMA)
+    for statement in SEARCH.SQLITE_UPGRADE:
+        if "article_fts" in statement and "'rebuild'" not in statement:
+            connection.execute(statement)
     return connection
 
 
 def base_import(connection: sqlite3.Connection, path: Path, with_spans: bool) -> None:
     """The baseline import: parse each line, hash the text, executemany in one transaction."""
-    articles, spans = [], []
     next_id = (connection.execute("SELECT max(id) FROM article").fetchone()[0] or 0) + 1
+    articles, spans = base_rows(path, with_spans, next_id)
+    with connection:
+        connection.executemany("INSERT INTO article VALUES (?, ?, ?, ?, ?, ?, ?, ?)", articles)
+        connection.executemany(
+            'INSERT INTO span (article_id, layer, label, start, "end", text, status) '
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            spans,
+        )
+
+
+def base_rows(
+    path: Path, with_spans: bool, next_id: int
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The article and span rows of a JSONL file: ``json.loads`` per line, sha256 of the text."""
+    articles, spans = [], []
     with path.open("rb") as handle:
         for line in handle:
             record = json.loads(line)
@@ -97,13 +135,7 @@ def base_import(connection: sqlite3.Connection, path: Path, with_spans: bool) ->
                         for s in record[key]
                     )
             next_id += 1
-    with connection:
-        connection.executemany("INSERT INTO article VALUES (?, ?, ?, ?, ?, ?, ?, ?)", articles)
-        connection.executemany(
-            'INSERT INTO span (article_id, layer, label, start, "end", text, status) '
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            spans,
-        )
+    return articles, spans
 
 
 def base_export(database: Path, out: Path) -> None:
@@ -168,50 +200,53 @@ def spacy_docbin(database: Path, out: Path) -> None:
 
 
 def run(console: Console, quick: bool) -> list[Row]:
+    blank_english()  # loaded before timing: both spaCy sides need it, and it takes a second
+    total = 500 if quick else 10_000
+    OUT.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="import-export-", dir=OUT))
+    try:
+        rows = _sqlite_rows(total, work)
+        rows += _postgres_rows(console, total, work)
+        rows += memory_rows(300 if quick else MEMORY_ARTICLES, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return rows
+
+
+def _sqlite_rows(total: int, work: Path) -> list[Row]:
     from storage.db import open_db
     from storage.formats import import_annotated
     from tui.commands.import_files import import_files
 
-    blank_english()  # loaded before timing: both spaCy sides need it, and it takes a second
-    total = 500 if quick else 10_000
     slow_total = total // 10
-    OUT.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix="import-export-", dir=OUT))
     rows: list[Row] = []
-    try:
-        # -- plain import ----------------------------------------------------------
-        batches = _batches(total)
-        files = [db.corpus_jsonl(size, "plain", start) for start, size in batches]
-        ours_db = open_db(str(work / "plain.db"))
-        quiet = Console(file=io.StringIO())
-        base = _base_connection(work / "plain-base.db")
-        ours, theirs = timed_batches(
-            lambda i: import_files(ours_db, [str(files[i])], console=quiet),
-            lambda i: base_import(base, files[i], with_spans=False),
-            len(files),
-        )
-        rows.append(_row("import, plain JSONL", total, ours, theirs))
-
-        # -- annotated import ------------------------------------------------------
-        slow = _batches(slow_total)
-        native = [db.corpus_jsonl(size, "native", start) for start, size in slow]
-        annotated_db = open_db(str(work / "annotated.db"))
-        base_spans = _base_connection(work / "annotated-base.db")
-        ours, theirs = timed_batches(
-            lambda i: import_annotated(annotated_db, native[i], "jsonl", annotator=db.ANNOTATOR),
-            lambda i: base_import(base_spans, native[i], with_spans=True),
-            len(native),
-        )
-        rows.append(_row("import, annotated JSONL", slow_total, ours, theirs))
-
-        rows += _export_rows("jsonl", total, work)
-        rows += _export_rows("spacy", slow_total, work)
-        ours_db.dispose()
-        annotated_db.dispose()
-        base.close()
-        base_spans.close()
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    # -- plain import --------------------------------------------------------------
+    files = [db.corpus_jsonl(size, "plain", start) for start, size in _batches(total)]
+    ours_db = open_db(str(work / "plain.db"))
+    quiet = Console(file=io.StringIO())
+    base = _base_connection(work / "plain-base.db")
+    ours, theirs = timed_batches(
+        lambda i: import_files(ours_db, [str(files[i])], console=quiet),
+        lambda i: base_import(base, files[i], with_spans=False),
+        len(files),
+    )
+    rows.append(_row("import, plain JSONL", total, ours, theirs, target=TARGET_PLAIN))
+    # -- annotated import ----------------------------------------------------------
+    native = [db.corpus_jsonl(size, "native", start) for start, size in _batches(slow_total)]
+    annotated_db = open_db(str(work / "annotated.db"))
+    base_spans = _base_connection(work / "annotated-base.db")
+    ours, theirs = timed_batches(
+        lambda i: import_annotated(annotated_db, native[i], "jsonl", annotator=db.ANNOTATOR),
+        lambda i: base_import(base_spans, native[i], with_spans=True),
+        len(native),
+    )
+    rows.append(_row("import, annotated JSONL", slow_total, ours, theirs, target=TARGET_ANNOTATED))
+    rows += _export_rows("jsonl", total, work)
+    rows += _export_rows("spacy", slow_total, work)
+    ours_db.dispose()
+    annotated_db.dispose()
+    base.close()
+    base_spans.close()
     return rows
 
 
@@ -230,7 +265,8 @@ def _export_rows(fmt: str, size: int, work: Path) -> list[Row]:
             lambda i: base_export(sources[i], work / f"base-{i}.jsonl"),
             len(sources),
         )
-        rows = [_row(f"export {fmt}", size, ours, theirs, "vs json.dumps loop")]
+        target = TARGET_EXPORT if fmt == "jsonl" else None
+        rows = [_row(f"export {fmt}", size, ours, theirs, "vs json.dumps loop", target)]
         if fmt == "spacy":
             _, native = timed_batches(
                 lambda i: None,
@@ -244,13 +280,205 @@ def _export_rows(fmt: str, size: int, work: Path) -> list[Row]:
             database.dispose()
 
 
+# -- PostgreSQL ----------------------------------------------------------------------
+
+PG_BASE_SCHEMA = (
+    "CREATE TABLE article (id INTEGER PRIMARY KEY, sha256 TEXT UNIQUE NOT NULL, "
+    "title TEXT NOT NULL, text TEXT NOT NULL, source TEXT, published TEXT, length INTEGER, "
+    "meta TEXT)",
+    "CREATE TABLE span (id SERIAL PRIMARY KEY, article_id INTEGER REFERENCES article(id), "
+    'layer TEXT, label TEXT, start INTEGER, "end" INTEGER, text TEXT, status TEXT)',
+    "CREATE INDEX ix_span_article ON span (article_id, start)",
+    *SEARCH.POSTGRES_UPGRADE,
+)
+"""The baseline's tables on PostgreSQL, with redline's ``tsvector`` column and GIN index."""
+
+
+@contextmanager
+def postgres_database(tag: str) -> Iterator[str]:
+    """An empty PostgreSQL database for the block (``REDLINE_BENCH_PG``), dropped after."""
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(os.environ.get("REDLINE_BENCH_PG", db.PG_ADMIN_URL),
+                          isolation_level="AUTOCOMMIT")  # fmt: skip
+    name = f"redline_bench_ie_{tag}_{os.getpid()}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield admin.url.set(database=name).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+def _psycopg(url: str) -> Any:
+    import psycopg
+
+    return psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"))
+
+
+def pg_base_import(connection: Any, path: Path, with_spans: bool) -> None:
+    """:func:`base_import` on PostgreSQL: psycopg's executemany, one transaction."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT coalesce(max(id), 0) FROM article")
+        articles, spans = base_rows(path, with_spans, cursor.fetchone()[0] + 1)
+        cursor.executemany(
+            "INSERT INTO article (id, sha256, title, text, source, published, length, meta) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+            articles,
+        )
+        cursor.executemany(
+            'INSERT INTO span (article_id, layer, label, start, "end", text, status) '
+            "VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            spans,
+        )
+    connection.commit()
+
+
+def pg_base_export(url: str, out: Path) -> None:
+    """:func:`base_export` reading redline's PostgreSQL tables with psycopg."""
+    connection = _psycopg(url)
+    try:
+        spans: dict[int, list[dict[str, object]]] = {}
+        for article_id, layer, label, start, end, text, status in connection.execute(
+            'SELECT article_id, layer, label, start, "end", text, status FROM span '
+            "ORDER BY article_id, start"
+        ):
+            spans.setdefault(article_id, []).append(
+                {"layer": layer, "label": label, "start": start, "end": end, "text": text,
+                 "status": status}
+            )  # fmt: skip
+        with out.open("w", encoding="utf-8") as handle:
+            for row in connection.execute(
+                "SELECT id, sha256, title, source, published, text FROM article ORDER BY id"
+            ):
+                names = ("id", "sha256", "title", "source", "published", "text")
+                record = dict(zip(names, row, strict=True))
+                record["spans"] = spans.get(row[0], [])
+                handle.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+    finally:
+        connection.close()
+
+
+def _postgres_rows(console: Console, total: int, work: Path) -> list[Row]:
+    """The imports and the JSONL export again, on PostgreSQL; none when no server answers."""
+    from storage.db import open_db
+    from storage.export import export
+    from storage.formats import import_annotated
+    from tui.commands.import_files import import_files
+
+    try:
+        stack = [postgres_database(tag) for tag in ("plain", "base", "annotated", "spans")]
+        urls = [context.__enter__() for context in stack]
+    except Exception as error:  # no server: the SQLite rows still stand
+        console.print(f"[yellow]PostgreSQL skipped: {type(error).__name__}: {error}[/]")
+        return []
+    plain_url, base_url, annotated_url, spans_url = urls
+    rows: list[Row] = []
+    try:
+        for url in (base_url, spans_url):
+            with _psycopg(url) as connection:
+                for statement in PG_BASE_SCHEMA:
+                    connection.execute(statement)
+        quiet = Console(file=io.StringIO())
+        files = [db.corpus_jsonl(size, "plain", start) for start, size in _batches(total)]
+        ours_db, base = open_db(plain_url), _psycopg(base_url)
+        ours, theirs = timed_batches(
+            lambda i: import_files(ours_db, [str(files[i])], console=quiet),
+            lambda i: pg_base_import(base, files[i], with_spans=False),
+            len(files),
+        )
+        rows.append(_row("PostgreSQL: import, plain JSONL", total, ours, theirs,
+                         target=TARGET_PLAIN))  # fmt: skip
+        slow = total // 10
+        native = [db.corpus_jsonl(size, "native", start) for start, size in _batches(slow)]
+        annotated_db, base_spans = open_db(annotated_url), _psycopg(spans_url)
+        ours, theirs = timed_batches(
+            lambda i: import_annotated(annotated_db, native[i], "jsonl", annotator=db.ANNOTATOR),
+            lambda i: pg_base_import(base_spans, native[i], with_spans=True),
+            len(native),
+        )
+        rows.append(_row("PostgreSQL: import, annotated JSONL", slow, ours, theirs,
+                         target=TARGET_ANNOTATED))  # fmt: skip
+        # The plain database now holds the whole corpus (without spans); the annotated one
+        # a tenth with spans: export that one, MIN_RUNS times.
+        ours, theirs = timed_batches(
+            lambda i: export(annotated_db, "jsonl", work / f"pg-{i}.jsonl",
+                             annotator=db.ANNOTATOR, status="all"),
+            lambda i: pg_base_export(annotated_url, work / f"pg-base-{i}.jsonl"),
+            MIN_RUNS,
+        )  # fmt: skip
+        per = slow // MIN_RUNS
+        row = _row("PostgreSQL: export jsonl", slow * MIN_RUNS, ours, theirs,
+                   "vs json.dumps loop", TARGET_EXPORT)  # fmt: skip
+        row.metric = f"PostgreSQL: export jsonl, {slow:,} articles (vs json.dumps loop)"
+        row.note = f"{MIN_RUNS} runs over the {slow:,} annotated articles ({per:,} per batch above)"
+        rows.append(row)
+        for database in (ours_db, annotated_db):
+            database.dispose()
+        base.close()
+        base_spans.close()
+    finally:
+        for context in reversed(stack):
+            context.__exit__(None, None, None)
+    return rows
+
+
+# -- memory ----------------------------------------------------------------------------
+
+MEASURE = """
+import sys
+from storage.db import open_db
+database = open_db(sys.argv[1])
+if sys.argv[2] != "-":
+    from storage.export import export
+    export(database, sys.argv[2], sys.argv[3], annotator="all", status="all")
+with open("/proc/self/status") as status:
+    print(next(line.split()[1] for line in status if line.startswith("VmHWM:")))
+"""
+"""Prints the process's peak RSS in kB: ``VmHWM``, this process's own high-water mark
+(``ru_maxrss`` would report the parent's peak too: Linux keeps it across ``exec``)."""
+
+
+def peak_rss_mb(database: Path, fmt: str, out: Path) -> float:
+    """Peak RSS of a fresh process exporting ``database`` as ``fmt`` (``-``: only opening it)."""
+    result = subprocess.run(
+        [sys.executable, "-c", MEASURE, str(database), fmt, str(out)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return float(result.stdout.strip().splitlines()[-1]) / 1024
+
+
+def memory_rows(articles: int, work: Path) -> list[Row]:
+    """Peak RSS of an export of ``articles`` articles, per format, against the ceiling."""
+    from storage.formats.registry import FORMATS, export_formats
+
+    source = db.corpus_db(articles)
+    floor = peak_rss_mb(source, "-", work / "none")
+    rows = []
+    for fmt in export_formats():
+        started = time.perf_counter()
+        peak = peak_rss_mb(source, fmt, work / f"memory-{fmt}{FORMATS[fmt].suffix}")
+        rows.append(Row(
+            "import/export", f"export {fmt}, peak RSS of {articles:,} articles (vs opening only)",
+            peak, floor, "MB", target_value=MEMORY_CEILING_MB, runs=1,
+            note=f"one process per format; took {time.perf_counter() - started:.0f} s",
+        ))  # fmt: skip
+        shutil.rmtree(work / f"memory-{fmt}{FORMATS[fmt].suffix}", ignore_errors=True)
+    return rows
+
+
 def _row(
     metric: str,
     total: int,
     ours: list[float],
     theirs: list[float],
     vs: str = "",
-    target: float | None = TARGET_RATIO,
+    target: float | None = None,
 ) -> Row:
     per = total // MIN_RUNS
     note = (

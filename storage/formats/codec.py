@@ -78,14 +78,12 @@ def decimal_text(value: Decimal | None) -> str | None:
 
 def figure_json(values: Mapping[str, Any], subject: EntityRef | None) -> dict[str, Any]:
     """JSON-safe figure attributes from a :class:`~storage.models.Figure`'s fields."""
-    result: dict[str, Any] = {}
-    for name in FIGURE_ATTRS:
-        if name == "subject":
-            result[name] = subject.to_json() if subject else None
-        elif name in ("value", "value_max"):
-            result[name] = decimal_text(values.get(name))
-        else:
-            result[name] = values.get(name)
+    get = values.get
+    result = {name: get(name) for name in FIGURE_ATTRS}  # keys in FIGURE_ATTRS order
+    result["subject"] = subject.to_json() if subject else None
+    for name in ("value", "value_max"):
+        if result[name] is not None:
+            result[name] = str(result[name])
     return result
 
 

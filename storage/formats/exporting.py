@@ -161,7 +161,8 @@ def export(
                 with writes_to(out):
                     writer.add(record)
                 report.records += 1
-                report.spans += len(record.spans)
+                report.spans += len(record.entities) + len(record.figures)
+                report.spans += sum(len(topic.evidence) for topic in record.topics)
                 report.topics += len(record.topics)
                 if progress:
                     progress(report.records, len(pairs))
