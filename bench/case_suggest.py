@@ -11,13 +11,22 @@ sides in turn, and the reported rate is chunk size / median chunk time (one
 pass over all articles per side). Building the gazetteer and the matcher is timed
 once and reported apart. The two suggesters are timed apart on each chunk
 (redline's time is their sum), which gives two extra rows splitting the cost.
+
+A last row times what ``redline suggest`` does with the same two suggesters:
+``suggest_corpus`` over articles of a copy of the corpus database, proposals
+*and* their storage (one transaction and one event per article), with one job
+and with two (worker processes propose, the parent stores in order), against
+the same PhraseMatcher rate.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -27,6 +36,8 @@ from bench.common import MIN_RUNS, Row, median
 
 NAME = "suggest"
 TARGET_RATIO = 2.0
+STORED_FROM = 2_000
+"""The corpus database the stored run copies (the import case's, already cached)."""
 
 
 def texts(count: int) -> list[str]:
@@ -68,6 +79,36 @@ def elapsed(function: Callable[[str], object], chunk: Sequence[str]) -> float:
     return time.perf_counter() - started
 
 
+def stored_rate(count: int, jobs: int, entries: Sequence[tuple[str, str]]) -> float:
+    """Articles per second of ``suggest_corpus`` (figures + the gazetteer of ``entries``, as a
+    ``--gazetteer`` file), proposals stored, on a fresh copy of the corpus database."""
+    from storage import queries
+    from storage.db import open_db
+    from storage.repository import Repository
+    from storage.suggestions import SuggestOptions, suggest_corpus
+
+    with tempfile.TemporaryDirectory() as folder:
+        gazetteer = Path(folder) / "gazetteer.tsv"
+        gazetteer.write_text("".join(f"{text}\t{label}\n" for text, label in entries), "utf-8")
+        options = SuggestOptions(
+            entity_rules=False, topics=False, trained_model=None, gazetteer_file=gazetteer
+        )
+        path = Path(folder) / "suggest.db"
+        shutil.copy(db.corpus_db(STORED_FROM), path)
+        database = open_db(str(path))
+        try:
+            ids = queries.article_ids(database)[:count]
+            with Repository(database, db.ANNOTATOR) as repository:
+                started = time.perf_counter()
+                report = suggest_corpus(database, repository, ids, options, jobs=jobs)
+                seconds = time.perf_counter() - started
+        finally:
+            database.dispose()
+    if report.failed:
+        raise RuntimeError(f"suggest failed on {len(report.failed)} articles")
+    return len(ids) / seconds
+
+
 def run(console: Console, quick: bool) -> list[Row]:
     from storage.suggest.entity_rules import _recent_entities
     from storage.suggestions import figure_suggestions
@@ -107,6 +148,9 @@ def run(console: Console, quick: bool) -> list[Row]:
         return size / median(values)
 
     builds = f"build: gazetteer {gazetteer_build:.1f} s, PhraseMatcher {matcher_build:.1f} s"
+    stored_count = 100 if quick else 400
+    one_job = stored_rate(stored_count, 1, entries)
+    two_jobs = stored_rate(stored_count, 2, entries)
     return [
         Row(
             "suggest",
@@ -135,5 +179,15 @@ def run(console: Console, quick: bool) -> list[Row]:
             "art/s",
             runs=len(chunks),
             note="info",
+        ),
+        Row(
+            "suggest",
+            f"redline suggest (figures + gazetteer, stored), {stored_count:,} articles, --jobs 2",
+            two_jobs,
+            per_second(seconds["base"]),
+            "art/s",
+            target_ratio=TARGET_RATIO,
+            runs=1,
+            note=f"--jobs 1: {one_job:.0f} art/s; includes opening the gazetteer and the workers",
         ),
     ]

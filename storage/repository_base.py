@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Self
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from storage import sessions
 from storage.capture import record
-from storage.db import Database
+from storage.db import Database, translate
 from storage.errors import DatabaseError, NotFound, StorageError
 from storage.events import ChangeSet, EventLog
 from storage.models import AppSession, Article, ArticleState, Event, Span, utcnow
@@ -37,6 +38,17 @@ class _Batch:
 
 _active_batch: ContextVar[_Batch | None] = ContextVar("redline_batch", default=None)
 """The batch open in this thread/task: a worker's writes never join the UI's batch."""
+
+
+@dataclass
+class _Group:
+    repository: RepositoryBase
+    session: Session
+    committed: list[ChangeSet]
+
+
+_active_group: ContextVar[_Group | None] = ContextVar("redline_group", default=None)
+"""The group of actions open in this thread/task (:meth:`RepositoryBase.grouped`)."""
 
 
 class RepositoryBase:
@@ -107,7 +119,7 @@ class RepositoryBase:
         Every call inside must act on ``article_id`` (or be corpus-wide); an
         error inside rolls everything back. Batches do not nest.
         """
-        if _active_batch.get() is not None:
+        if _active_batch.get() is not None or _active_group.get() is not None:
             raise StorageError("repository batches do not nest")
         with self.db.transaction() as session:
             pending = _Batch(self, ChangeSet(session), article_id)
@@ -123,11 +135,44 @@ class RepositoryBase:
         self._published(changes)
 
     @contextmanager
+    def grouped(self) -> Iterator[None]:
+        """Commit the actions run inside together: one transaction, still one event each.
+
+        Each action runs in a SAVEPOINT of the group's transaction, so one that
+        fails rolls back alone (its error is raised to the caller, who may go
+        on) and the others commit with the group: ``redline suggest`` stores a
+        batch of articles per commit instead of one. Undo still takes back one
+        action at a time. Groups and batches do not nest.
+        """
+        if _active_group.get() is not None or _active_batch.get() is not None:
+            raise StorageError("repository groups do not nest")
+        with self.db.transaction() as session:
+            group = _Group(self, session, [])
+            token = _active_group.set(group)
+            try:
+                yield
+            finally:
+                _active_group.reset(token)
+        for changes in group.committed:
+            self._published(changes)
+
+    @contextmanager
     def _write(self) -> Iterator[ChangeSet]:
-        """The change set of one action: its own transaction, or the open batch's."""
+        """The change set of one action: its own transaction, the open batch's, or a
+        savepoint of the open group's."""
         pending = self._current_batch()
         if pending is not None:
             yield pending.changes
+            return
+        group = _active_group.get()
+        if group is not None and group.repository is self:
+            try:
+                with group.session.begin_nested():
+                    changes = ChangeSet(group.session)
+                    yield changes
+            except SQLAlchemyError as exc:  # as one line, like a transaction's own failure
+                raise translate(exc, self.db.url, writing=True) from exc
+            group.committed.append(changes)
             return
         with self.db.transaction() as session:
             changes = ChangeSet(session)
@@ -220,7 +265,7 @@ class RepositoryBase:
         return self._step(article_id, undo=False)
 
     def _step(self, article_id: int | None, *, undo: bool) -> Event | None:
-        if self._current_batch() is not None:
+        if self._current_batch() is not None or _active_group.get() is not None:
             raise StorageError("undo and redo cannot run inside a batch")
         with self.db.transaction() as session:
             log = EventLog(session, self.annotator_id, self.session_id)

@@ -220,35 +220,66 @@ def suggest_corpus(
 
     An article that fails (a database error, a suggester bug on odd text) is
     reported in ``SuggestReport.failed`` by id and title and the run goes on:
-    each article is its own transaction, so the others keep their suggestions.
+    ``BATCH`` articles are committed together (``Repository.grouped``), each in
+    a savepoint of its own with its own event, so a failing article rolls back
+    alone and the others keep their suggestions. Progress is reported once a
+    batch is committed.
     ``jobs`` > 1 computes the proposals in that many worker processes
     (``storage.suggest.parallel``); they are stored here, in article order, so
     the result is the same as with one job.
     """
-    from storage.suggest.parallel import ProposalError
 
     suggester = Suggester(db, repository, options, on_open=False)
     suggester.prepare()  # a bad gazetteer file or model fails the run here, before any worker
     report = SuggestReport()
-    for article, outcome in _proposals(db, suggester, article_ids, options, jobs):
+    chunk: list[tuple[Article, Any]] = []
+    for item in _proposals(db, suggester, article_ids, options, jobs):
+        chunk.append(item)
+        if len(chunk) >= BATCH:
+            _store_chunk(suggester, chunk, report, on_article)
+            chunk = []
+    _store_chunk(suggester, chunk, report, on_article)
+    return report
+
+
+def _store_chunk(
+    suggester: Suggester,
+    chunk: Sequence[tuple[Article, Any]],
+    report: SuggestReport,
+    on_article: Callable[[int, int], None] | None,
+) -> None:
+    """Store the proposals of a few articles in one commit, then report each in order."""
+    from storage.suggest.parallel import ProposalError
+
+    results: list[tuple[Article, list[StoredSpan] | str]] = []
+    try:
+        with suggester.repository.grouped():
+            for article, outcome in chunk:
+                assert article.id is not None
+                try:
+                    if isinstance(outcome, ProposalError):
+                        raise outcome
+                    results.append((article, suggester.store(article.id, outcome)))
+                except Exception as exc:  # reported per article; the run goes on
+                    reason = exc.reason if isinstance(exc, ProposalError) else _reason(exc)
+                    results.append((article, reason))
+    except Exception as exc:  # the group's transaction failed: none of these articles is stored
+        reason = _reason(exc)
+        earlier = {article.id: found for article, found in results if isinstance(found, str)}
+        results = [(article, earlier.get(article.id, reason)) for article, _ in chunk]
+    for article, found in results:
         assert article.id is not None
-        try:
-            if isinstance(outcome, ProposalError):
-                raise outcome
-            added = suggester.store(article.id, outcome)
-        except Exception as exc:  # reported per article; the run goes on with the rest
-            reason = exc.reason if isinstance(exc, ProposalError) else _reason(exc)
-            report.failed.append(SuggestFailure(article.id, article.title, reason))
+        if isinstance(found, str):
+            report.failed.append(SuggestFailure(article.id, article.title, found))
             if on_article is not None:
                 on_article(article.id, 0)
             continue
         report.articles += 1
-        report.added += len(added)
-        for span in added:
+        report.added += len(found)
+        for span in found:
             report.by_origin[span.origin] = report.by_origin.get(span.origin, 0) + 1
         if on_article is not None:
-            on_article(article.id, len(added))
-    return report
+            on_article(article.id, len(found))
 
 
 def _proposals(

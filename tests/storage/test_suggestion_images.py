@@ -8,6 +8,7 @@ from sqlmodel import select
 
 from storage.articles import add_articles
 from storage.db import Database
+from storage.errors import StorageError
 from storage.events import TRACKED, image
 from storage.importers import ParsedArticle
 from storage.models import Event, Figure, Span
@@ -59,3 +60,35 @@ def test_suggest_corpus_stores_figures_with_their_values(db: Database) -> None:
     with db.reading() as session:
         money = session.exec(select(Figure).where(Figure.kind == "MONEY")).one()
         assert money.value == Decimal("49700000000") and money.unit == "USD"
+
+
+def test_a_group_commits_its_actions_together_and_a_failing_one_alone_rolls_back(
+    db: Database,
+) -> None:
+    ids = [
+        added.article_id
+        for added in add_articles(
+            db, [ParsedArticle(text=f"{TEXT} Number {n}.", title=f"A{n}") for n in range(3)]
+        )
+    ]
+    with Repository(db, "ana") as repository:
+        with repository.grouped():
+            repository.add_suggestions(ids[0], [SpanSuggestion(0, 7, "ORG")])
+            unknown_subject = SpanSuggestion(
+                29, 42, "MONEY", layer="figure", figure={"subject_id": 999_999}
+            )
+            try:  # the span goes in, then its figure fails: the savepoint takes both back
+                repository.add_suggestions(ids[1], [SpanSuggestion(0, 7, "ORG"), unknown_subject])
+            except StorageError:
+                pass
+            else:
+                raise AssertionError("a figure of an unknown entity was stored")
+            repository.add_suggestions(ids[2], [SpanSuggestion(0, 7, "ORG")])
+        with db.reading() as session:
+            events = session.exec(select(Event).where(Event.action == "suggest")).all()
+            assert sorted(event.article_id for event in events) == [ids[0], ids[2]]
+            stored = session.exec(select(Span.article_id)).all()
+            assert sorted(stored) == [ids[0], ids[2]]
+        assert repository.undo(ids[2]) is not None  # one article's action, undone alone
+        with db.reading() as session:
+            assert session.exec(select(Span.article_id)).all() == [ids[0]]
