@@ -114,7 +114,9 @@ def test_open_tag_done_in_tmux(session: tuple[str, Path]) -> None:
     try:
         [span] = queries.spans_for(database, 1, "tmux", statuses=("accepted",))
         assert (span.text, span.label) == ("Murat Nurtleu", "PERSON")
-        _tmux("send-keys", "-t", name, "d")
+        _tmux("send-keys", "-t", name, "d")  # suggestions are still pending: keep them
+        _wait_for(name, lambda s: "still pending" in s, "the question about pending suggestions")
+        _tmux("send-keys", "-t", name, "k")
         _wait_for(name, lambda s: "article 2 of 7" in s, "the next article")
         assert queries.article_state(database, 1, "tmux") == "done"
     finally:

@@ -32,6 +32,7 @@ from storage.train.store import resolve_model
 from tests.train.fixture import add_corpus, annotated_article
 from tests.tui.conftest import find, open_reader
 from tui.app import RedlineApp
+from tui.dialogs.choice import ChoiceDialog
 from tui.messages import AnnotationSaved
 from tui.training import TrainingFinished, TrainingProgress
 from tui.widgets.status_bar import StatusBar
@@ -88,6 +89,13 @@ def reading_app(
     app = RedlineApp(database, "ana", config, open_articles=ids)
     app.train_base = TINY
     return app, database, ids
+
+
+async def _keep_pending(pilot: Pilot[Any]) -> None:
+    """``d`` with suggestions pending asks first: keep them (the article is done either way)."""
+    await pilot.pause()
+    if isinstance(pilot.app.screen, ChoiceDialog):
+        await pilot.press("k")
 
 
 async def until(pilot: Pilot[Any], condition: Callable[[], bool], what: str) -> None:
@@ -153,11 +161,13 @@ async def test_every_n_done_retrains_and_the_next_article_uses_the_model(
     async with app.run_test(size=(140, 40), message_hook=messages.append) as pilot:
         screen = await open_reader(pilot)
         await pilot.press("d")  # 13 done: one short of [train] every = 14
+        await _keep_pending(pilot)
         await until(pilot, lambda: screen.article_id == ids[1], "the next article opened")
         await app.workers.wait_for_complete()
         assert not of_type(messages, TrainingProgress)
 
         await pilot.press("d")  # 14 done: a retrain is due
+        await _keep_pending(pilot)
         await until(pilot, lambda: bool(of_type(messages, TrainingFinished)), "training ended")
         [finished] = [messages[i] for i in of_type(messages, TrainingFinished)]
         assert isinstance(finished, TrainingFinished) and finished.saved and finished.automatic
