@@ -25,6 +25,7 @@ from tui.screens.reader import edits, phrases, targeting
 
 if TYPE_CHECKING:
     from tui.screens.reader.screen import ReaderScreen
+    from tui.widgets.reading_pane import ReadingPane
 
 
 def select_phrase(reader: ReaderScreen) -> None:
@@ -32,7 +33,7 @@ def select_phrase(reader: ReaderScreen) -> None:
     pane = reader.pane
     selection = pane.selection
     found = reader.phrase_choices
-    if selection is None or selection not in found:
+    if selection is None or selection not in found or not _still_offered(pane, found):
         offset = selection[0] if selection is not None else pane.cursor
         found = phrases.choices(pane.text, pane.token_bounds_at(offset), offset)
         reader.phrase_choices = found
@@ -41,6 +42,12 @@ def select_phrase(reader: ReaderScreen) -> None:
         reader.refuse("No word under the cursor")
         return
     pane.select_range(*choice, snap=False)
+
+
+def _still_offered(pane: ReadingPane, found: list[tuple[int, int]]) -> bool:
+    """Whether the choices remembered are this text's (not another article's at same offsets)."""
+    start = found[0][0]
+    return phrases.choices(pane.text, pane.token_bounds_at(start), start) == found
 
 
 def resize(reader: ReaderScreen, edge: str, step: int) -> None:
