@@ -1,12 +1,10 @@
 """Retraining the suggestion model from the app: ``train model`` (key ``T``) and ``[train] every``.
 
-The work is :func:`storage.train.train`, run by :func:`run_training` in a thread
-worker of the app (group ``train``). It reads the database and trains with
-spaCy/thinc, whose array operations release the GIL, and the app lowers the
-GIL switch interval (``tui.app.GIL_SWITCH_SECONDS``), so the reader keeps
-handling keys while a model trains (measured in ``tui/training.py``'s tests
-and the README: the event loop's ticks stay within tens of milliseconds); a
-process would cost a second spaCy import and a copy of the data for nothing.
+:func:`run_training` runs in a thread worker of the app (group ``train``): it
+reads the training data there (``storage.train.loop.prepare``) and trains in a
+child process (:mod:`tui.train_process`), because training in the app's own
+process held the GIL long enough to delay the reader's keys by up to a
+quarter of a second; in a process they stay within a few milliseconds.
 
 The worker never touches a widget or an attribute the screens read: it posts
 :class:`TrainingProgress` (one status-bar line, at most every
@@ -38,6 +36,7 @@ from storage.errors import StorageError
 from storage.schema import Config
 from tui.literal import visible_line
 from tui.services import Services
+from tui.train_process import TrainingFailed, train_in_process
 
 if TYPE_CHECKING:
     from storage.train.loop import TrainOptions, TrainProgress, TrainResult
@@ -145,22 +144,24 @@ def run_training(
     try:
         if automatic and not _due(app, every):
             return
-        from storage.formats.tokens import blank_nlp
-        from storage.train import train
+        from storage.train.loop import prepare
 
-        blank_nlp()  # spaCy is imported once, under its lock (the reader's threads import it too)
         post(TrainingProgress("training: reading annotations…"))
-        report = _reporter(post)
-        result = train(
-            app.database,
+        prepared = prepare(app.database, options)
+        post(TrainingProgress("training: starting…"))
+        result = train_in_process(
+            prepared,
             app.config.schema,
             options,
-            progress=report,
+            progress=_reporter(post),
             cancelled=lambda: worker.is_cancelled,
         )
     except StorageError as error:
         if not worker.is_cancelled:
             post(TrainingFinished(f"Not trained: {error}", directory=None, automatic=automatic))
+        return
+    except TrainingFailed as error:
+        post(TrainingFinished(f"Training failed: {error}", directory=None, automatic=automatic))
         return
     except Exception as error:  # reported, not raised: see the docstring
         notice = f"Training failed: {type(error).__name__}: {error}"

@@ -1,15 +1,17 @@
 """Retraining from the app (issue 13 item 3): ``Train model`` (palette), ``T``, ``[train] every``.
 
-Training is real (``storage.train.train`` on the tiny fixture of ``tests.train``)
+Training is real (in its own process, on the tiny fixture of ``tests.train``)
 but short: at most 40 steps. Where a test must know training is still running
-when a key is handled, a gate holds the worker at one step (inside the progress
-callback) until the test lets it go; nothing here depends on timing.
+when a key is handled, a gate holds it at one step (the training process waits
+for the app to take each step's progress) until the test lets it go; nothing
+here depends on timing.
 """
 
 from __future__ import annotations
 
 import asyncio
 import random
+import subprocess
 import threading
 from collections.abc import Callable
 from dataclasses import replace
@@ -19,18 +21,18 @@ from typing import Any
 import pytest
 from textual.message import Message
 from textual.pilot import Pilot
+from textual.worker import get_current_worker
 
-import storage.train
 from storage import queries
 from storage.articles import add_articles
 from storage.db import Database, open_db
 from storage.importers import ParsedArticle
 from storage.schema import load_config
-from storage.train import loop
 from storage.train.loop import TrainOptions
 from storage.train.store import resolve_model
 from tests.train.fixture import add_corpus, annotated_article
 from tests.tui.conftest import find, open_reader
+from tui import train_process, training
 from tui.app import RedlineApp
 from tui.dialogs.choice import ChoiceDialog
 from tui.messages import AnnotationSaved
@@ -38,32 +40,44 @@ from tui.training import TrainingFinished, TrainingProgress
 from tui.widgets.status_bar import StatusBar
 
 TINY = TrainOptions(max_steps=40, eval_every=20, max_minutes=2)
+"""Enough for the model to suggest on the fixture's unseen articles."""
+TINIER = TrainOptions(max_steps=6, eval_every=3, max_minutes=2)
+"""Enough to save a model and show a dev score."""
 
 
 class Gate:
-    """Wraps ``storage.train.train``: holds the worker at ``step`` until ``release`` is set
-    (or the worker is cancelled), and says when it got there and when training ended."""
+    """Holds the training at ``step``: wraps the worker's progress callback, which the
+    training process waits for after every step, until ``release`` is set (or the worker
+    is cancelled); ``ended`` is set when the worker's function returns."""
 
-    def __init__(self, step: int = 2) -> None:
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, step: int = 2) -> None:
         self.step = step
         self.reached = threading.Event()
         self.release = threading.Event()
         self.ended = threading.Event()
+        reporter, run = training._reporter, training.run_training
 
-    def train(self, db: Database, schema: Any, options: TrainOptions, **hooks: Any) -> Any:
-        progress, cancelled = hooks["progress"], hooks["cancelled"]
+        def gated_reporter(post: Callable[[Message], Any]) -> Callable[[Any], None]:
+            report = reporter(post)
 
-        def report(step: loop.TrainProgress) -> None:
-            progress(step)
-            if step.step == self.step:
-                self.reached.set()
-                while not self.release.wait(0.01) and not cancelled():
-                    pass
+            def gated(progress: Any) -> None:
+                report(progress)
+                if progress.step == self.step:
+                    self.reached.set()
+                    worker = get_current_worker()
+                    while not self.release.wait(0.01) and not worker.is_cancelled:
+                        pass
 
-        try:
-            return loop.train(db, schema, options, progress=report, cancelled=cancelled)
-        finally:
-            self.ended.set()
+            return gated
+
+        def tracked(*args: Any, **kwargs: Any) -> None:
+            try:
+                run(*args, **kwargs)
+            finally:
+                self.ended.set()
+
+        monkeypatch.setattr(training, "_reporter", gated_reporter)
+        monkeypatch.setattr(training, "run_training", tracked)
 
 
 def unseen_texts(count: int) -> list[str]:
@@ -71,7 +85,13 @@ def unseen_texts(count: int) -> list[str]:
 
 
 def reading_app(
-    tmp_path: Path, done: int, unseen: int, *, every: int = 0, auto_suggest: bool = False
+    tmp_path: Path,
+    done: int,
+    unseen: int,
+    *,
+    every: int = 0,
+    auto_suggest: bool = False,
+    options: TrainOptions = TINIER,
 ) -> tuple[RedlineApp, Database, list[int]]:
     """The reader on ``unseen`` new articles of a database holding ``done`` annotated ones."""
     database = open_db(str(tmp_path / "redline.db"))
@@ -87,7 +107,7 @@ def reading_app(
         train_every=every,
     )
     app = RedlineApp(database, "ana", config, open_articles=ids)
-    app.train_base = TINY
+    app.train_base = options
     return app, database, ids
 
 
@@ -104,7 +124,8 @@ async def until(pilot: Pilot[Any], condition: Callable[[], bool], what: str) -> 
         if condition():
             return
         await pilot.pause(0.05)
-    raise AssertionError(f"never happened: {what}")
+    notices = [n.message for n in pilot.app._notifications]
+    raise AssertionError(f"never happened: {what} (notices: {notices})")
 
 
 def of_type(messages: list[Message], kind: type[Message]) -> list[int]:
@@ -114,8 +135,7 @@ def of_type(messages: list[Message], kind: type[Message]) -> list[int]:
 async def test_train_from_the_palette_while_reading(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    gate = Gate(step=2)
-    monkeypatch.setattr(storage.train, "train", gate.train)
+    gate = Gate(monkeypatch, step=2)
     app, database, _ids = reading_app(tmp_path, done=12, unseen=2)
     messages: list[Message] = []
     async with app.run_test(size=(140, 40), message_hook=messages.append) as pilot:
@@ -156,7 +176,9 @@ async def test_train_from_the_palette_while_reading(
 async def test_every_n_done_retrains_and_the_next_article_uses_the_model(
     tmp_path: Path,
 ) -> None:
-    app, database, ids = reading_app(tmp_path, done=12, unseen=4, every=14, auto_suggest=True)
+    app, database, ids = reading_app(
+        tmp_path, done=12, unseen=4, every=14, auto_suggest=True, options=TINY
+    )
     messages: list[Message] = []
     async with app.run_test(size=(140, 40), message_hook=messages.append) as pilot:
         screen = await open_reader(pilot)
@@ -204,8 +226,15 @@ async def test_too_little_data_is_one_notice(tmp_path: Path) -> None:
 async def test_quitting_while_training_saves_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    gate = Gate(step=2)
-    monkeypatch.setattr(storage.train, "train", gate.train)
+    gate = Gate(monkeypatch, step=2)
+    children: list[subprocess.Popen[bytes]] = []
+    relay = train_process._relay
+
+    def spy(inbox: Any, outbox: Any, child: subprocess.Popen[bytes], *rest: Any) -> Any:
+        children.append(child)
+        return relay(inbox, outbox, child, *rest)
+
+    monkeypatch.setattr(train_process, "_relay", spy)
     app, database, _ids = reading_app(tmp_path, done=12, unseen=1)
     async with app.run_test(size=(140, 40)) as pilot:
         await open_reader(pilot)
@@ -214,4 +243,6 @@ async def test_quitting_while_training_saves_nothing(
         await pilot.press("ctrl+q")
     assert await asyncio.to_thread(gate.ended.wait, 60)
     assert not (tmp_path / "models").exists()
+    [child] = children
+    assert child.returncode == 0  # it stopped when told to: not killed, nothing saved
     database.dispose()
