@@ -163,6 +163,26 @@ NORTH_KOREA = [
     ),
 ]
 
+ELSEWHERE = [  # articles the rules were not written from (no gold set)
+    (
+        "pass the American Rescue Plan to help working people",
+        "Rescue",
+        "American Rescue Plan",
+        None,
+    ),
+    ("Putin's war on Ukraine, Xi Jinping and others", "Jinping", "Xi Jinping", None),
+    ("our troops in Iraq and Afghanistan faced", "Iraq", "Iraq", "Iraq and Afghanistan"),
+    ("the United States Supreme Court ruled", "Supreme", "United States Supreme Court", None),
+    ("a spokesperson told Sky News that", "Sky", "Sky News", None),
+    (
+        "the Municipality of Livorno asked the schools",
+        "Livorno",
+        "Municipality of Livorno",
+        None,
+    ),
+    ("Undersecretary Claudio De Vincenti said", "Vincenti", "Claudio De Vincenti", None),
+]
+
 OTHER = [
     (
         "German Chancellor Olaf Scholz met President Joe Biden",
@@ -195,12 +215,14 @@ def _choices(sentence: str, word: str) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    ("sentence", "word", "name", "phrase"), [*KAZAKHSTAN, *HONG_KONG, *NORTH_KOREA, *OTHER]
+    ("sentence", "word", "name", "phrase"),
+    [*KAZAKHSTAN, *HONG_KONG, *NORTH_KOREA, *ELSEWHERE, *OTHER],
 )
 def test_the_name_first_then_the_phrase(
     sentence: str, word: str, name: str, phrase: str | None
 ) -> None:
-    assert _choices(sentence, word) == [name] if phrase is None else [name, phrase]
+    expected = [name] if phrase is None else [name, phrase]
+    assert _choices(sentence, word) == expected
 
 
 def test_a_connector_between_names_selects_what_it_joins() -> None:
@@ -235,7 +257,8 @@ def test_on_the_gold_entities_of_every_sample_the_first_press_is_usually_right()
     """One press at the start of each gold entity selects it for at least 9 in 10 of them."""
     total = right = 0
     for gold in sorted(GOLD.glob("*.jsonl")):
-        text = article_text(next((ROOT / "sample_articles").glob(gold.stem + ".*")))
+        folders = (ROOT / "sample_articles", ROOT / "tests" / "data" / "articles")
+        text = article_text(next(p for f in folders for p in f.glob(gold.stem + ".*")))
         for line in gold.read_text(encoding="utf-8").splitlines():
             entity = json.loads(line)
             start = entity["start"]

@@ -46,7 +46,8 @@ OF_HEADS = frozenset(
      "Lake", "Mount", "City", "Province", "Duke", "Prince", "Princess", "King", "Queen",
      "Bishop", "Archbishop", "Battle", "Treaty", "Declaration", "Charter", "Conference",
      "Congress", "Day", "Festival", "Sultanate", "Emirate", "Principality", "Government",
-     "Governor", "Mayor", "Party", "Commissioner", "Cabinet", "Parliament"}
+     "Governor", "Mayor", "Party", "Commissioner", "Cabinet", "Parliament", "Municipality",
+     "Region", "District", "County", "Prefecture", "Diocese", "Archdiocese"}
 )  # fmt: skip
 """Words after which "of" stays inside a name ("Republic of Kazakhstan", "Bank of England")."""
 AND_HEADS = frozenset(
@@ -63,8 +64,9 @@ AND_HEADS = frozenset(
 )  # fmt: skip
 """Words on both sides of "and" inside one name ("Partnership and Cooperation Agreement")."""
 SPLIT_HEADS = frozenset(
-    {"President", "Vice-President", "Minister", "Secretary", "Chancellor", "Representative",
-     "Ambassador", "Commissioner", "Chairman", "Chairwoman", "Chair", "Director", "Governor",
+    {"President", "Vice-President", "Minister", "Secretary", "Undersecretary", "Chancellor",
+     "Representative", "Secretary-General", "Ambassador", "Commissioner", "Chairman",
+     "Chairwoman", "Chair", "Director", "Governor",
      "Mayor", "Senator", "Congressman", "Congresswoman", "King", "Queen", "Prince", "Princess",
      "Pope", "Spokesman", "Spokeswoman", "Spokesperson", "Leader", "Premier", "Envoy", "Judge",
      "Commission", "Union", "Agency", "Party", "Ministry", "Council", "Parliament", "Government",
