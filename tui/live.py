@@ -53,10 +53,9 @@ class LiveChanges:
         self._thread.start()
 
     def stop(self) -> None:
-        """End the thread (within :data:`WAIT_SECONDS`); it closes the feed's connection."""
+        """End the thread (within :data:`WAIT_SECONDS`, without waiting for it: the app is
+        closing); the thread closes the feed's connection as it ends."""
         self._stop.set()
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout=2 * WAIT_SECONDS + 1)
 
     def _follow(self) -> None:
         """The thread: wait for others' changes until the app stops it."""
@@ -65,6 +64,9 @@ class LiveChanges:
             while not self._stop.is_set():
                 changes = self.feed.wait(WAIT_SECONDS)
                 if changes and not self._stop.is_set():
-                    self.app.post_message(ExternalChange(changes))
+                    try:
+                        self.app.post_message(ExternalChange(changes))
+                    except RuntimeError:  # the app's event loop closed meanwhile
+                        return
         finally:
             self.feed.close()

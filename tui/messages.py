@@ -92,14 +92,15 @@ class EntityNamesLoaded(Message):
         self.names = names
 
 
-class ExternalChange(Message):
+class ExternalChange(Message, bubble=False):
     """Another program committed changes (team mode, :mod:`tui.live`): screens refresh.
 
     ``article_ids`` may hold None (a corpus-wide change, or a change feed that
-    reconnected and may have missed some: anything may have changed).
+    reconnected and may have missed some: anything may have changed). It must
+    not bubble (a class argument: Textual's ``__init_subclass__`` overrides a
+    ``bubble = False`` in the class body): the app hands one to every screen on
+    its stack, and one bubbling back would be handed out again.
     """
-
-    bubble = False  # the app hands one to every screen on its stack
 
     def __init__(self, changes: Changes) -> None:
         super().__init__()
