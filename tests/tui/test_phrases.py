@@ -180,7 +180,12 @@ ELSEWHERE = [  # articles the rules were not written from (no gold set)
         "Municipality of Livorno",
         None,
     ),
-    ("Undersecretary Claudio De Vincenti said", "Vincenti", "Claudio De Vincenti", None),
+    (
+        "Undersecretary Claudio De Vincenti said",
+        "Vincenti",
+        "Claudio De Vincenti",
+        "Undersecretary Claudio De Vincenti",
+    ),
 ]
 
 OTHER = [
