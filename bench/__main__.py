@@ -31,6 +31,7 @@ CASES = {
     "scale": "bench.case_scale",
     "suggest": "bench.case_suggest",
     "learning_curve": "bench.case_learning_curve",
+    "keys_to_gold": "bench.case_keys_to_gold",
 }
 
 

@@ -21,7 +21,12 @@ from storage.figures import parse_figure
 from storage.kb import KnowledgeBase
 from tui.dialogs.confirm import ConfirmDialog
 from tui.dialogs.entity_picker import EntityOption, EntityPicker, KBCandidate, KBSearch
-from tui.dialogs.figure_fields import FigureFields, SubjectOption, figure_choices
+from tui.dialogs.figure_fields import (
+    FigureFields,
+    SubjectOption,
+    figure_choices,
+    resolve_subject,
+)
 from tui.dialogs.figure_form import FigureForm
 from tui.dialogs.topic_picker import TopicChoice, TopicPicker
 from tui.literal import visible_line
@@ -149,6 +154,11 @@ async def _edit_figure(reader: ReaderScreen, span: PaneSpan) -> None:
         fields = replace(fields, kind=span.label, note=note)
     else:
         fields = FigureFields.from_stored(figure, span.label, note, subjects)
+        if figure.subject_id is None:  # suggested before its subject was an entity here
+            parsed = parse_figure(_text(reader), span.start, span.end)
+            if parsed is not None and parsed.subject:
+                subject_id = resolve_subject(parsed.subject, subjects)
+                fields = replace(fields, subject_id=subject_id, subject_text=parsed.subject)
     form = FigureForm(
         _text(reader)[span.start : span.end],
         fields,
