@@ -73,8 +73,9 @@ class RedlineApp(App[None]):
     """'saved' (nothing waits), 'saving' (a write is being stored) or 'unsaved' (failing)."""
     unsaved_count: reactive[int] = reactive(0)
     """How many actions are not stored yet (shown in the reader's status bar)."""
-    training_status: reactive[str] = reactive("")
-    """The training worker's progress line ("" when not training; see tui.training)."""
+    training_status: reactive[str] = reactive("", repaint=False)
+    """The training worker's progress line ("" when not training; see tui.training); only
+    the status bar that watches it repaints."""
 
     class WriteFinished(Message):
         """The writer thread is done with one write (posted to the app)."""

@@ -12,8 +12,8 @@ The worker never touches a widget or an attribute the screens read: it posts
 the app, which turns them into its ``training_status`` reactive (attributes
 down) and a notification.
 
-Cancelling (the app exits while training) is checked after every step and
-raises before anything is written; a run that got as far as saving writes
+Cancelling (the app exits while training) reaches the child process at its
+next step, which then ends without writing anything; a run that got as far as saving writes
 ``models/<timestamp>/`` in full and only then replaces ``models/latest``
 atomically, so ``latest`` never names a half-written model. The next
 article opened loads the pipeline ``latest`` names afresh
