@@ -12,6 +12,7 @@ from storage import queries
 from tests.tui.app_fixtures import make_app, sample_database
 from tests.tui.conftest import open_first
 from tui.commands_palette import word_score
+from tui.screens.help import binding_rows
 from tui.widgets.reading_pane import ReadingPane
 
 
@@ -36,6 +37,22 @@ async def test_reader_footer_puts_the_annotation_keys_first(tmp_path: Path) -> N
         assert keys[10:16] == ["f", "t", "e", "a", "r", "d"]
         labels = [str(label.content) for label in app.screen.query("FooterLabel").results()]
         assert labels == ["Label"]
+        rows = {ident: (keys, text) for keys, text, ident in binding_rows(app.screen)}
+        assert rows["label-entity-0"] == ("0", "Label 0: MISC (Other name)")
+        assert rows["select-phrase"] == ("space", "Select name (again: phrase)")
+        assert rows["span-start-grow"][1] == "Grow start by a token"
+        order = [
+            *(f"label-entity-{n}" for n in (*range(1, 10), 0)),
+            "figure-form",
+            "topic-picker",
+            "entity-link",
+            "suggestion-accept",
+            "suggestion-reject",
+            "article-done",
+            "pane-cursor-up",  # movement after the annotation keys
+        ]
+        ids = list(rows)
+        assert [ids.index(ident) for ident in order] == sorted(ids.index(i) for i in order)
 
 
 async def _palette(pilot, query: str) -> None:  # type: ignore[no-untyped-def]

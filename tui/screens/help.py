@@ -44,10 +44,14 @@ def binding_rows(screen: Screen) -> list[tuple[str, str, str]]:
 
     Keys come from the active keymap, so user overrides in redline.toml show;
     bindings that share an id (``x`` and ``delete``) are merged into one row;
-    the reader's label keys name their schema label.
+    the reader's label keys name their schema label. The screen's own
+    bindings come first, then the focused widget's and the app's.
     """
     merged: dict[str, tuple[list[str], str]] = {}
-    for active in screen.active_bindings.values():
+    # The screen's own keys first (the reader's: labels, f t e, a r, d), then the
+    # focused widget's (movement) and the app's, each in binding order.
+    ordered = sorted(screen.active_bindings.values(), key=lambda item: item.node is not screen)
+    for active in ordered:
         binding = active.binding
         ident = binding.id or binding.action
         keys, _ = merged.setdefault(ident, ([], describe(screen, binding)))
