@@ -200,7 +200,7 @@ def _links(text: str, units: Sequence[_Unit]) -> list[tuple[int, int, bool]]:
         words = [unit.text for unit in between]
         if not between:
             split = units[left].modifier or (
-                units[left].last in SPLIT_HEADS and units[right].last not in SPLIT_HEADS
+                _head(units[left], SPLIT_HEADS) and not _head(units[right], SPLIT_HEADS)
             )
             links.append((left, right, not split))
         elif kinds == ["possessive"]:
@@ -209,6 +209,11 @@ def _links(text: str, units: Sequence[_Unit]) -> list[tuple[int, int, bool]]:
         elif kinds == ["dash"] or all(kind == "connector" for kind in kinds):
             links.append((left, right, _name_connector(units, left, right, words)))
     return links
+
+
+def _head(unit: _Unit, heads: frozenset[str]) -> bool:
+    """Whether ``unit`` (whole, or its last hyphenated part) is one of ``heads``."""
+    return unit.text in heads or unit.last in heads
 
 
 def _name_connector(units: Sequence[_Unit], left: int, right: int, words: list[str]) -> bool:
@@ -232,17 +237,18 @@ def _run_end(units: Sequence[_Unit], index: int) -> _Unit:
 def _component(
     units: Sequence[_Unit], links: Sequence[tuple[int, int, bool]], at: int, tight: bool
 ) -> tuple[int, int]:
-    """Character bounds of the names joined with the name at ``at`` (``tight``: name links only)."""
+    """Character bounds of the names joined with the name at ``at`` (``tight``: name links only).
+
+    Links join consecutive names, so each name has at most one on either side.
+    """
+    joined = [(a, b) for a, b, inside in links if inside or not tight]
+    left_of = {b: a for a, b in joined}
+    right_of = dict(joined)
     first = last = at
-    joined = {(a, b) for a, b, inside in links if inside or not tight}
-    changed = True
-    while changed:
-        changed = False
-        for a, b in joined:
-            if b == first:
-                first, changed = a, True
-            if a == last:
-                last, changed = b, True
+    while first in left_of:
+        first = left_of[first]
+    while last in right_of:
+        last = right_of[last]
     return units[first].start, units[last].end
 
 
