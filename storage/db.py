@@ -292,6 +292,25 @@ class Database:
         except SQLAlchemyError as exc:
             raise self._failure(exc, writing=False) from exc
 
+    def write_denied(self) -> str | None:
+        """Why this database role may not write (PostgreSQL: no INSERT grant on events), or None.
+
+        Asked once at the TUI's start, so a reviewer with a read-only role sees it on one
+        line before trying a key. SQLite: None (a read-only file fails on the first write).
+        """
+        if self.is_sqlite:
+            return None
+        try:
+            with self._reader().connect() as connection:
+                allowed = connection.execute(
+                    text("SELECT has_table_privilege('event', 'INSERT')")
+                ).scalar()
+        except SQLAlchemyError as exc:
+            raise self._failure(exc, writing=False) from exc
+        if allowed:
+            return None
+        return f"read-only: this database role may not write to {self.label}; reading only"
+
     def current_revision(self) -> str | None:
         """The Alembic revision stored in the database, or None when it has none."""
         try:

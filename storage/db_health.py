@@ -21,7 +21,7 @@ from sqlalchemy import Connection, MetaData, inspect
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import SQLModel
 
-from storage.errors import DatabaseDamaged, DatabaseError, NotRedlineDatabase
+from storage.errors import DatabaseDamaged, DatabaseError, NotRedlineDatabase, ReadOnly
 
 DAMAGE_MARKERS = (
     "database disk image is malformed",
@@ -297,7 +297,7 @@ def translate_failure(
             return damaged(where, message)
         return NotRedlineDatabase(f"{where} is not a redline database (not a SQLite file)")
     if getattr(getattr(exc, "orig", None), "sqlstate", None) == "42501":  # insufficient_privilege
-        return DatabaseError(
+        return ReadOnly(
             f"read-only: this database role may not write to {where} ({message}); "
             "ask the database owner for write grants"
         )

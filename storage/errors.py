@@ -32,6 +32,10 @@ class DatabaseDamaged(DatabaseError):
     """The database is corrupt: SQLite found a malformed page, or rows cannot be decoded."""
 
 
+class ReadOnly(DatabaseError):
+    """The database role may not write (PostgreSQL ``insufficient_privilege``): reading works."""
+
+
 class DatabaseGone(DatabaseError):
     """The SQLite file was deleted or replaced while redline had it open; nothing was saved."""
 

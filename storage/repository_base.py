@@ -18,14 +18,14 @@ from types import TracebackType
 from typing import Self
 
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from storage import sessions
 from storage.capture import record
 from storage.db import Database, translate
-from storage.errors import DatabaseError, NotFound, StorageError
+from storage.errors import DatabaseError, NotFound, ReadOnly, StorageError
 from storage.events import ChangeSet, EventLog
-from storage.models import AppSession, Article, ArticleState, Event, Span, utcnow
+from storage.models import Annotator, AppSession, Article, ArticleState, Event, Span, utcnow
 
 
 @dataclass
@@ -54,11 +54,26 @@ _active_group: ContextVar[_Group | None] = ContextVar("redline_group", default=N
 class RepositoryBase:
     """Annotator, session and transaction plumbing of :class:`storage.repository.Repository`."""
 
-    def __init__(self, db: Database, annotator: str, session_id: str | None = None) -> None:
+    def __init__(
+        self, db: Database, annotator: str, session_id: str | None = None, *, lazy: bool = False
+    ) -> None:
+        """``lazy``: no session row until the first write (the TUI), so a database role
+        that may only read can still browse. The session's id is chosen now and its row
+        stored with the first write; a new annotator is created at once, unless the role
+        may not write: then ``annotator_id`` is 0 (nothing of theirs to read) and the
+        first write tries again, failing with :class:`~storage.errors.ReadOnly`."""
         if not annotator.strip():
             raise StorageError("annotator name is empty")
         self.db = db
         self.annotator = annotator
+        self._started = True
+        """Whether the session's row is stored (lazy: once a write committed)."""
+        if lazy and session_id is None:
+            self.annotator_id: int = self._known_annotator() or self._new_annotator()
+            self.session_id: str = sessions.new_id()
+            self._started = False
+            self._heartbeat_at = utcnow()
+            return
         with db.transaction() as session:
             self.annotator_id = sessions.annotator_id(session, annotator)
             if session_id is None:
@@ -67,20 +82,49 @@ class RepositoryBase:
                 known = session.get(AppSession, session_id)
                 if known is None or known.annotator_id != self.annotator_id:
                     raise StorageError(f"no session {session_id} of annotator {annotator!r}")
-        self.session_id: str = session_id
+        self.session_id = session_id
         """The program's session, stamped on every event it stores."""
         self._heartbeat_at = utcnow()
+
+    def _known_annotator(self) -> int | None:
+        with self.db.reading() as session:
+            named = select(Annotator.id).where(Annotator.name == self.annotator)
+            return session.exec(named).first()
+
+    def _new_annotator(self) -> int:
+        try:
+            with self.db.transaction() as session:
+                return sessions.annotator_id(session, self.annotator)
+        except ReadOnly:
+            return 0
+
+    def _ensure_session(self, session: Session) -> None:
+        """A lazy repository's first write stores its annotator and session rows with it.
+
+        Checked again on every write until one committed (a failed first write rolls
+        the rows back with it): one primary-key look-up.
+        """
+        if self._started:
+            return
+        # Again on each try: a failed first write rolled back an annotator it created.
+        self.annotator_id = sessions.annotator_id(session, self.annotator)
+        if session.get(AppSession, self.session_id) is None:
+            sessions.start(session, self.annotator_id, self.session_id)
 
     # -- session ------------------------------------------------------------------
 
     def heartbeat(self) -> None:
         """Tell other programs this session still runs (call well within STALE_AFTER)."""
+        if not self._started:
+            return  # nothing stored yet: no row to keep alive
         with self.db.transaction() as session:
             sessions.heartbeat(session, self.session_id)
         self._heartbeat_at = utcnow()
 
     def end_session(self) -> None:
         """This program is done: a later session may undo its actions."""
+        if not self._started:
+            return
         with self.db.transaction() as session:
             sessions.end(session, self.session_id)
 
@@ -122,6 +166,7 @@ class RepositoryBase:
         if _active_batch.get() is not None or _active_group.get() is not None:
             raise StorageError("repository batches do not nest")
         with self.db.transaction() as session:
+            self._ensure_session(session)
             pending = _Batch(self, ChangeSet(session), article_id)
             token = _active_batch.set(pending)
             try:
@@ -147,6 +192,7 @@ class RepositoryBase:
         if _active_group.get() is not None or _active_batch.get() is not None:
             raise StorageError("repository groups do not nest")
         with self.db.transaction() as session:
+            self._ensure_session(session)
             group = _Group(self, session, [])
             token = _active_group.set(group)
             try:
@@ -175,6 +221,7 @@ class RepositoryBase:
             group.committed.append(changes)
             return
         with self.db.transaction() as session:
+            self._ensure_session(session)
             changes = ChangeSet(session)
             yield changes
         self._published(changes)
@@ -213,6 +260,7 @@ class RepositoryBase:
         if not changes.changes:
             return
         session = changes.session
+        self._ensure_session(session)
         EventLog(session, self.annotator_id, self.session_id).append(
             changes.changes, article_id=article_id, action=action, summary=summary
         )
@@ -224,6 +272,7 @@ class RepositoryBase:
     def _published(self, changes: ChangeSet) -> None:
         """After commit: hand the action's row changes to whoever captures them."""
         if changes.logged:
+            self._started = True
             record(list(changes.changes))
 
     def _touch_state(self, changes: ChangeSet, article_id: int) -> None:
@@ -268,8 +317,10 @@ class RepositoryBase:
         if self._current_batch() is not None or _active_group.get() is not None:
             raise StorageError("undo and redo cannot run inside a batch")
         with self.db.transaction() as session:
+            self._ensure_session(session)
             log = EventLog(session, self.annotator_id, self.session_id)
             stepped = log.step(article_id, undo=undo)
+        self._started = True
         if stepped is None:
             return None
         event, changes = stepped

@@ -62,20 +62,34 @@ def annotator_id(session: Session, name: str) -> int:
     return created
 
 
-def start(session: Session, annotator: int) -> str:
-    """Insert a new live session for ``annotator``; its id."""
+def new_id() -> str:
+    """A session id, chosen before its row is stored (a program that starts lazily)."""
+    return uuid.uuid4().hex
+
+
+def start(session: Session, annotator: int, session_id: str | None = None) -> str:
+    """Insert a new live session for ``annotator``; its id.
+
+    With ``session_id`` (a lazy program's first write, :mod:`storage.repository_base`)
+    it is ``INSERT … ON CONFLICT DO NOTHING``: two of its threads writing first at
+    once store the row once.
+    """
     now = utcnow()
-    row = AppSession(
-        id=uuid.uuid4().hex,
-        annotator_id=annotator,
-        pid=os.getpid(),
-        hostname=HOSTNAME,
-        started_at=now,
-        heartbeat_at=now,
+    session_id = session_id or new_id()
+    values = {
+        "id": session_id,
+        "annotator_id": annotator,
+        "pid": os.getpid(),
+        "hostname": HOSTNAME,
+        "started_at": now,
+        "heartbeat_at": now,
+    }
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(
+        insert(AppSession).values(**values).on_conflict_do_nothing(index_elements=["id"])
     )
-    session.add(row)
-    session.flush()
-    return row.id
+    return session_id
 
 
 def heartbeat(session: Session, session_id: str) -> None:
