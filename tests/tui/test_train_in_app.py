@@ -28,7 +28,7 @@ from storage.articles import add_articles
 from storage.db import Database, open_db
 from storage.importers import ParsedArticle
 from storage.schema import load_config
-from storage.train.loop import TrainOptions
+from storage.train.loop import TrainOptions, prepare
 from storage.train.store import resolve_model
 from tests.train.fixture import add_corpus, annotated_article
 from tests.tui.conftest import find, open_reader
@@ -202,7 +202,41 @@ async def test_every_n_done_retrains_and_the_next_article_uses_the_model(
         await pilot.pause()
         origins = {span.origin for span in queries.spans_for(database, ids[3], "ana")}
         assert "model" in origins
+
+        progressed = len(of_type(messages, TrainingProgress))
+        await pilot.press("d")  # 15 done, one more than the new model saw: not due
+        await _keep_pending(pilot)
+
+        def last_done() -> bool:
+            return queries.article_state(database, ids[3], "ana") == "done"
+
+        await until(pilot, last_done, "the last article marked done")
+        await pilot.pause()  # the write's outcome handled: a due retrain would have started
+        await app.workers.wait_for_complete()
+        assert len(of_type(messages, TrainingProgress)) == progressed
+        assert len(of_type(messages, TrainingFinished)) == 1
     database.dispose()
+
+
+def test_a_failure_in_the_training_process_comes_back_as_one_line(tmp_path: Path) -> None:
+    database = open_db(str(tmp_path / "redline.db"))
+    add_corpus(database, 12)
+    (tmp_path / "models").write_text("not a folder", "utf-8")
+    options = replace(TINIER, out=tmp_path / "models")
+    prepared = prepare(database, options)
+    database.dispose()
+    steps: list[int] = []
+    with pytest.raises(train_process.TrainingFailed) as failed:
+        train_process.train_in_process(
+            prepared,
+            load_config(None, cwd=tmp_path).schema,
+            options,
+            progress=lambda step: steps.append(step.step),
+            cancelled=lambda: False,
+        )
+    assert str(failed.value).startswith("FileExistsError: ")
+    assert "\n" not in str(failed.value)
+    assert steps == list(range(1, TINIER.max_steps + 1))
 
 
 async def test_too_little_data_is_one_notice(tmp_path: Path) -> None:
