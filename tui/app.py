@@ -92,7 +92,12 @@ class RedlineApp(App[None]):
         open_articles: list[int] | None = None,
     ) -> None:
         super().__init__()
-        self.services = Services(database, Repository(database, annotator), config, annotator)
+        # Lazy: the session row is stored with the first write, so a database role
+        # that may only read can still open the app and browse.
+        repository = Repository(database, annotator, lazy=True)
+        self.services = Services(database, repository, config, annotator)
+        self.read_only = database.write_denied()
+        """Why this program cannot store anything (a read-only role), or None."""
         self.open_articles = open_articles or []
         self._saves = SaveQueue()
         self._failing_since_saved = False
@@ -100,6 +105,8 @@ class RedlineApp(App[None]):
         self.train_base: TrainOptions | None = None
         """Training options before the output folder is set (None: ``redline train``'s)."""
         self.sub_title = f"{visible_line(annotator)} · {visible_line(database.short_label)}"
+        if self.read_only:
+            self.sub_title += " · read-only"
         self.live = LiveChanges(self, self.LIVE_POLL_SECONDS)
         """Other programs' changes (team mode), handed to the screens as ExternalChange."""
 
@@ -126,6 +133,8 @@ class RedlineApp(App[None]):
         sys.setswitchinterval(GIL_SWITCH_SECONDS)
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
+        if self.read_only:
+            self.notify(visible(self.read_only), severity="warning", timeout=10, markup=False)
         self.set_interval(self.RETRY_SECONDS, self._retry_tick, name="save-retry")
         self.set_interval(self.HEARTBEAT_SECONDS, self._heartbeat, name="session-heartbeat")
         self.live.start()

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from rich.text import Text
+from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -38,6 +39,7 @@ from storage.team import adjudication
 from storage.team.adjudication import Cluster, Comparison, SpanCopy, TopicChoice
 from tui.commands_palette import highlighted
 from tui.literal import literal, visible, visible_line
+from tui.messages import ExternalChange
 
 if TYPE_CHECKING:
     from storage.db import Database
@@ -107,7 +109,8 @@ class ReviewScreen(Screen[None]):
     @property
     def gold(self) -> Repository:
         if self._gold is None:
-            self._gold = Repository(self.redline.database, self.gold_name)
+            self._gold = Repository(self.redline.database, self.gold_name, lazy=True)
+            self.redline.live.ignore(self._gold.session_id)  # its writes reload this screen
         return self._gold
 
     def compose(self) -> ComposeResult:
@@ -135,6 +138,14 @@ class ReviewScreen(Screen[None]):
             self.redline.save(gold.end_session, "end review session")
 
     # -- state --------------------------------------------------------------------
+
+    @on(ExternalChange)
+    def _external_change(self, event: ExternalChange) -> None:
+        """An annotator changed this article elsewhere. While a take waits to be stored,
+        its own reload (after the commit) shows the change as well."""
+        touched = self.article_id in event.article_ids or None in event.article_ids
+        if touched and not self.redline.writes_pending:
+            self.reload()
 
     def reload(self, _result: object = None) -> None:
         if not self.is_attached:
