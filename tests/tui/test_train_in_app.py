@@ -148,6 +148,10 @@ async def test_train_from_the_palette_while_reading(
         await until(pilot, lambda: "step" in status.training, "progress in the status bar")
         assert status.training.startswith("training ") and "%" in status.training
         assert "⟳ training" in status.render().plain
+        await pilot.press("T")  # a second request while one trains is refused, not queued
+        await pilot.pause()
+        assert any(n.message.startswith("Already training") for n in app._notifications)
+        assert len([w for w in app.workers if w.group == "train"]) == 1
 
         await find(pilot, "officials")
         await pilot.press("1")  # label PERSON while the worker is still training
