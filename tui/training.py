@@ -148,6 +148,8 @@ def run_training(
 
         post(TrainingProgress("training: reading annotations…"))
         prepared = prepare(app.database, options)
+        if worker.is_cancelled:
+            return  # the app closed while the data were read: start no process
         post(TrainingProgress("training: starting…"))
         result = train_in_process(
             prepared,
