@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rich.console import Console
+from textual.widgets import Input
 
 from bench import ROOT
 from bench.apps import SIZE
@@ -38,6 +39,8 @@ TARGET_KEYS = 80
 """Issue 12: the reference article at its gold annotation in at most 80 keystrokes."""
 
 NAMED = {"enter": "enter", "space": "space", "esc": "escape"}
+OPENS_DIALOG = {"e", "t", "f", "A", "d"}
+"""Reader keys that open a dialog (after reading what it needs in a worker)."""
 
 TOUR: list[tuple[str, str]] = [
     ("open the reference article (the library starts on it)", "enter"),
@@ -97,6 +100,23 @@ async def _settle(app: RedlineApp) -> None:
         await app.writes_settled()
 
 
+def _opens_dialog(app: RedlineApp, key: str) -> bool:
+    """Whether ``key`` is a dialog key pressed in the reader (not typed into its search)."""
+    return (
+        key in OPENS_DIALOG
+        and isinstance(app.screen, ReaderScreen)
+        and not isinstance(app.focused, Input)
+    )
+
+
+async def _dialog_shown(app: RedlineApp, timeout: float = 30.0) -> None:
+    """Wait (no key) for the dialog a key opened: the next key is meant for it."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while isinstance(app.screen, ReaderScreen) and loop.time() < deadline:
+        await asyncio.sleep(0.05)
+
+
 async def _suggestions_shown(app: RedlineApp, timeout: float = 60.0) -> None:
     """Wait (no key) until the reader shows the on-open suggestions."""
     loop = asyncio.get_running_loop()
@@ -141,9 +161,12 @@ async def drive(database: Database, article_id: int, console: Console | None = N
         await pilot.pause()
         for step, (what, shown) in enumerate(TOUR):
             for key in keys_of(shown):
+                opens = _opens_dialog(app, key)
                 await pilot.press(key)
                 keys += 1
                 await pilot.pause()
+                if opens:
+                    await _dialog_shown(app)
             if step == 0:
                 await _suggestions_shown(app)
                 statuses = ("suggested", "accepted")
