@@ -30,6 +30,8 @@ class MentionItem:
     status: str
     entity_id: int | None = None
     entity_name: str | None = None
+    pending: bool = False
+    """Shown ahead of its write's commit (marked with a dim ellipsis)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +105,7 @@ class EntityPanel(VirtualList[MentionItem | _Heading]):
             " ",
             (one_line(row.text), "italic dim" if suggested else ""),
             (" ?" if suggested else "", "dim"),
+            (" …" if row.pending else "", "dim"),
         )
 
     @on(VirtualList.RowSelected)

@@ -20,3 +20,5 @@ class PaneSpan:
     label: str
     colour: str  # a Rich colour string from the schema, e.g. "#e5c07b"
     status: str = "accepted"  # "accepted" | "suggested"
+    pending: bool = False
+    """Drawn ahead of its write's commit (the reader's optimistic display)."""

@@ -8,7 +8,8 @@ has its own visual channel, so overlapping annotations stay readable.
 - evidence: a faint background, the label colour blended into the pane's;
 - suggested (any layer): text in the label colour with the pane's
   ``reading-pane--suggested`` style (dim italic underline), never a solid
-  background, until accepted.
+  background, until accepted;
+- pending (any layer, drawn before its write is committed): italic on top.
 
 Article text is turned into ``rich.text.Text`` directly, never parsed as markup.
 """
@@ -53,6 +54,9 @@ class StyledSpan(Protocol):
     @property
     def status(self) -> str: ...
 
+    @property
+    def pending(self) -> bool: ...
+
 
 @lru_cache(maxsize=256)
 def parse_colour(colour: str) -> Color | None:
@@ -64,8 +68,31 @@ def parse_colour(colour: str) -> Color | None:
     return Color(red, green, blue)
 
 
-def span_style(layer: str, colour: str, status: str, background: Color, suggested: Style) -> Style:
+StyleKey = tuple[str, str, str, bool]
+"""``(layer, colour, status, pending)``: what a span's style depends on."""
+
+PENDING = Style(italic=True)
+"""Added to a span drawn ahead of its write's commit (a subtle marker, gone once stored)."""
+
+
+def style_key(span: StyledSpan) -> StyleKey:
+    return (span.layer, span.colour, span.status, span.pending)
+
+
+def span_style(
+    layer: str,
+    colour: str,
+    status: str,
+    pending: bool,
+    background: Color,
+    suggested: Style,
+) -> Style:
     """The Rich style for one span, following the per-layer rules above."""
+    style = _span_style(layer, colour, status, background, suggested)
+    return style + PENDING if pending else style
+
+
+def _span_style(layer: str, colour: str, status: str, background: Color, suggested: Style) -> Style:
     parsed = parse_colour(colour)
     if parsed is None:
         return suggested if status == "suggested" else Style(underline=True)
@@ -91,13 +118,13 @@ def line_strip(
     shown: str,
     line_start: int,
     spans: Iterable[StyledSpan],
-    style_of: dict[tuple[str, str, str], Style],
+    style_of: dict[StyleKey, Style],
     base_style: Style,
     console: Console,
 ) -> Strip:
     """Render one visual line with its spans clipped to it (no cursor, no selection).
 
-    ``style_of`` maps ``(layer, colour, status)`` to a style computed by the pane.
+    ``style_of`` maps :func:`style_key` to a style computed by the pane.
     """
     text = Text(shown, no_wrap=True, end="")
     text.stylize(base_style)  # as a span: Text.render ignores ``style`` on span-less text
@@ -106,7 +133,7 @@ def line_strip(
         start = max(span.start, line_start) - line_start
         end = min(span.end, line_end) - line_start
         if start < end:
-            text.stylize(style_of[(span.layer, span.colour, span.status)], start, end)
+            text.stylize(style_of[style_key(span)], start, end)
     return Strip(list(text.render(console)))
 
 

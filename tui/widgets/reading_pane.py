@@ -29,7 +29,7 @@ from textual.strip import Strip
 from tui.widgets import pane_layout as layout
 from tui.widgets.pane_input import ReadingPaneInput
 from tui.widgets.pane_model import PaneSpan
-from tui.widgets.pane_render import line_strip, overlay, span_style
+from tui.widgets.pane_render import StyleKey, line_strip, overlay, span_style, style_key
 from tui.widgets.pane_words import WordIndex
 
 __all__ = ["PaneSpan", "ReadingPane"]
@@ -143,7 +143,7 @@ class ReadingPane(ReadingPaneInput, can_focus=True):
         self._index: layout.SpanIndex[PaneSpan] = layout.SpanIndex(())
         self._revision = 0
         self._line_cache: LRUCache[tuple[int, int, int], _Line] = LRUCache(1024)
-        self._styles: dict[tuple[str, str, str], Style] = {}
+        self._styles: dict[StyleKey, Style] = {}
         self._matches: list[tuple[int, int]] = []
         self.load(text, spans)
 
@@ -412,7 +412,7 @@ class ReadingPane(ReadingPaneInput, can_focus=True):
 
     # -- drawing -------------------------------------------------------------
 
-    def _style_of(self, key: tuple[str, str, str]) -> Style:
+    def _style_of(self, key: StyleKey) -> Style:
         style = self._styles.get(key)
         if style is None:
             suggested = self.get_component_rich_style("reading-pane--suggested", partial=True)
@@ -429,7 +429,7 @@ class ReadingPane(ReadingPaneInput, can_focus=True):
         shown = layout.line_text(self._text, self._table, row)
         spans = self._index.touching(start, start + len(shown))
         for span in spans:
-            self._style_of((span.layer, span.colour, span.status))
+            self._style_of(style_key(span))
         strip = line_strip(shown, start, spans, self._styles, self.rich_style, self.app.console)
         line = _Line(strip, start, len(shown), layout.cell_positions(shown))
         self._line_cache.set(key, line)

@@ -3,8 +3,12 @@
 Functions of the :class:`~tui.screens.reader.screen.ReaderScreen` (its
 ``action_*`` methods call them): each decides what the key acts on with
 :mod:`tui.screens.reader.targeting` and queues one write with
-:meth:`ReaderScreen.save`; the screen shows the result when the write's
-:class:`~tui.messages.AnnotationSaved` arrives.
+:meth:`ReaderScreen.save`. Where the effect is predictable (label, relabel,
+resize, remove, accept, reject) the key also passes its prediction, drawn at
+once as pending (:mod:`tui.screens.reader.optimistic`); the stored result
+replaces it when the write's :class:`~tui.messages.AnnotationSaved` arrives.
+A span still pending is acted on through its :class:`SpanRef`, so a relabel
+of a label waiting behind a lock changes that span, never adds a second one.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from tui.dialogs.confirm import ConfirmDialog
 from tui.literal import visible_line
-from tui.screens.reader import targeting
+from tui.screens.reader import optimistic, targeting
+from tui.screens.reader.optimistic import SpanRef
 from tui.services import services
 
 if TYPE_CHECKING:
@@ -34,13 +39,17 @@ def label(reader: ReaderScreen, hotkey: str) -> None:
     if entity_label is None:
         reader.refuse(f"No entity label on key {hotkey}")
         return
+    key = entity_label.key
     existing = reader.span_here("entity")
     if existing is not None:
-        if existing.label != entity_label.key or existing.status != "accepted":
+        if existing.label != key or existing.status != "accepted":
             accept = existing.status == "suggested"
+            ref = reader.optimistic.ref(existing.id)
+            changed = {"label": key, "status": "accepted"} if accept else {"label": key}
             reader.save(
-                lambda: repository.relabel_span(existing.id, entity_label.key, accept=accept),
-                f"relabel {entity_label.key}",
+                lambda: repository.relabel_span(ref.resolve(), key, accept=accept),
+                f"relabel {key}",
+                predict=optimistic.span_changed(ref, **changed),
             )
         return
     target = reader.pane.selection or reader.pane.target_range()
@@ -49,16 +58,21 @@ def label(reader: ReaderScreen, hotkey: str) -> None:
         return
     start, end = target
     article_id = reader.article_id
-
-    def labelled(_: object) -> None:  # the next key (relabel, resize, e) acts on it
-        reader.pane.clear_selection()
-        reader.pane.move_cursor(start)
-
+    text = reader.article.text[start:end] if reader.article is not None else ""
+    ref = reader.optimistic.new_span()
     reader.save(
-        lambda: repository.add_span(article_id, start, end, entity_label.key),
-        f"label {entity_label.key}",
-        labelled,
+        lambda: _stored_as(ref, repository.add_span(article_id, start, end, key)),
+        f"label {key}",
+        predict=optimistic.span_added(ref, start, end, key, text),
     )
+    reader.pane.clear_selection()  # the next key (relabel, resize, e) acts on the new span
+    reader.pane.move_cursor(start)
+
+
+def _stored_as(ref: SpanRef, span: Any) -> Any:
+    """Writer thread: the new span's id, for the writes queued behind it that act on it."""
+    ref.id = span.id
+    return span
 
 
 def resize(reader: ReaderScreen, edge: str, step: int) -> None:
@@ -71,12 +85,14 @@ def resize(reader: ReaderScreen, edge: str, step: int) -> None:
         reader.refuse("The span cannot move that way")
         return
     start, end = bounds
-    repository = services(reader).repository
+    repository, ref = services(reader).repository, reader.optimistic.ref(span.id)
+    text = reader.article.text[start:end] if reader.article is not None else ""
     reader.save(
-        lambda: repository.resize_span(span.id, start, end),
+        lambda: repository.resize_span(ref.resolve(), start, end),
         f"resize {span.label}",
-        lambda _: reader.pane.move_cursor(start if edge == "start" else max(start, end - 1)),
+        predict=optimistic.span_changed(ref, start=start, end=end, text=text),
     )
+    reader.pane.move_cursor(start if edge == "start" else max(start, end - 1))
 
 
 def remove(reader: ReaderScreen) -> None:
@@ -84,8 +100,12 @@ def remove(reader: ReaderScreen) -> None:
     if span is None:
         reader.refuse("No span under the cursor")
         return
-    repository = services(reader).repository
-    reader.save(lambda: repository.remove_span(span.id), f"remove {span.label}")
+    repository, ref = services(reader).repository, reader.optimistic.ref(span.id)
+    reader.save(
+        lambda: repository.remove_span(ref.resolve()),
+        f"remove {span.label}",
+        predict=optimistic.span_removed(ref),
+    )
 
 
 def step(reader: ReaderScreen, *, undo: bool) -> None:
@@ -120,9 +140,14 @@ def review(
     if span is None:
         reader.refuse("No suggestion under the cursor")
         return
-    repository = services(reader).repository
+    repository, ref = services(reader).repository, reader.optimistic.ref(span.id)
     decide = repository.accept if accept else repository.reject
-    reader.save(lambda: decide([span.id]), f"{'accept' if accept else 'reject'} {span.label}", then)
+    reader.save(
+        lambda: decide([ref.resolve()]),
+        f"{'accept' if accept else 'reject'} {span.label}",
+        then,
+        predict=optimistic.span_changed(ref, status="accepted" if accept else "rejected"),
+    )
 
 
 def accept_all(reader: ReaderScreen) -> None:
@@ -137,9 +162,14 @@ def accept_all(reader: ReaderScreen) -> None:
     question = f"Accept all {len(ids)} {layer} suggestions?"
     labels = ", ".join(sorted({span.label for span in pending}))
 
+    predict = optimistic.all_of(
+        [optimistic.span_changed(reader.optimistic.ref(i), status="accepted") for i in ids]
+    )
+
     def answered(yes: bool | None) -> None:
         if yes:
-            reader.save(lambda: repository.accept(ids), f"accept {len(ids)} {layer} suggestions")
+            description = f"accept {len(ids)} {layer} suggestions"
+            reader.save(lambda: repository.accept(ids), description, predict=predict)
 
     reader.app.push_screen(ConfirmDialog(question, labels), answered)
 

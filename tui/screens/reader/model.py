@@ -47,6 +47,8 @@ class SpanRow(NamedTuple):
     status: str
     entity_id: int | None
     topic: str | None
+    pending: bool = False
+    """Predicted by a key whose write is not committed yet (see ``optimistic``)."""
 
     @classmethod
     def of(cls, row: Any) -> SpanRow:
@@ -64,7 +66,11 @@ class SpanRow(NamedTuple):
 
     @classmethod
     def from_image(cls, image: dict[str, Any]) -> SpanRow:
-        return cls(*(image[name] for name in cls._fields))
+        return cls(*(image[name] for name in _STORED), bool(image.get("pending")))
+
+
+_STORED = SpanRow._fields[:-1]
+"""The columns a change's row image carries (``pending`` only in a predicted one)."""
 
 
 class FigureValues(NamedTuple):
@@ -187,9 +193,12 @@ class ReaderModel:
 
     # -- applying an action ---------------------------------------------------------
 
-    def apply(self, changes: Sequence[Change]) -> Touched:
-        """Apply one action's row changes; which widgets need their rows again."""
-        touched = Touched()
+    def apply(self, changes: Sequence[Change], touched: Touched | None = None) -> Touched:
+        """Apply one action's row changes; which widgets need their rows again.
+
+        Pass ``touched`` to add to it (several change sets shown as one update).
+        """
+        touched = Touched() if touched is None else touched
         for change in changes:
             table, now = change["table"], change["after"]
             if table == "span":
@@ -287,9 +296,18 @@ class ReaderModel:
 
     # -- what the widgets show --------------------------------------------------------
 
+    def image(self, span_id: int) -> dict[str, Any] | None:
+        """The shown span's row image, as a change carries it (None: not shown)."""
+        row = self.spans.get(span_id)
+        if row is None:
+            return None
+        return {**row._asdict(), "article_id": self.article_id, "annotator_id": self.annotator_id}
+
     def _pane_span(self, row: SpanRow) -> PaneSpan:
         colour = self.colour(row.layer, row.label)
-        return PaneSpan(row.id, row.start, row.end, row.layer, row.label, colour, row.status)
+        return PaneSpan(
+            row.id, row.start, row.end, row.layer, row.label, colour, row.status, row.pending
+        )
 
     def _ordered(self, layer: str) -> list[SpanRow]:
         spans = self.spans
@@ -309,7 +327,15 @@ class ReaderModel:
                 name = self.entity_names.get(row.entity_id) if row.entity_id is not None else None
                 colour = self.colour(row.layer, row.label)
                 item = items[row.id] = MentionItem(
-                    row.id, row.start, row.text, row.label, colour, row.status, row.entity_id, name
+                    row.id,
+                    row.start,
+                    row.text,
+                    row.label,
+                    colour,
+                    row.status,
+                    row.entity_id,
+                    name,
+                    row.pending,
                 )
             shown.append(item)
         return shown

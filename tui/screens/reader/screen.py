@@ -2,10 +2,11 @@
 
 Data takes one path. Opening an article paints its text at once and reads its
 annotations in a worker (:class:`~tui.messages.ViewLoaded`). A key queues one
-write with the app (:meth:`tui.app.RedlineApp.save`); once it is committed
-the screen receives :class:`~tui.messages.AnnotationSaved` with the action's
-row changes and applies them to its :class:`ReaderModel`, which says which
-widgets to give new rows; nothing is read back. Suggesters post
+write with the app (:meth:`tui.app.RedlineApp.save`) and, where its effect is
+predictable, draws it at once as pending (:mod:`tui.screens.reader.optimistic`);
+once it is committed the screen receives :class:`~tui.messages.AnnotationSaved`
+with the action's row changes and applies them to its :class:`ReaderModel`,
+which says which widgets to give new rows; nothing is read back. Suggesters post
 :class:`~tui.messages.SuggestionsAdded` the same way. The article is read
 again in full only on open, after a refused action (a conflict) or when
 another screen changed things (the entities screen).
@@ -45,7 +46,8 @@ from tui.messages import (
 from tui.screens.help import describe
 from tui.screens.reader import background, edits, flows, review, selecting, targeting
 from tui.screens.reader.bindings import READER_BINDINGS
-from tui.screens.reader.model import ArticleView, ReaderModel
+from tui.screens.reader.model import ArticleView, ReaderModel, Touched
+from tui.screens.reader.optimistic import Optimistic, Predict
 from tui.services import redline_app, services
 from tui.widgets.entity_panel import EntityPanel
 from tui.widgets.figure_panel import FigurePanel
@@ -70,19 +72,21 @@ class ReaderScreen(Screen[None]):
         """The article's annotations as shown (None until they are read)."""
         self._early: list[list[dict[str, Any]]] = []
         """Change sets stored while the annotations were being read: applied once they are."""
-        self.decided: set[int] = set()
-        """Suggestions decided whose write is not stored yet (the review stream skips them)."""
-        self.stream_focus: int | None = None
-        """The suggestion the review stream stopped on (``a``/``r`` act on it)."""
         self._rereading = False
         """A full reload is being read: change sets stored meanwhile go to ``_early`` too."""
         self._outdated = False
         """Another program changed this article: read it again once nothing waits to be stored."""
+        self.optimistic = Optimistic()
+        """Keys' effects drawn ahead of their commit."""
         self._opened_at = time.monotonic()
         self._find_origin = 0
         """Where the cursor was when the search bar opened: each keystroke searches from it."""
         self.phrase_choices: list[tuple[int, int]] = []
         """What the phrase key (space) offered last: pressed again, it steps through them."""
+        self.decided: set[int] = set()
+        """Suggestions decided whose write is not stored yet (the review stream skips them)."""
+        self.stream_focus: int | None = None
+        """The suggestion the review stream stopped on (``a``/``r`` act on it)."""
 
     def compose(self) -> ComposeResult:
         app = services(self)
@@ -148,8 +152,9 @@ class ReaderScreen(Screen[None]):
         # so a big article with thousands of spans opens without a pause.
         self.model = None
         self._early = []
-        self.decided, self.stream_focus = set(), None
         self._outdated = self._rereading = False
+        self.decided, self.stream_focus = set(), None
+        self.optimistic.reset()
         self.pane.load(article.text, [], cursor=0)
         self._show_all()
         self._load(article_id)
@@ -195,6 +200,7 @@ class ReaderScreen(Screen[None]):
         for changes in self._early:  # idempotent: each image is the row's state after it
             self.model.apply(changes)
         self._early = []
+        self.optimistic.replay(self.model, Touched())
         self.pane.set_spans(self.model.pane_spans())
         self._show_all()
 
@@ -216,12 +222,20 @@ class ReaderScreen(Screen[None]):
         """Show a stored action: only the widgets its row changes concern get new rows."""
         if event.article_id not in (self.article_id, None):
             return
+        tag = event.tag if isinstance(event, AnnotationSaved) else None
         if self._rereading:  # the reload may have been read before this was stored
             self._early.append(event.changes)
         if self.model is None:
             self._early.append(event.changes)
+            self.optimistic.forget(tag)
             return
-        touched = self.model.apply(event.changes)
+        touched = Touched()
+        self.optimistic.settle(self.model, tag, event.changes, touched)
+        self._show_touched(touched)
+
+    def _show_touched(self, touched: Touched) -> None:
+        """Give the widgets an applied change concerns their new rows."""
+        assert self.model is not None
         if touched.pane:
             self.pane.patch_spans(touched.pane_removed, touched.pane_added.values())
             self._show_pending()
@@ -254,9 +268,19 @@ class ReaderScreen(Screen[None]):
 
     @on(AnnotationRefused)
     def _refused(self, event: AnnotationRefused) -> None:
-        """An action that can never apply (a conflict): what is stored is read again."""
-        if event.article_id in (self.article_id, None):
-            self.reload()
+        """An action that can never apply (a conflict): its prediction goes, all is read again.
+
+        The app has told the user why (a notice); the pane drops the pending change at once.
+        """
+        if event.article_id not in (self.article_id, None):
+            return
+        if self.model is not None:
+            touched = Touched()
+            self.optimistic.settle(self.model, event.tag, [], touched)
+            self._show_touched(touched)
+        else:
+            self.optimistic.forget(event.tag)
+        self.reload()
 
     def _show_header(self) -> None:
         article = self.article
@@ -278,16 +302,31 @@ class ReaderScreen(Screen[None]):
     # -- storing --------------------------------------------------------------------
 
     def save(
-        self, write: Callable[[], Any], description: str, then: Callable[[Any], None] | None = None
+        self,
+        write: Callable[[], Any],
+        description: str,
+        then: Callable[[Any], None] | None = None,
+        *,
+        predict: Predict | None = None,
     ) -> None:
-        """Queue one write for this article; ``then(result)`` once it is committed here."""
+        """Queue one write for this article; ``then(result)`` once it is committed here.
+
+        ``predict`` (the action's row changes, computed on the model) is drawn
+        at once as pending, until the write is stored or refused.
+        """
         article_id = self.article_id
 
         def saved(result: Any) -> None:
             if then is not None and self.article_id == article_id:
                 then(result)
 
-        redline_app(self).save(write, description, saved, article_id=article_id)
+        tag = None
+        if predict is not None:
+            touched = Touched()
+            tag = self.optimistic.add(predict, self.model, touched)
+            if self.model is not None:
+                self._show_touched(touched)
+        redline_app(self).save(write, description, saved, article_id=article_id, tag=tag)
 
     def refuse(self, message: str) -> None:
         redline_app(self).refuse(message)
