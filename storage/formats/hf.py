@@ -9,13 +9,20 @@ export tags them, :func:`storage.formats.conll.tagged`); the span columns
 Splits are the ``DatasetDict``'s (``--split train=0.8,dev=0.2``; else one
 ``train``). A ``README.md`` dataset card lists the labels, the counts, a licence
 field to fill in and how the data was annotated. ``datasets`` is imported lazily.
+
+Rows are spilled to one JSON-lines file per split as records arrive (the tag
+names are only known at the end), then written to Arrow by
+``Dataset.from_generator`` a few rows at a time, so memory stays bounded
+whatever the corpus size.
 """
 
 from __future__ import annotations
 
+import json
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from storage.formats.conll import tagged
 from storage.formats.writing.base import Options, Writer
@@ -23,6 +30,8 @@ from storage.formats.writing.records import ExportRecord, ExportSpan
 from storage.formats.writing.report import ExportReport
 
 DEFAULT_SPLIT = "train"
+WRITER_BATCH = 100
+"""Rows ``from_generator`` holds before writing them to Arrow."""
 
 
 def _spans(spans: list[ExportSpan], evidence: bool = False) -> list[dict[str, Any]]:
@@ -33,12 +42,22 @@ def _spans(spans: list[ExportSpan], evidence: bool = False) -> list[dict[str, An
     ]  # fmt: skip
 
 
+def _read_rows(path: str) -> Iterator[dict[str, Any]]:
+    """The rows spilled to ``path`` (``from_generator``'s generator)."""
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            yield json.loads(line)
+
+
 class HfWriter(Writer):
-    """Collects rows per split; ``close`` builds the typed dataset and writes it with its card."""
+    """Spills rows per split; ``close`` builds the typed dataset and writes it with its card."""
 
     def __init__(self, target: Path, report: ExportReport, options: Options) -> None:
         super().__init__(target, report, options)
-        self.rows: dict[str, list[dict[str, Any]]] = {}
+        self.spill = target.parent / f"{target.name}.rows"
+        self.spill.mkdir()
+        self.rows: dict[str, IO[str]] = {}
+        self.sizes: Counter[str] = Counter()
         self.labels: list[str] = list(options.span_labels)
         self.counts: Counter[str] = Counter()
         self.annotators: set[str] = set()
@@ -53,7 +72,10 @@ class HfWriter(Writer):
         assert record.article.id is not None
         split = self.options.split_of.get(record.article.id, DEFAULT_SPLIT)
         self.annotators.add(record.annotator or "")
-        self.rows.setdefault(split, []).append({
+        if split not in self.rows:
+            self.rows[split] = (self.spill / f"{len(self.rows)}.jsonl").open("w", encoding="utf-8")
+        self.sizes[split] += 1
+        self._write(split, {
             "id": record.article.id, "title": record.article.title or "",
             "text": record.article.text, "annotator": record.annotator or "",
             "state": record.state or "", "tokens": [token.text for token in tokens],
@@ -62,6 +84,9 @@ class HfWriter(Writer):
             "evidence": _spans(record.evidence, evidence=True),
             "topics": [topic.key for topic in record.topics],
         })  # fmt: skip
+
+    def _write(self, split: str, row: dict[str, Any]) -> None:
+        self.rows[split].write(json.dumps(row, ensure_ascii=False) + "\n")
 
     def tag_names(self) -> list[str]:
         return ["O", *(f"{prefix}-{label}" for label in self.labels for prefix in ("B", "I"))]
@@ -82,18 +107,36 @@ class HfWriter(Writer):
             "entities": span, "figures": span, "evidence": span,
             "topics": datasets.Sequence(datasets.Value("string")),
         })  # fmt: skip
-        splits = self.rows or {DEFAULT_SPLIT: []}
-        columns = list(features)
-        dataset = datasets.DatasetDict({
-            name: datasets.Dataset.from_dict(
-                {column: [row[column] for row in rows] for column in columns}, features=features
-            )
-            for name, rows in splits.items()
-        })  # fmt: skip
-        dataset.save_to_disk(str(self.target))
-        card = dataset_card(names, {k: len(v) for k, v in splits.items()}, self.counts,
-                            sorted(self.annotators))  # fmt: skip
+        for handle in self.rows.values():
+            handle.close()
+        bars = datasets.is_progress_bar_enabled()
+        datasets.disable_progress_bars()
+        try:
+            parts = {
+                split: datasets.Dataset.from_generator(
+                    _read_rows,
+                    features=features,
+                    gen_kwargs={"path": handle.name},
+                    cache_dir=str(self.spill / "cache"),
+                    writer_batch_size=WRITER_BATCH,
+                )
+                for split, handle in self.rows.items()
+            }
+            if not parts:
+                empty = {column: [] for column in features}
+                parts = {DEFAULT_SPLIT: datasets.Dataset.from_dict(empty, features=features)}
+            dataset = datasets.DatasetDict(parts)
+            dataset.save_to_disk(str(self.target))
+        finally:
+            if bars:
+                datasets.enable_progress_bars()
+        sizes = {split: self.sizes[split] for split in parts}
+        card = dataset_card(names, sizes, self.counts, sorted(self.annotators))
         (self.target / "README.md").write_text(card, encoding="utf-8", newline="")
+
+    def discard(self) -> None:
+        for handle in self.rows.values():  # the spilled rows go with the staging directory
+            handle.close()
 
 
 def dataset_card(
