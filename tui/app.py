@@ -357,33 +357,16 @@ class RedlineApp(App[None]):
     # -- retraining the suggestion model (tui.training) -----------------------------------
 
     def action_train(self) -> None:
-        """Retrain the suggestion model in a background worker (``Train model``, ``T``)."""
-        if self._training():
+        """Retrain the suggestion model in the background (``Train model``, ``T``)."""
+        if training.running(self):
             self.notify(f"Already {self.training_status or 'training'}", timeout=3, markup=False)
-            return
-        self._start_training(every=0)
+        else:
+            training.start(self, self.train_base)
 
     def article_done(self) -> None:
         """An article was marked done: retrain in the background when ``[train] every`` is due."""
-        if self.config.train_every > 0 and not self._training():
-            self._start_training(every=self.config.train_every)
-
-    def _training(self) -> bool:
-        return any(worker.group == "train" and not worker.is_finished for worker in self.workers)
-
-    def _start_training(self, every: int) -> None:
-        options = training.train_options(self.config, self.train_base)
-        work = partial(
-            training.run_training, self.services, options, self.post_message, every=every
-        )
-        self.run_worker(
-            work,
-            name="train model",
-            group="train",
-            thread=True,
-            exclusive=True,
-            exit_on_error=False,
-        )
+        if self.config.train_every > 0 and not training.running(self):
+            training.start(self, self.train_base, every=self.config.train_every)
 
     @on(training.TrainingProgress)
     def _training_progress(self, message: training.TrainingProgress) -> None:

@@ -26,9 +26,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from textual.app import App
 from textual.message import Message
 from textual.worker import get_current_worker
 
@@ -40,6 +42,7 @@ from tui.train_process import TrainingFailed, train_in_process
 
 if TYPE_CHECKING:
     from storage.train.loop import TrainOptions, TrainProgress, TrainResult
+    from tui.app import RedlineApp
 
 PROGRESS_SECONDS = 0.25
 """The status bar is told about a step at most this often (and after every dev score)."""
@@ -122,6 +125,23 @@ def _shown(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+GROUP = "train"
+
+
+def running(app: App[Any]) -> bool:
+    """Whether a training worker (or its ``[train] every`` check) runs in ``app``."""
+    return any(worker.group == GROUP and not worker.is_finished for worker in app.workers)
+
+
+def start(app: RedlineApp, base: TrainOptions | None, *, every: int = 0) -> None:
+    """Run :func:`run_training` in a thread worker of ``app`` (which handles its messages)."""
+    options = train_options(app.config, base)
+    work = partial(run_training, app.services, options, app.post_message, every=every)
+    app.run_worker(
+        work, name="train model", group=GROUP, thread=True, exclusive=True, exit_on_error=False
+    )
 
 
 def run_training(
