@@ -37,6 +37,9 @@ Format of ``redline.toml`` (every part optional)::
     [train]
     every = 10             # the app retrains after this many more articles are done (0 = never)
 
+    [team]
+    poll_seconds = 2       # SQLite: how often the app looks for other programs' changes
+
     [check]
     ignore = ["figure-no-period"]  # quality checks `redline check` skips (ids: storage.checks)
 
@@ -83,6 +86,7 @@ _SECTIONS = {
     "check": ("ignore",),
     "train": ("every",),
     "kb": ("file",),
+    "team": ("poll_seconds",),
 }
 _COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
 _KEY = {
@@ -191,6 +195,8 @@ class Config:
     """Retrain after this many more articles are done (``[train] every``; 0 = never)."""
     kb_file: Path | None = None
     """The offline knowledge base (``[kb] file``, relative to the file); None: the shipped one."""
+    poll_seconds: float = 2.0
+    """SQLite: how often the app looks for other programs' changes (``[team] poll_seconds``)."""
 
 
 class SchemaError(Exception):
@@ -341,7 +347,7 @@ def parse_config(text: str, source: Path, *, base: Schema | None = None) -> Conf
         if not isinstance(value, dict):
             raise fail(locate.section(section), f"[{section}] must be a table")
     settings: dict[str, Any] = {}
-    for section in ("reader", "suggest", "check", "train", "kb"):
+    for section in ("reader", "suggest", "check", "train", "kb", "team"):
         for name, value in data.get(section, {}).items():
             if name not in (_SECTIONS[section] or ()):
                 line = locate.setting(section, name)
@@ -362,6 +368,9 @@ def parse_config(text: str, source: Path, *, base: Schema | None = None) -> Conf
     every = settings.get("train.every", 0)
     if isinstance(every, bool) or not isinstance(every, int) or every < 0:
         raise fail(locate.setting("train", "every"), "every must be a whole number >= 0")
+    poll = settings.get("team.poll_seconds", 2.0)
+    if isinstance(poll, bool) or not isinstance(poll, int | float) or not 0.1 <= poll <= 600:
+        raise fail(locate.setting("team", "poll_seconds"), "poll_seconds must be 0.1-600")
     kb_file = settings.get("kb.file")
     if kb_file is not None and (not isinstance(kb_file, str) or not kb_file.strip()):
         raise fail(locate.setting("kb", "file"), 'file must be a path such as "kb.jsonl"')
@@ -376,6 +385,7 @@ def parse_config(text: str, source: Path, *, base: Schema | None = None) -> Conf
     return Config(
         schema, dict(keymap), width, on_open, source, ignore, suggest_model, every,
         kb_file=None if kb_file is None else Path(source).parent / kb_file,
+        poll_seconds=float(poll),
     )
 
 

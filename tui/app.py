@@ -66,8 +66,6 @@ class RedlineApp(App[None]):
     """While a write is failing, try it again this often (and on ctrl+s, and before a new one)."""
     HEARTBEAT_SECONDS = 20.0
     """How often this session tells other programs it still runs (see storage.sessions)."""
-    LIVE_POLL_SECONDS = 2.0
-    """SQLite: how often to look for other programs' changes (PostgreSQL is told at once)."""
 
     save_state: reactive[str] = reactive("saved")
     """'saved' (nothing waits), 'saving' (a write is being stored) or 'unsaved' (failing)."""
@@ -107,7 +105,7 @@ class RedlineApp(App[None]):
         self.sub_title = f"{visible_line(annotator)} · {visible_line(database.short_label)}"
         if self.read_only:
             self.sub_title += " · read-only"
-        self.live = LiveChanges(self, self.LIVE_POLL_SECONDS)
+        self.live = LiveChanges(self, config.poll_seconds)
         """Other programs' changes (team mode), handed to the screens as ExternalChange."""
 
     @property

@@ -371,7 +371,7 @@ ERROR_CASES = {
         """,
         "# <-",
         "unknown section [theme] ([schema], [keymap], [reader], [suggest], [check], [train], "
-        "[kb] exist)",
+        "[kb], [team] exist)",
     ),
     "bad-width": (
         """
@@ -425,3 +425,12 @@ def test_inline_tables_still_point_at_the_layer_line(tmp_path: Path) -> None:
         load_config(path, environ={})
     assert caught.value.line == line_of(path, "# <-")
     assert "bad colour '#zzzzzz'" in str(caught.value)
+
+
+def test_team_poll_seconds(tmp_path: Path) -> None:
+    path = tmp_path / "redline.toml"
+    path.write_text("[team]\npoll_seconds = 0.5\n", "utf-8")
+    assert load_config(path).poll_seconds == 0.5
+    path.write_text("[team]\npoll_seconds = 0\n", "utf-8")
+    with pytest.raises(SchemaError, match=r"redline.toml:2: poll_seconds must be 0.1-600"):
+        load_config(path)

@@ -21,8 +21,9 @@ from textual.widgets import Static
 from storage import queries
 from storage.articles import add_articles
 from storage.db import Database, open_db
+from storage.schema import Config, builtin_schema
 from tests.conftest import _clear_postgres
-from tests.tui.app_fixtures import make_app, sample_articles, sample_database
+from tests.tui.app_fixtures import sample_articles, sample_database
 from tests.tui.conftest import open_reader
 from tui.app import RedlineApp
 from tui.messages import ExternalChange
@@ -33,9 +34,10 @@ DEADLINE = 20.0
 """Seconds another program's change may take to show on a loaded machine (typically < 1 s)."""
 
 
-@pytest.fixture(autouse=True)
-def _fast_poll(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(RedlineApp, "LIVE_POLL_SECONDS", 0.2)
+def make_app(database: Database, open_articles: list[int] | None = None) -> RedlineApp:
+    """Annotator ana's app, looking for others' changes every 0.2 s (``[team] poll_seconds``)."""
+    config = Config(builtin_schema(), {}, auto_suggest=False, poll_seconds=0.2)
+    return RedlineApp(database, "ana", config, open_articles)
 
 
 @pytest.fixture
