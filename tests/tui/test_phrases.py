@@ -88,6 +88,12 @@ KAZAKHSTAN = [
     ("The European Union is Kazakhstan’s main trading partner.", "Union", "European Union", None),
     ("For her part, Kallas assured of the EU’s commitment", "EU", "EU", None),
     (
+        "underscored to the EU High Representative the importance",
+        "EU",
+        "EU",
+        "EU High Representative",
+    ),
+    (
         "Stay up-to-date with more news on Trend News Agency's WhatsApp",
         "News",
         "Trend News Agency",
@@ -203,6 +209,19 @@ OTHER = [
     ),
     ("shares of Procter & Gamble rose", "Gamble", "Procter & Gamble", None),
     (
+        "German Chancellor Olaf Scholz said",
+        "German",
+        "German",
+        "German Chancellor Olaf Scholz",
+    ),
+    (
+        "Kazakhstan Trade Minister Arman Shakkaliyev signed",
+        "Trade",
+        "Trade Minister",
+        "Kazakhstan Trade Minister Arman Shakkaliyev",
+    ),
+    ("the World Trade Organization ruled", "Trade", "World Trade Organization", None),
+    (
         "the Ministry of Science and Higher Education said",
         "Higher",
         "Ministry of Science and Higher Education",
@@ -259,7 +278,7 @@ def test_next_choice_cycles_and_starts_over_elsewhere() -> None:
 
 
 def test_on_the_gold_entities_of_every_sample_the_first_press_is_usually_right() -> None:
-    """One press at the start of each gold entity selects it for at least 9 in 10 of them."""
+    """One press at the start of each gold entity selects it for at least 93 in 100 (95 now)."""
     total = right = 0
     for gold in sorted(GOLD.glob("*.jsonl")):
         folders = (ROOT / "sample_articles", ROOT / "tests" / "data" / "articles")
@@ -274,4 +293,4 @@ def test_on_the_gold_entities_of_every_sample_the_first_press_is_usually_right()
             total += 1
             right += bool(found) and found[0] == (start, entity["end"])
     assert total > 300
-    assert right / total >= 0.9
+    assert right / total >= 0.93

@@ -73,6 +73,21 @@ SPLIT_HEADS = frozenset(
      "Committee", "Mr", "Mr.", "Mrs", "Mrs.", "Ms", "Ms.", "Dr", "Dr.", "Prof", "Prof.", "Sir"}
 )  # fmt: skip
 """A title or an organisation: a capitalised run after it is a new name ("Minister | Murat")."""
+TITLES = frozenset(
+    {"President", "Vice-President", "Minister", "Secretary", "Undersecretary", "Chancellor",
+     "Representative", "Secretary-General", "Ambassador", "Commissioner", "Chairman",
+     "Chairwoman", "Chair", "Director", "Governor", "Mayor", "Senator", "Congressman",
+     "Congresswoman", "King", "Queen", "Prince", "Princess", "Pope", "Spokesman", "Spokeswoman",
+     "Spokesperson", "Leader", "Premier", "Envoy", "Judge"}
+)  # fmt: skip
+"""A person's title: a name before it ends there ("EU | High Representative")."""
+TITLE_WORDS = frozenset(
+    {"Prime", "Deputy", "Vice", "Foreign", "High", "Chief", "Senior", "Former", "First", "Acting",
+     "Interim", "Trade", "Finance", "Defence", "Defense", "Interior", "Justice", "Economy",
+     "Energy", "Health", "Education", "Executive", "Managing", "Special", "Permanent",
+     "Assistant", "Associate", "Crown"}
+)  # fmt: skip
+"""Words that open a title ("Prime Minister", "High Representative", "Trade Minister")."""
 FUNCTION_WORDS = frozenset(
     {"The", "A", "An", "In", "On", "At", "For", "And", "But", "Or", "Of", "To", "By", "From",
      "With", "As", "This", "That", "These", "Those", "Its", "His", "Her", "Their", "Our", "My",
@@ -199,8 +214,10 @@ def _links(text: str, units: Sequence[_Unit]) -> list[tuple[int, int, bool]]:
         kinds = [unit.kind for unit in between]
         words = [unit.text for unit in between]
         if not between:
-            split = units[left].modifier or (
-                _head(units[left], SPLIT_HEADS) and not _head(units[right], SPLIT_HEADS)
+            split = (
+                units[left].modifier
+                or (_head(units[left], SPLIT_HEADS) and not _head(units[right], SPLIT_HEADS))
+                or (units[left].text not in TITLE_WORDS and _opens_title(units, right))
             )
             links.append((left, right, not split))
         elif kinds == ["possessive"]:
@@ -209,6 +226,17 @@ def _links(text: str, units: Sequence[_Unit]) -> list[tuple[int, int, bool]]:
         elif kinds == ["dash"] or all(kind == "connector" for kind in kinds):
             links.append((left, right, _name_connector(units, left, right, words)))
     return links
+
+
+def _opens_title(units: Sequence[_Unit], index: int) -> bool:
+    """Whether the adjacent names from ``index`` are a title ("Prime Minister", "Envoy")."""
+    while index < len(units) and units[index].kind == "name":
+        if _head(units[index], TITLES):
+            return True
+        if units[index].text not in TITLE_WORDS:
+            return False
+        index += 1
+    return False
 
 
 def _head(unit: _Unit, heads: frozenset[str]) -> bool:
