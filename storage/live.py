@@ -86,10 +86,12 @@ def announce(
     """Tell listening programs, at commit, that this transaction changes ``article_id``.
 
     PostgreSQL only (SQLite readers poll); an article is announced once per transaction
-    however many rows the action touched.
+    however many rows the action touched, and an import (no session) once as corpus-wide.
     """
     if session.get_bind().dialect.name != "postgresql":
         return
+    if session_id is None:
+        article_id = None  # the importer: one notice for its thousands of articles
     key = (article_id, annotator_id, session_id)
     announced: set[Any] = session.info.setdefault(_ANNOUNCED, set())
     if key in announced:
