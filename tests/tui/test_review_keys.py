@@ -260,7 +260,7 @@ async def test_topics_panel_accepts_with_evidence_and_rejects_for_good(tmp_path:
         async with app.run_test(size=(120, 40)) as pilot:
             screen = await open_reader(pilot)
             panel = screen.query_one(TopicPanel)
-            assert panel.border_subtitle == "0 + 2 suggested"
+            assert panel.border_subtitle == "0 + 2? · a accept · r reject"
             panel.focus()
             panel.highlighted = panel.get_option_index("topic-trade")
             await pilot.press("a")
@@ -269,9 +269,10 @@ async def test_topics_panel_accepts_with_evidence_and_rejects_for_good(tmp_path:
             assert topics == {"trade": "accepted", "investment": "suggested"}
             spans = queries.spans_for(database, 1, "ana", statuses=("accepted",))
             assert [(s.topic, s.status) for s in spans] == [("trade", "accepted")]
-            assert panel.border_subtitle == "1 + 1 suggested"
+            assert panel.border_subtitle == "1 + 1? · a accept · r reject"
 
-            panel.highlighted = panel.get_option_index("topic-investment")
+            highlighted = panel.highlighted_option
+            assert highlighted is not None and highlighted.id == "topic-investment"  # moved on
             await pilot.press("r")
             await pilot.pause()
             topics = {t.topic: t.status for t in queries.topics_for(database, 1, "ana")}

@@ -33,6 +33,12 @@ class TopicPanel(OptionList):
     """
 
     BORDER_TITLE = "Topics"
+    DEFAULT_CSS = """
+    TopicPanel {
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    """
     BINDINGS = [
         Binding("a", "decide(True)", "Accept topic", id="topic-accept"),
         Binding("r", "decide(False)", "Reject topic", id="topic-reject"),
@@ -62,11 +68,14 @@ class TopicPanel(OptionList):
         super().__init__(id=id)
         self._targets: dict[str, tuple[int, int] | str] = {}
         self._topic_of: dict[str, TopicItem] = {}
+        self._next_highlight: str | None = None
+        """After ``a``/``r``: the next suggested topic, highlighted when the panel is shown."""
 
     def show(self, topics: list[TopicItem]) -> None:
         options: list[Option] = []
         self._targets, self._topic_of = {}, {}
         highlighted = self.highlighted_option.id if self.highlighted_option is not None else None
+        highlighted, self._next_highlight = self._next_highlight or highlighted, None
         for topic in topics:
             option_id = f"topic-{topic.key}"
             self._targets[option_id] = topic.key
@@ -76,7 +85,7 @@ class TopicPanel(OptionList):
             heading = Text.assemble(
                 ("□ " if suggested else "■ ", topic.colour),
                 (visible_line(topic.title), "italic" if suggested else "bold"),
-                ("  suggested · a accept · r reject" if suggested else "", "dim"),
+                (" ?" if suggested else "", "bold"),  # as the Entities panel marks a suggestion
                 (f"  {count} evidence" if count else "  no evidence", "dim"),
             )
             if topic.note:
@@ -94,7 +103,14 @@ class TopicPanel(OptionList):
             self.highlighted = self.get_option_index(highlighted)
         suggested = sum(topic.status == "suggested" for topic in topics)
         accepted = len(topics) - suggested
-        self.border_subtitle = f"{accepted} + {suggested} suggested" if suggested else str(accepted)
+        self.border_subtitle = (
+            f"{accepted} + {suggested}? · a accept · r reject" if suggested else str(accepted)
+        )
+
+    def on_focus(self) -> None:
+        """Arriving with tab, the first topic is highlighted: ``a``/``r`` act on what is shown."""
+        if self.highlighted is None and self.option_count:
+            self.highlighted = 0
 
     def action_decide(self, accept: bool) -> None:
         option = self.highlighted_option
@@ -102,7 +118,19 @@ class TopicPanel(OptionList):
         if topic is None:
             self.app.bell()
             return
+        self._next_highlight = self._next_suggested(topic.key)
         self.post_message(self.TopicDecided(topic.key, accept, topic.status))
+
+    def _next_suggested(self, key: str) -> str | None:
+        """The heading of the next suggested topic after ``key`` (wrapping), if any."""
+        headings = [
+            (option_id, topic)
+            for option_id, topic in self._topic_of.items()
+            if option_id.startswith("topic-")
+        ]
+        index = next((i for i, (_, topic) in enumerate(headings) if topic.key == key), -1)
+        after = headings[index + 1 :] + headings[: max(index, 0)]
+        return next((oid for oid, topic in after if topic.status == "suggested"), None)
 
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:
