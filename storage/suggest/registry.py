@@ -122,6 +122,8 @@ def _spacy_pipeline(context: SuggestContext) -> Runner | None:
 
 
 def _trained_model(context: SuggestContext) -> Runner | None:
+    """Entities, and topic evidence when the pipeline classifies topics (its spec's layer
+    says ``entity``, where its cost lies)."""
     from storage.suggest.trained_model import trained_runner
 
     return trained_runner(context.options)
