@@ -22,8 +22,10 @@ sentence classified on its own), at most :data:`MAX_EVIDENCE`.
 Loaded pipelines are cached per process by directory and modification time,
 so a retrained ``models/latest`` is picked up by the next article opened.
 Articles go through ``nlp.pipe`` in batches of :data:`BATCH`, and the beam is
-:data:`BEAM_WIDTH` wide: the beam costs more than the tok2vec above width 2
-(``python -m bench learning_curve`` times it against a bare ``nlp.pipe``).
+:data:`BEAM_WIDTH` wide: 2 parses give each entity a probability at about the
+cost of the greedy parser, where a 4-wide beam cost more than the tok2vec
+itself (2.4× slower overall with the 64 × 2 tok2vec; ``python -m bench
+learning_curve`` times suggesting against a bare ``nlp.pipe``).
 """
 
 from __future__ import annotations
