@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
+from storage import live
 from storage.db import Database
 from storage.errors import StorageError
 from storage.models import Article, utcnow
@@ -140,6 +141,8 @@ def insert_articles(session: Session, values: Sequence[dict[str, Any]]) -> list[
             existing.update(_known_ids(session, raced))
             for digest in raced:
                 del fresh[digest]
+        if fresh:  # the library of every program following changes counts them
+            live.announce(session, article_id=None, annotator_id=0, session_id=None)
     results: list[Added] = []
     for value in values:
         digest = value["sha256"]

@@ -14,7 +14,9 @@ running in the TUI reports what others committed:
   when another connection committed, so an idle database costs one tiny
   query per poll. When it changed, the events newer than the last one seen
   say which articles changed; an undo or redo marks an existing event, so the
-  undone flags of the latest :data:`UNDO_WINDOW` events are compared too.
+  undone flags of the latest :data:`UNDO_WINDOW` events are compared too, and
+  an import of plain articles stores no event, so a new highest article id is
+  a corpus-wide change.
 
 Changes of the feed's own sessions (:meth:`ChangeFeed.ignore`) are left out:
 the program already shows what it stored itself.
@@ -272,6 +274,10 @@ def _decode(payload: str) -> tuple[int | None, int, str | None]:
         return None, 0, None  # not ours to read: treat as "something changed"
 
 
+_LAST_ARTICLE = "SELECT COALESCE(MAX(id), 0) FROM article"
+"""The newest article (the rowid's b-tree end: no scan); plain imports store no event."""
+
+
 class _SqlitePoll(_Source):
     """``PRAGMA data_version`` on a connection of its own, then the events that explain it."""
 
@@ -286,6 +292,7 @@ class _SqlitePoll(_Source):
         self._connection.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         self._version = self._data_version()
         self._last_id = self._scalar("SELECT COALESCE(MAX(id), 0) FROM event")
+        self._last_article = self._scalar(_LAST_ARTICLE)
         self._undone = self._undone_flags()
 
     def _scalar(self, sql: str) -> int:
@@ -331,9 +338,13 @@ class _SqlitePoll(_Source):
             if new:
                 self._last_id = new[-1][0]
             before, self._undone = self._undone, self._undone_flags()
+            last_article = self._scalar(_LAST_ARTICLE)
         finally:
             self._connection.execute("COMMIT")
         self.pending.extend((row[1], row[2], row[3]) for row in new)
+        if last_article != self._last_article:  # imported articles (no event): corpus-wide
+            self._last_article = last_article
+            self.pending.append((None, 0, None))
         for event_id, (undone, article_id, annotator_id, session_id) in self._undone.items():
             was = before.get(event_id)
             if was is not None and was[0] != undone:

@@ -143,3 +143,16 @@ def test_changes_say_which_articles_and_annotators() -> None:
     assert changes.touches(article_id, "ben") and changes.touches(7, "ana")
     assert not changes.touches(article_id, "ana")
     assert Changes(frozenset({Notice(None, "ben", None)})).touches(article_id, "ana")
+
+
+def test_an_import_in_another_program_is_reported(db: Database, other: Database) -> None:
+    feed = ChangeFeed(db, poll_seconds=0.2)
+    feed.start()
+    try:
+        added = add_article(other, Parsed(TEXT)).article_id
+        seen = collect(feed, lambda seen: bool(seen))
+        # SQLite reads the import's events (the article); PostgreSQL gets one corpus-wide
+        # notice per import transaction however many articles it stored.
+        assert {notice.article_id for notice in seen} & {added, None}
+    finally:
+        feed.close()
