@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Iterator
 
 import pytest
+from sqlalchemy import text
 
 from storage.articles import add_article
 from storage.db import Database, open_db
@@ -156,3 +157,32 @@ def test_an_import_in_another_program_is_reported(db: Database, other: Database)
         assert {notice.article_id for notice in seen} & {added, None}
     finally:
         feed.close()
+
+
+def test_postgres_feed_reconnects_and_says_anything_may_have_changed(postgres_url: str) -> None:
+    database = open_db(postgres_url)
+    try:
+        article_id = add_article(database, Parsed(TEXT)).article_id
+        feed = ChangeFeed(database, poll_seconds=0.2)
+        feed.start()
+        try:
+            with database.engine.connect() as connection:  # the server drops the listener
+                connection.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE query LIKE :listen AND pid <> pg_backend_pid() "
+                        "AND datname = current_database()"
+                    ),
+                    {"listen": "LISTEN%"},
+                )
+                connection.commit()
+            lost = Notice(None, "", None)
+            assert lost in collect(feed, has(lost))  # notices sent meanwhile may be lost
+            theirs = Repository(database, "ben")
+            theirs.add_span(article_id, 0, 5, "PERSON")
+            expected = Notice(article_id, "ben", theirs.session_id)
+            assert expected in collect(feed, has(expected))  # and it listens again
+        finally:
+            feed.close()
+    finally:
+        database.dispose()
