@@ -150,30 +150,6 @@ def review(
     )
 
 
-def accept_all(reader: ReaderScreen) -> None:
-    """Accept every pending suggestion of the layer under the cursor (entity by default)."""
-    here = under_cursor(reader)
-    layer = here.layer if here is not None else "entity"
-    pending = [s for s in reader.pane.spans if s.status == "suggested" and s.layer == layer]
-    if not pending:
-        reader.refuse(f"No pending {layer} suggestions")
-        return
-    ids, repository = [span.id for span in pending], services(reader).repository
-    question = f"Accept all {len(ids)} {layer} suggestions?"
-    labels = ", ".join(sorted({span.label for span in pending}))
-
-    predict = optimistic.all_of(
-        [optimistic.span_changed(reader.optimistic.ref(i), status="accepted") for i in ids]
-    )
-
-    def answered(yes: bool | None) -> None:
-        if yes:
-            description = f"accept {len(ids)} {layer} suggestions"
-            reader.save(lambda: repository.accept(ids), description, predict=predict)
-
-    reader.app.push_screen(ConfirmDialog(question, labels), answered)
-
-
 def phrase_and_label(reader: ReaderScreen) -> tuple[str, str] | None:
     span = under_cursor(reader, ("entity",))
     if span is None:

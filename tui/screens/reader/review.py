@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from tui.dialogs.choice import Choice, ChoiceDialog
 from tui.literal import visible_line
-from tui.screens.reader import edits, stream, targeting
+from tui.screens.reader import edits, optimistic, stream, targeting
+from tui.screens.reader.optimistic import Predict
 from tui.services import services
 
 if TYPE_CHECKING:
@@ -94,9 +95,12 @@ def _decide_all(
 ) -> Callable[[], Any]:
     """One write accepting ``accept`` and rejecting ``reject`` (one event, one undo step)."""
     repository, article_id = services(reader).repository, reader.article_id
-    accept, reject = list(accept), list(reject)
+    accepted = [reader.optimistic.ref(span_id) for span_id in accept]
+    rejected = [reader.optimistic.ref(span_id) for span_id in reject]
 
     def write() -> None:
+        accept = [ref.resolve() for ref in accepted]
+        reject = [ref.resolve() for ref in rejected]
         if accept and reject:
             with repository.batch(
                 "review", article_id, f"accept {len(accept)}, reject {len(reject)}"
@@ -109,6 +113,15 @@ def _decide_all(
             repository.reject(reject)
 
     return write
+
+
+def _predicted(reader: ReaderScreen, accept: Sequence[int], reject: Sequence[int]) -> Predict:
+    """What accept-all will store, drawn at once as pending (see :mod:`optimistic`)."""
+    changed = optimistic.span_changed
+    return optimistic.all_of(
+        [changed(reader.optimistic.ref(i), status="accepted") for i in accept]
+        + [changed(reader.optimistic.ref(i), status="rejected") for i in reject]
+    )
 
 
 def accept_all(reader: ReaderScreen) -> None:
@@ -152,7 +165,12 @@ def accept_all(reader: ReaderScreen) -> None:
         accept, reject = stream.decide_nested(pending, found, keep)
         reader.decided.update(accept, reject)
         done = lambda _: reader.decided.difference_update(accept, reject)  # noqa: E731
-        reader.save(_decide_all(reader, accept, reject), f"accept {len(accept)} suggestions", done)
+        reader.save(
+            _decide_all(reader, accept, reject),
+            f"accept {len(accept)} suggestions",
+            done,
+            predict=_predicted(reader, accept, reject),
+        )
         reader.stream_focus = None
 
     reader.app.push_screen(ChoiceDialog(question, choices, None, detail), answered)
