@@ -59,6 +59,8 @@ NAME = "learning_curve"
 GOLD = Path("tests/data/gold/entities")
 HELDOUT = "tests/data/articles"
 SEED = 0
+STEPS = 120
+"""Training steps per model (fixed, last weights kept)."""
 THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.01)
 """Beam probabilities the ``gaps`` threshold is chosen from (1.01: no model spans)."""
 COLUMNS = ("rules", "model", "model_plus_rules", "gaps")
@@ -199,16 +201,20 @@ def _row(docs: Sequence[Scoredoc], choices: Sequence[Choice], **extra: Any) -> d
     }
 
 
-def curve(console: Console, quick: bool) -> tuple[list[dict[str, Any]], dict[str, Any], Any]:
-    """Leave-one-out rows per training size, the held-out row, and the held-out model."""
+def curve(
+    console: Console, quick: bool, steps: int | None = None, sizes: Sequence[int] = ()
+) -> tuple[list[dict[str, Any]], dict[str, Any], Any]:
+    """Leave-one-out rows per training size, the held-out row, and the held-out model
+    (``steps``, ``sizes``: other than the bench's, for a longer run by hand)."""
     from storage.train.loop import TrainOptions
 
     examples, names, heldout = gold_examples()
     development = [e for e, h in zip(examples, heldout, strict=True) if not h]
     unseen = [e for e, h in zip(examples, heldout, strict=True) if h]
-    options = TrainOptions(max_steps=60 if quick else 120, keep_best=False, batch_size=4)
+    steps = steps or (60 if quick else STEPS)
+    options = TrainOptions(max_steps=steps, keep_best=False, batch_size=4)
     pool_size = len(development) - 1
-    sizes = [pool_size] if quick else sorted({1, 3, pool_size})
+    sizes = list(sizes) or ([pool_size] if quick else sorted({1, 3, pool_size}))
     out_of_fold: dict[int, list[Scoredoc]] = {}
     rows = []
     for size in sizes:
