@@ -15,8 +15,8 @@ running in the TUI reports what others committed:
   query per poll. When it changed, the events newer than the last one seen
   say which articles changed; an undo or redo marks an existing event, so the
   undone flags of the latest :data:`UNDO_WINDOW` events are compared too, and
-  an import of plain articles stores no event, so a new highest article id is
-  a corpus-wide change.
+  imports of plain articles and ``redline assign`` store no event, so a new
+  highest article id or changed assignments are a corpus-wide change.
 
 Changes of the feed's own sessions (:meth:`ChangeFeed.ignore`) are left out:
 the program already shows what it stored itself.
@@ -274,8 +274,12 @@ def _decode(payload: str) -> tuple[int | None, int, str | None]:
         return None, 0, None  # not ours to read: treat as "something changed"
 
 
-_LAST_ARTICLE = "SELECT COALESCE(MAX(id), 0) FROM article"
-"""The newest article (the rowid's b-tree end: no scan); plain imports store no event."""
+_CORPUS = (
+    "SELECT (SELECT COALESCE(MAX(id), 0) FROM article),"
+    " (SELECT COUNT(*) FROM assignment), (SELECT MAX(created_at) FROM assignment)"
+)
+"""What changes without an event: the newest article (a plain import; the rowid's end,
+no scan) and the assignments (``redline assign``; a small table)."""
 
 
 class _SqlitePoll(_Source):
@@ -292,7 +296,7 @@ class _SqlitePoll(_Source):
         self._connection.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         self._version = self._data_version()
         self._last_id = self._scalar("SELECT COALESCE(MAX(id), 0) FROM event")
-        self._last_article = self._scalar(_LAST_ARTICLE)
+        self._corpus = self._connection.execute(_CORPUS).fetchone()
         self._undone = self._undone_flags()
 
     def _scalar(self, sql: str) -> int:
@@ -338,12 +342,12 @@ class _SqlitePoll(_Source):
             if new:
                 self._last_id = new[-1][0]
             before, self._undone = self._undone, self._undone_flags()
-            last_article = self._scalar(_LAST_ARTICLE)
+            corpus = self._connection.execute(_CORPUS).fetchone()
         finally:
             self._connection.execute("COMMIT")
         self.pending.extend((row[1], row[2], row[3]) for row in new)
-        if last_article != self._last_article:  # imported articles (no event): corpus-wide
-            self._last_article = last_article
+        if corpus != self._corpus:  # an import or new queues: corpus-wide
+            self._corpus = corpus
             self.pending.append((None, 0, None))
         for event_id, (undone, article_id, annotator_id, session_id) in self._undone.items():
             was = before.get(event_id)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
-from storage import sessions
+from storage import live, sessions
 from storage.db import Database
 from storage.errors import StorageError
 from storage.models import Annotator, Article, ArticleState, Assignment
@@ -114,6 +114,7 @@ def assign(
             for article, names in plan.items()
             for name in names
         )
+        live.announce(session, article_id=None, annotator_id=0, session_id=None)  # new queues
     return AssignReport(plan, skipped)
 
 

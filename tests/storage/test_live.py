@@ -16,6 +16,7 @@ from storage.articles import add_article
 from storage.db import Database, open_db
 from storage.live import ChangeFeed, Changes, Notice
 from storage.repository import Repository
+from storage.team import assignment
 from tests.conftest import ROOT
 from tests.storage.test_repository import TEXT, Parsed
 
@@ -186,3 +187,16 @@ def test_postgres_feed_reconnects_and_says_anything_may_have_changed(postgres_ur
             feed.close()
     finally:
         database.dispose()
+
+
+def test_new_queues_from_redline_assign_are_reported(
+    db: Database, other: Database, article_id: int
+) -> None:
+    feed = ChangeFeed(db, poll_seconds=0.2)
+    feed.start()
+    try:
+        assignment.assign(other, ["ana", "ben"], 2, [article_id])
+        corpus_wide = Notice(None, "", None)
+        assert corpus_wide in collect(feed, has(corpus_wide))
+    finally:
+        feed.close()
