@@ -217,8 +217,11 @@ class ReaderModel:
                 self.name_entities({now["id"]: now["name"]})
                 touched.mentions = True
             elif table == "articlestate" and self._mine(change["key"]):
-                self.state = now["state"] if now is not None else "todo"
-                touched.state = True
+                state = now["state"] if now is not None else "todo"
+                # Every edit touches the state row; the header (a layout, so a
+                # full repaint) changes only when the state does.
+                touched.state = touched.state or state != self.state
+                self.state = state
         for span_id in touched.pane_added:
             entity_id = self.spans[span_id].entity_id
             if entity_id is not None and entity_id not in self.entity_names:
