@@ -9,7 +9,8 @@ found per line by ``bisect``, so a 1 MB article with 5,000 spans stays instant.
 Everything the pane reports (cursor, selection, clicked span) is a code-point
 offset into the article text; cells never leave the widget. Selections snap to
 spaCy token edges; the tokenizer runs only on the paragraph being selected.
-Keyboard and mouse handling live in ``pane_input.ReadingPaneInput``.
+Which offset a key or a drag goes to is :mod:`tui.widgets.pane_input` (the
+bindings, and pure functions the pane passes its state to).
 """
 
 from __future__ import annotations
@@ -20,14 +21,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rich.style import Style
+from textual import events
+from textual.actions import SkipAction
 from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
+from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui.widgets import pane_input
 from tui.widgets import pane_layout as layout
-from tui.widgets.pane_input import ReadingPaneInput
 from tui.widgets.pane_model import PaneSpan
 from tui.widgets.pane_render import StyleKey, line_strip, overlay, span_style, style_key
 from tui.widgets.pane_words import WordIndex
@@ -53,8 +57,10 @@ class _Line:
     positions: list[int] | None
 
 
-class ReadingPane(ReadingPaneInput, can_focus=True):
+class ReadingPane(ScrollView, can_focus=True):
     """Shows an article with its spans and lets the user move, select and click."""
+
+    BINDINGS = pane_input.PANE_BINDINGS
 
     ALLOW_SELECT = False  # the pane selects itself, in snapped character offsets
 
@@ -166,7 +172,8 @@ class ReadingPane(ReadingPaneInput, can_focus=True):
         self._anchor: int | None = None
         self._snap = True
         self._selection: tuple[int, int] | None = None
-        self._reset_input_state()
+        self._goal_column: int | None = None
+        self._drag = pane_input.Drag()
         self.set_reactive(ReadingPane.select_mode, False)
         self._matches = []
         self._table = layout.wrap(self._text, self._wrap_width())
@@ -304,8 +311,89 @@ class ReadingPane(ReadingPaneInput, can_focus=True):
         """Token bounds of the paragraph holding ``offset`` (tokenized once, then cached)."""
         return self._words.bounds(offset)
 
-    def _post_span_clicked(self, span: PaneSpan) -> None:
-        self.post_message(self.SpanClicked(self, span))
+    # -- keys and mouse (offsets from pane_input) -------------------------------
+
+    def action_go(self, name: str, mode: str = "") -> None:
+        """Move as key ``name`` asks; ``mode`` "extend" (snapped) or "exact" extends the selection.
+
+        In selection mode every move extends.
+        """
+        where = pane_input.Where(
+            self._text,
+            self._table,
+            self._words,
+            self.cursor,
+            self._goal_column,
+            self.scrollable_content_region.height,
+        )
+        motion = pane_input.motion(name, where)
+        self._goal_column = motion.goal_column
+        if motion.scroll_rows:
+            self.scroll_to(y=self.scroll_y + motion.scroll_rows, animate=False)
+        self._move(motion.offset, extend=bool(mode) or self.select_mode, snap=mode != "exact")
+
+    def action_toggle_select_mode(self) -> None:
+        """`v`: start extending from the cursor, or leave selection mode and clear."""
+        if self.select_mode:
+            self.clear_selection()
+            return
+        self.select_mode = True
+        if self._anchor is None:
+            self._anchor = self.cursor
+            self._snap = True
+
+    def action_clear_selection(self) -> None:
+        """Escape clears a selection; with nothing to clear the key goes to the screen."""
+        if self.selection is None and not self.select_mode:
+            raise SkipAction()
+        self.clear_selection()
+
+    def _offset_at(self, event: events.MouseEvent) -> int:
+        """The text offset under the pointer, via the wrap table (clamped to the text)."""
+        point = event.get_content_offset_capture(self)
+        scroll_x, scroll_y = self.scroll_offset
+        return layout.cell_to_offset(
+            self._text, self._table, point.y + scroll_y, point.x + scroll_x
+        )
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        if event.button != 1:
+            return
+        offset = self._offset_at(event)
+        self._drag.press(offset)
+        self._goal_column = None
+        self.capture_mouse()
+        self.select_mode = False
+        self._move(offset, extend=False)
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        if self._drag.origin is None:
+            return
+        selected = self._drag.move(self._offset_at(event), len(self._text), exact=event.meta)
+        if selected is not None:
+            anchor, cursor, snap = selected
+            self._select(anchor, cursor, snap=snap)
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        released = self._drag.release()
+        if released is None:
+            return
+        origin, dragged = released
+        self.release_mouse()
+        if dragged:
+            # Park anchor and cursor on the snapped edges, so shift+arrows continue from them.
+            selection = self.selection
+            if selection is not None and self._anchor is not None:
+                start, end = selection
+                if self.cursor >= self._anchor:
+                    self._select(start, end, snap=self._snap)
+                else:
+                    self._select(end, start, snap=self._snap)
+            return
+        spans = self.spans_at(origin)
+        if spans:
+            self._select(spans[0].start, spans[0].end, snap=False)
+            self.post_message(self.SpanClicked(self, spans[0]))
 
     def target_range(self) -> tuple[int, int] | None:
         """What a label key acts on: the selection, else the word under the cursor."""
