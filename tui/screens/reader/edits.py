@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from tui.dialogs.confirm import ConfirmDialog
 from tui.literal import visible_line
-from tui.screens.reader import optimistic, targeting
+from tui.screens.reader import linking, optimistic, targeting
 from tui.screens.reader.optimistic import SpanRef
 from tui.services import services
 
@@ -39,17 +39,33 @@ def label(reader: ReaderScreen, hotkey: str) -> None:
     if entity_label is None:
         reader.refuse(f"No entity label on key {hotkey}")
         return
-    key = entity_label.key
+    key, article_id = entity_label.key, reader.article_id
     existing = reader.span_here("entity")
     if existing is not None:
         if existing.label != key or existing.status != "accepted":
             accept = existing.status == "suggested"
             ref = reader.optimistic.ref(existing.id)
             changed = {"label": key, "status": "accepted"} if accept else {"label": key}
+            joined = linking.for_span(reader.model, existing.id, key)
+            if joined is None:
+                reader.save(
+                    lambda: repository.relabel_span(ref.resolve(), key, accept=accept),
+                    f"relabel {key}",
+                    predict=optimistic.span_changed(ref, **changed),
+                )
+                return
+            entity_id, description = joined.entity_id, f"relabel {key}, link to {joined.name}"
+
+            def relabel_and_link() -> None:
+                with repository.batch("annotate", article_id, description):
+                    repository.relabel_span(ref.resolve(), key, accept=accept)
+                    repository.link_span(ref.resolve(), entity_id)
+
             reader.save(
-                lambda: repository.relabel_span(ref.resolve(), key, accept=accept),
-                f"relabel {key}",
-                predict=optimistic.span_changed(ref, **changed),
+                relabel_and_link,
+                description,
+                _linked(reader, joined),
+                predict=optimistic.span_changed(ref, **changed, entity_id=entity_id),
             )
         return
     target = reader.pane.selection or reader.pane.target_range()
@@ -57,14 +73,25 @@ def label(reader: ReaderScreen, hotkey: str) -> None:
         reader.refuse("Nothing to label here: select text or move onto a word")
         return
     start, end = target
-    article_id = reader.article_id
     text = reader.article.text[start:end] if reader.article is not None else ""
     ref = reader.optimistic.new_span()
-    reader.save(
-        lambda: _stored_as(ref, repository.add_span(article_id, start, end, key)),
-        f"label {key}",
-        predict=optimistic.span_added(ref, start, end, key, text),
-    )
+    joined = linking.entity_for(reader.model, start, end, text, key)
+    if joined is None:
+        reader.save(
+            lambda: _stored_as(ref, repository.add_span(article_id, start, end, key)),
+            f"label {key}",
+            predict=optimistic.span_added(ref, start, end, key, text),
+        )
+    else:  # "Nurtleu" after the linked "Murat Nurtleu": label and link, one action
+        entity_id, description = joined.entity_id, f"label {key}, link to {joined.name}"
+
+        def add_and_link() -> Any:
+            with repository.batch("annotate", article_id, description):
+                span = _stored_as(ref, repository.add_span(article_id, start, end, key))
+                return repository.link_span(span.id, entity_id)
+
+        added = optimistic.span_added(ref, start, end, key, text)
+        reader.save(add_and_link, description, _linked(reader, joined), predict=added)
     reader.pane.clear_selection()  # the next key (relabel, resize, e) acts on the new span
     reader.pane.move_cursor(start)
 
@@ -141,6 +168,16 @@ def review(
         reader.refuse("No suggestion under the cursor")
         return
     repository, ref = services(reader).repository, reader.optimistic.ref(span.id)
+    joined = linking.for_span(reader.model, span.id) if accept else None
+    if joined is not None:  # "Nurtleu" after the linked "Murat Nurtleu": accept, link: one action
+        entity_id = joined.entity_id
+        reader.save(
+            lambda: repository.link_span(ref.resolve(), entity_id, accept=True),
+            f"accept {span.label}, link to {joined.name}",
+            _linked(reader, joined, then),
+            predict=optimistic.span_changed(ref, status="accepted", entity_id=entity_id),
+        )
+        return
     decide = repository.accept if accept else repository.reject
     reader.save(
         lambda: decide([ref.resolve()]),
@@ -148,6 +185,19 @@ def review(
         then,
         predict=optimistic.span_changed(ref, status="accepted" if accept else "rejected"),
     )
+
+
+def _linked(
+    reader: ReaderScreen, joined: linking.Joined, then: Callable[[Any], None] | None = None
+) -> Callable[[Any], None]:
+    """Once stored: say which entity the mention joined (its name shown literally)."""
+
+    def done(result: Any) -> None:
+        reader.notify(visible_line(f"Linked to {joined.name}"), timeout=2, markup=False)
+        if then is not None:
+            then(result)
+
+    return done
 
 
 def phrase_and_label(reader: ReaderScreen) -> tuple[str, str] | None:

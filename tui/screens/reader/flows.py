@@ -30,6 +30,7 @@ from tui.dialogs.figure_fields import (
 from tui.dialogs.figure_form import FigureForm
 from tui.dialogs.topic_picker import TopicChoice, TopicPicker
 from tui.literal import visible_line
+from tui.screens.reader import linking
 from tui.services import services
 
 if TYPE_CHECKING:
@@ -39,14 +40,21 @@ if TYPE_CHECKING:
 Write = tuple[Callable[[], Any], str]
 
 
-def _queue(reader: ReaderScreen, writes: list[Write], then: Callable[[Any], None] | None) -> None:
+def _queue(
+    reader: ReaderScreen,
+    writes: list[Write],
+    then: Callable[[Any], None] | None,
+    *,
+    batched: bool = False,
+) -> None:
     """Queue one dialog's answer as one action (one event, one undo step); ``then`` once stored.
 
-    Several repository calls run inside :meth:`Repository.batch`, in the writer thread.
+    Several repository calls run inside :meth:`Repository.batch`, in the writer
+    thread (``batched``: also one write that makes several calls).
     """
     if not writes:
         return
-    if len(writes) == 1:
+    if len(writes) == 1 and not batched:
         write, description = writes[0]
         reader.save(write, description, then)
         return
@@ -314,24 +322,31 @@ async def entity_link(reader: ReaderScreen) -> None:
     repository = services(reader).repository
     writes: list[Write] = []
     accept = span.status == "suggested"
+    others = [reader.optimistic.ref(i) for i in linking.unlinked_group(reader.model, span.id)]
+    also = f" (+{len(others)} mentions)" if others else ""
+
+    def link_others(entity_id: int | None) -> None:
+        """The article's other accepted mentions of it ("Nurtleu", "EU") join it too."""
+        for ref in others:
+            repository.link_span(ref.resolve(), entity_id)
+
     if choice.unlink:
         writes.append((lambda: repository.link_span(span.id, None, accept=accept), "unlink"))
     elif choice.create_name is not None:
         name, kb_id = choice.create_name, choice.kb_id
-        writes.append(
-            (
-                lambda: repository.create_and_link(span.id, name, kb_id, accept=accept),
-                f"new {name}",
-            )
-        )
+
+        def create() -> None:
+            link_others(repository.create_and_link(span.id, name, kb_id, accept=accept).id)
+
+        writes.append((create, f"new {name}{also}"))
     elif choice.entity_id is not None:
         target = by_id[choice.entity_id]
-        writes.append(
-            (
-                lambda: repository.link_span(span.id, target.entity_id, accept=accept),
-                f"→ {target.name}",
-            )
-        )
+
+        def link() -> None:
+            repository.link_span(span.id, target.entity_id, accept=accept)
+            link_others(target.entity_id)
+
+        writes.append((link, f"→ {target.name}{also}"))
         if choice.kb_id is not None and choice.kb_id != target.kb_id:
             kb_id = choice.kb_id
             writes.append(
@@ -340,4 +355,12 @@ async def entity_link(reader: ReaderScreen) -> None:
                     f"kb id {kb_id}",
                 )
             )
-    _queue(reader, writes, None)
+    if others and not choice.unlink:
+        notice = f"Also linked {len(others)} other mention{'s' if len(others) > 1 else ''} of it"
+
+        def linked(_: object) -> None:
+            reader.notify(notice, timeout=2)
+
+        _queue(reader, writes, linked, batched=True)
+    else:
+        _queue(reader, writes, None)

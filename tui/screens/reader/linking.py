@@ -1,0 +1,116 @@
+"""Within-article linking in the reader: a mention joins the entity its article already names.
+
+Accepting or labelling "Nurtleu" when "Murat Nurtleu" is linked to an entity
+links it to that entity in the same action (one key, one undo step, a
+notice "Linked to Murat Nurtleu"); ``e`` on a mention also links the other
+accepted, unlinked mentions of the same entity in the article ("EU" after
+"European Union"). The rules are :func:`storage.suggest.linking.within_article_links`
+(surname, acronym, same name; never a NORP such as "Kazakhstani").
+
+No entity is ever created by accepting: a new entity is corpus-wide (it is
+offered in every article and exported), may duplicate one of the corpus or
+of the knowledge base, and its name is a choice, so it is made only with
+``e``, where the annotator sees the name and the knowledge-base candidates.
+Once made, the article's other mentions of it follow: the accepted ones at
+once, the suggested ones as each is accepted.
+
+Computed on the reader's model (what the pane shows, pending writes
+included), on the event loop: an article has at most a few hundred mentions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from storage.suggest.linking import NEVER_LINKED, Mention, within_article_links
+
+if TYPE_CHECKING:
+    from tui.screens.reader.model import ReaderModel
+
+
+@dataclass(frozen=True)
+class Joined:
+    """The entity a mention joins, and the name the notice shows."""
+
+    entity_id: int
+    name: str
+
+
+def _mentions(model: ReaderModel, leave_out: Iterable[int] = ()) -> list[Mention]:
+    skip = set(leave_out)
+    return [
+        Mention(row.start, row.end, row.text, row.label, row.entity_id, row.id)
+        for row in model.spans.values()
+        if row.layer == "entity" and row.id not in skip and row.status != "rejected"
+    ]
+
+
+def _group(mentions: list[Mention], mention: Mention) -> list[Mention]:
+    """The mentions naming the same entity as ``mention`` (itself included)."""
+    canonical_of = {link.mention: link.canonical for link in within_article_links(mentions)}
+    root = canonical_of.get(mention, mention)
+    return [m for m in mentions if m == root or canonical_of.get(m) == root]
+
+
+def entity_for(
+    model: ReaderModel | None,
+    start: int,
+    end: int,
+    text: str,
+    label: str,
+    span_id: int | None = None,
+) -> Joined | None:
+    """The one entity the article's other mentions of this one are linked to, else None.
+
+    ``span_id`` is the mention's own span when it has one (its current row is
+    replaced by ``[start, end)`` with ``label``); None for a span about to be
+    added. Two different entities in the group (the annotator linked them
+    apart) join nothing.
+    """
+    if model is None or label in NEVER_LINKED:
+        return None
+    if span_id is not None and span_id in model.spans and model.spans[span_id].entity_id:
+        return None  # already linked: accepting keeps the annotator's link
+    mention = Mention(start, end, text, label, None, span_id)
+    mentions = [*_mentions(model, [] if span_id is None else [span_id]), mention]
+    entities = {m.entity_id for m in _group(mentions, mention) if m.entity_id is not None}
+    if len(entities) != 1:
+        return None
+    entity_id = next(iter(entities))
+    name = model.entity_names.get(entity_id)
+    if name is None:
+        name = next(m.text for m in _group(mentions, mention) if m.entity_id == entity_id)
+    return Joined(entity_id, name)
+
+
+def for_span(model: ReaderModel | None, span_id: int, label: str | None = None) -> Joined | None:
+    """:func:`entity_for` of a span the model has (accepted now, or relabelled ``label``)."""
+    row = model.spans.get(span_id) if model is not None else None
+    if row is None or row.layer != "entity":
+        return None
+    return entity_for(model, row.start, row.end, row.text, label or row.label, span_id)
+
+
+def unlinked_group(model: ReaderModel | None, span_id: int) -> list[int]:
+    """The other accepted, unlinked mentions naming the same entity as span ``span_id``.
+
+    ``e`` links them with it. Suggested mentions are left to be decided: each
+    joins the entity when accepted.
+    """
+    if model is None or span_id not in model.spans:
+        return []
+    row = model.spans[span_id]
+    if row.layer != "entity" or row.label in NEVER_LINKED:
+        return []
+    mentions = _mentions(model)
+    mention = next(m for m in mentions if m.span_id == span_id)
+    return [
+        m.span_id
+        for m in _group(mentions, mention)
+        if m.span_id is not None
+        and m.span_id != span_id
+        and m.entity_id is None
+        and model.spans[m.span_id].status == "accepted"
+    ]
