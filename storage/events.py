@@ -300,13 +300,15 @@ class EventLog:
             summary=summary,
             changes=list(changes),
         )
-        self.session.add(event)
+        # Before the event joins the session: the statement then flushes nothing (a
+        # refused flush inside it leaves psycopg's pipeline to complain on stderr).
         live.announce(
             self.session,
             article_id=article_id,
             annotator_id=self.annotator_id,
             session_id=self.session_id,
         )
+        self.session.add(event)
         return event
 
     def append_many(self, actions: Sequence[Action]) -> None:
@@ -374,15 +376,15 @@ class EventLog:
         ).first()
         if event is None:
             return None
-        apply_images(self.session, event.changes, undo=undo)
-        event.undone = undo
-        self.session.add(event)
+        apply_images(self.session, event.changes, undo=undo)  # flushes its writes
         live.announce(
             self.session,
             article_id=article_id,
             annotator_id=self.annotator_id,
             session_id=self.session_id,
         )
+        event.undone = undo
+        self.session.add(event)
         if undo:
             return event, [
                 {**change, "before": change["after"], "after": change["before"]}

@@ -109,12 +109,14 @@ def assign(
         todo = [article for article in wanted if replace or article not in assigned]
         plan = plan_assignment(todo, annotators, overlap, seed, _loads(session, annotators))
         ids = {name: sessions.annotator_id(session, name) for name in dict.fromkeys(annotators)}
+        # New queues, told at commit; sent before the rows are added, so the statement does
+        # not flush them (a refused flush there leaves psycopg's pipeline to complain).
+        live.announce(session, article_id=None, annotator_id=0, session_id=None)
         session.add_all(
             Assignment(article_id=article, annotator_id=ids[name])
             for article, names in plan.items()
             for name in names
         )
-        live.announce(session, article_id=None, annotator_id=0, session_id=None)  # new queues
     return AssignReport(plan, skipped)
 
 
