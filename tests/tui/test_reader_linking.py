@@ -137,3 +137,44 @@ async def test_e_links_the_accepted_acronyms_and_a_label_key_joins_a_surname(
             assert SUNAK not in _spans(database, UK_ARTICLE)
     finally:
         database.dispose()
+
+
+async def test_accept_all_links_the_mentions_of_entities_the_article_links(
+    tmp_path: Path,
+) -> None:
+    """``A``: every "EU" and later "European Union" joins the one linked; one undo."""
+    database = sample_database(tmp_path / "redline.db")
+    article = queries.get_article(database, 1)
+    assert article is not None
+    text = article.text
+    union = [(i, i + 14) for i in range(len(text)) if text.startswith("European Union", i)]
+    eu = [(i, i + 2) for i in range(len(text)) if text.startswith("EU ", i)]
+    assert len(union) >= 2 and len(eu) >= 2
+    _suggest(database, 1, *[(*span, "ORG") for span in union + eu], (*FULL_NAME, "PERSON"))
+    notices = Notices()
+    app = make_app(database, open_articles=[1])
+    try:
+        async with app.run_test(size=(120, 40), message_hook=notices) as pilot:
+            screen = await open_reader(pilot)
+            pane = screen.query_one(ReadingPane)
+            pane.move_cursor(union[0][0])
+            await pilot.press("e", "enter")
+            await pilot.pause()
+            entity_id = _spans(database, 1)[union[0]][1]
+            assert entity_id is not None
+            notices.take()
+            await pilot.press("A", "y")
+            await pilot.pause()
+            stored = _spans(database, 1)
+            assert {stored[span] for span in union + eu} == {("accepted", entity_id)}
+            assert stored[FULL_NAME] == ("accepted", None)  # no entity made by accepting
+            assert f"Linked {len(union) + len(eu) - 1} mentions to this article's entities" in (
+                notices.take()
+            )
+            await pilot.press("u")
+            await pilot.pause()
+            stored = _spans(database, 1)
+            assert {stored[span] for span in union[1:] + eu} == {("suggested", None)}
+            assert stored[union[0]] == ("accepted", entity_id)
+    finally:
+        database.dispose()

@@ -93,6 +93,31 @@ def for_span(model: ReaderModel | None, span_id: int, label: str | None = None) 
     return entity_for(model, row.start, row.end, row.text, label or row.label, span_id)
 
 
+def joins(model: ReaderModel | None, span_ids: Iterable[int]) -> dict[int, int]:
+    """:func:`for_span` of many unlinked spans at once (``A``): span id → entity id.
+
+    The article's links are found once, not per span.
+    """
+    if model is None:
+        return {}
+    mentions = _mentions(model)
+    canonical_of = {link.mention: link.canonical for link in within_article_links(mentions)}
+    entities: dict[Mention, set[int]] = {}
+    for mention in mentions:
+        if mention.entity_id is not None:
+            entities.setdefault(canonical_of.get(mention, mention), set()).add(mention.entity_id)
+    by_id = {m.span_id: m for m in mentions}
+    found: dict[int, int] = {}
+    for span_id in span_ids:
+        mention = by_id.get(span_id)
+        if mention is None or mention.entity_id is not None or mention.label in NEVER_LINKED:
+            continue
+        group = entities.get(canonical_of.get(mention, mention), set())
+        if len(group) == 1:
+            found[span_id] = next(iter(group))
+    return found
+
+
 def unlinked_group(model: ReaderModel | None, span_id: int) -> list[int]:
     """The other accepted, unlinked mentions naming the same entity as span ``span_id``.
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from tui.dialogs.choice import Choice, ChoiceDialog
 from tui.literal import visible_line
-from tui.screens.reader import edits, optimistic, stream, targeting
+from tui.screens.reader import edits, linking, optimistic, stream, targeting
 from tui.screens.reader.optimistic import Predict
 from tui.services import services
 
@@ -91,22 +91,32 @@ def jump(reader: ReaderScreen, forward: bool) -> None:
 
 
 def _decide_all(
-    reader: ReaderScreen, accept: Sequence[int], reject: Sequence[int] = ()
+    reader: ReaderScreen,
+    accept: Sequence[int],
+    reject: Sequence[int] = (),
+    links: dict[int, int] | None = None,
 ) -> Callable[[], Any]:
-    """One write accepting ``accept`` and rejecting ``reject`` (one event, one undo step)."""
+    """One write accepting ``accept`` and rejecting ``reject`` (one event, one undo step).
+
+    ``links``: accepted span id → the entity it joins (:mod:`linking`), in the same action.
+    """
     repository, article_id = services(reader).repository, reader.article_id
     accepted = [reader.optimistic.ref(span_id) for span_id in accept]
     rejected = [reader.optimistic.ref(span_id) for span_id in reject]
+    joins = [(reader.optimistic.ref(span_id), entity) for span_id, entity in (links or {}).items()]
 
     def write() -> None:
         accept = [ref.resolve() for ref in accepted]
         reject = [ref.resolve() for ref in rejected]
-        if accept and reject:
-            with repository.batch(
-                "review", article_id, f"accept {len(accept)}, reject {len(reject)}"
-            ):
-                repository.accept(accept)
-                repository.reject(reject)
+        if joins or (accept and reject):
+            summary = f"accept {len(accept)}, reject {len(reject)}, link {len(joins)}"
+            with repository.batch("review", article_id, summary):
+                if accept:
+                    repository.accept(accept)
+                if reject:
+                    repository.reject(reject)
+                for ref, entity_id in joins:
+                    repository.link_span(ref.resolve(), entity_id)
         elif accept:
             repository.accept(accept)
         elif reject:
@@ -115,12 +125,20 @@ def _decide_all(
     return write
 
 
-def _predicted(reader: ReaderScreen, accept: Sequence[int], reject: Sequence[int]) -> Predict:
+def _predicted(
+    reader: ReaderScreen, accept: Sequence[int], reject: Sequence[int], links: dict[int, int]
+) -> Predict:
     """What accept-all will store, drawn at once as pending (see :mod:`optimistic`)."""
     changed = optimistic.span_changed
+    ref = reader.optimistic.ref
     return optimistic.all_of(
-        [changed(reader.optimistic.ref(i), status="accepted") for i in accept]
-        + [changed(reader.optimistic.ref(i), status="rejected") for i in reject]
+        [
+            changed(ref(i), status="accepted", entity_id=links[i])
+            if i in links
+            else changed(ref(i), status="accepted")
+            for i in accept
+        ]
+        + [changed(ref(i), status="rejected") for i in reject]
     )
 
 
@@ -163,13 +181,20 @@ def accept_all(reader: ReaderScreen) -> None:
         if keep is None:
             return
         accept, reject = stream.decide_nested(pending, found, keep)
+        links = linking.joins(reader.model, accept)  # "EU" joins the linked European Union
         reader.decided.update(accept, reject)
-        done = lambda _: reader.decided.difference_update(accept, reject)  # noqa: E731
+
+        def done(_: object) -> None:
+            reader.decided.difference_update(accept, reject)
+            if links:
+                many = "s" if len(links) > 1 else ""
+                reader.notify(f"Linked {len(links)} mention{many} to this article's entities")
+
         reader.save(
-            _decide_all(reader, accept, reject),
+            _decide_all(reader, accept, reject, links),
             f"accept {len(accept)} suggestions",
             done,
-            predict=_predicted(reader, accept, reject),
+            predict=_predicted(reader, accept, reject, links),
         )
         reader.stream_focus = None
 
