@@ -178,3 +178,24 @@ async def test_accept_all_links_the_mentions_of_entities_the_article_links(
             assert stored[union[0]] == ("accepted", entity_id)
     finally:
         database.dispose()
+
+
+async def test_done_accepting_the_pending_links_them_too(tmp_path: Path) -> None:
+    database = sample_database(tmp_path / "redline.db")
+    _suggest(database, 1, (*FULL_NAME, "PERSON"), (*SURNAME, "PERSON"), (*KAZAKHSTAN, "GPE"))
+    app = make_app(database, open_articles=[1])
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await open_reader(pilot)
+            screen.query_one(ReadingPane).move_cursor(FULL_NAME[0])
+            await pilot.press("e", "enter")
+            await pilot.pause()
+            entity_id = _spans(database, 1)[FULL_NAME][1]
+            await pilot.press("d", "a")  # accept the pending ones, mark done: one action
+            await pilot.pause()
+            assert queries.article_state(database, 1, "ana") == "done"
+            stored = _spans(database, 1)
+            assert stored[SURNAME] == ("accepted", entity_id)
+            assert stored[KAZAKHSTAN] == ("accepted", None)
+    finally:
+        database.dispose()

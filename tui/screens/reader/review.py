@@ -226,9 +226,16 @@ def done(reader: ReaderScreen) -> None:
         for topic in topics:  # never suggested again here, like r in the Topics panel
             repository.reject_topic(reader.article_id, topic)
 
+    links = [(reader.optimistic.ref(i), e) for i, e in linking.joins(reader.model, ids).items()]
+
+    def accept_all() -> None:  # inside finish_article's batch: one undo step
+        repository.accept(ids)
+        for ref, entity_id in links:  # "EU" joins the European Union the article links
+            repository.link_span(ref.resolve(), entity_id)
+
     def answered(answer: str | None) -> None:
         if answer == "accept":
-            reader.finish_article("done", lambda: repository.accept(ids), f"accept {len(ids)}")
+            reader.finish_article("done", accept_all, f"accept {len(ids)}")
         elif answer == "reject":
             reader.finish_article("done", reject_all, f"reject {len(ids)}")
         elif answer == "keep":
