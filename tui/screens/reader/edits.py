@@ -91,7 +91,14 @@ def label(reader: ReaderScreen, hotkey: str) -> None:
                 return repository.link_span(span.id, entity_id)
 
         added = optimistic.span_added(ref, start, end, key, text)
-        reader.save(add_and_link, description, _linked(reader, joined), predict=added)
+
+        def added_and_linked(model: Any) -> list[Any]:  # drawn linked at once
+            changes = added(model)
+            for change in changes:
+                change["after"]["entity_id"] = entity_id
+            return changes
+
+        reader.save(add_and_link, description, _linked(reader, joined), predict=added_and_linked)
     reader.pane.clear_selection()  # the next key (relabel, resize, e) acts on the new span
     reader.pane.move_cursor(start)
 
