@@ -128,6 +128,8 @@ class ChangeFeed:
         self._lock = threading.Lock()
         self._names: dict[int, str] = {}
         self._closed = False
+        self._wake = threading.Event()
+        """Set by :meth:`interrupt`: every pause of the waiting thread ends at once."""
         self._lost = False
         self._source: _Source | None = None
 
@@ -160,19 +162,25 @@ class ChangeFeed:
                 break
         return Changes()
 
+    def interrupt(self) -> None:
+        """From any thread: the current :meth:`wait` returns soon (SQLite: at once), and no
+        later one waits; the waiting thread then calls :meth:`close`."""
+        self._closed = True
+        self._wake.set()
+
     def close(self) -> None:
         """Stop and close the feed's connection (from the waiting thread, or once it stopped)."""
         self._closed = True
         self._drop()
 
     def _pause(self, deadline: float) -> None:
-        time.sleep(max(0.0, min(self.poll_seconds, deadline - time.monotonic())))
+        self._wake.wait(max(0.0, min(self.poll_seconds, deadline - time.monotonic())))
 
     def _connected(self) -> _Source | None:
         if self._source is None and not self._closed:
             try:
                 self._source = (
-                    _SqlitePoll(self.database, self.poll_seconds)
+                    _SqlitePoll(self.database, self.poll_seconds, self._wake)
                     if self.database.is_sqlite
                     else _PostgresListen(self.database)
                 )
@@ -285,8 +293,9 @@ no scan) and the assignments (``redline assign``; a small table)."""
 class _SqlitePoll(_Source):
     """``PRAGMA data_version`` on a connection of its own, then the events that explain it."""
 
-    def __init__(self, database: Database, poll_seconds: float) -> None:
+    def __init__(self, database: Database, poll_seconds: float, wake: threading.Event) -> None:
         super().__init__()
+        self._wake = wake
         path = database.file or database.path
         if path is None:
             raise ValueError("an in-memory database has no other programs")
@@ -325,9 +334,8 @@ class _SqlitePoll(_Source):
                     self._read_changes()
                     continue
             pause = min(self._next_poll, deadline) - time.monotonic()
-            if time.monotonic() >= deadline:
+            if time.monotonic() >= deadline or self._wake.wait(max(0.0, pause)):
                 break
-            time.sleep(max(0.0, pause))
         return self._take()
 
     def _read_changes(self) -> None:

@@ -53,9 +53,15 @@ class LiveChanges:
         self._thread.start()
 
     def stop(self) -> None:
-        """End the thread (within :data:`WAIT_SECONDS`, without waiting for it: the app is
-        closing); the thread closes the feed's connection as it ends."""
+        """End the thread and wait for it to close the feed's connection (SQLite: at once;
+        PostgreSQL: within :data:`WAIT_SECONDS`), so nothing of it outlives the app: a
+        SQLite connection closing after the app's could checkpoint the file it just
+        vouched for (``Database.dispose``)."""
         self._stop.set()
+        self.feed.interrupt()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=2 * WAIT_SECONDS + 1)
 
     def _follow(self) -> None:
         """The thread: wait for others' changes until the app stops it."""
