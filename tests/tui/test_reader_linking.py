@@ -9,9 +9,12 @@ from pathlib import Path
 from storage import queries
 from storage.db import Database
 from storage.repository import Repository, SpanSuggestion
+from storage.schema import load_config
 from tests.tui.app_fixtures import make_app, sample_database
 from tests.tui.conftest import open_reader
 from tests.tui.test_review_keys import Notices
+from tui.screens.reader import linking
+from tui.screens.reader.model import ReaderModel, SpanRow
 from tui.widgets.reading_pane import ReadingPane
 
 FULL_NAME = (113, 126)  # "Murat Nurtleu", reference article
@@ -199,3 +202,47 @@ async def test_done_accepting_the_pending_links_them_too(tmp_path: Path) -> None
             assert stored[KAZAKHSTAN] == ("accepted", None)
     finally:
         database.dispose()
+
+
+def _model(*rows: tuple[int, int, str, str, str, int | None]) -> ReaderModel:
+    """A reader model of entity spans (start, end, text, label, status, entity id)."""
+    schema = load_config(None).schema
+    spans = {
+        i: SpanRow(i, start, end, "entity", label, text, status, entity_id, None)
+        for i, (start, end, text, label, status, entity_id) in enumerate(rows, 1)
+    }
+    return ReaderModel(schema, 1, 1, spans=spans, entity_names={7: "Murat Nurtleu"})
+
+
+def test_a_mention_joins_one_entity_only_and_never_a_nationality() -> None:
+    model = _model(
+        (0, 13, "Murat Nurtleu", "PERSON", "accepted", 7),
+        (20, 27, "Nurtleu", "PERSON", "suggested", None),
+        (30, 40, "Kazakhstan", "GPE", "accepted", 8),
+        (50, 61, "Kazakhstani", "NORP", "suggested", None),
+    )
+    assert linking.for_span(model, 2) == linking.Joined(7, "Murat Nurtleu")
+    assert linking.for_span(model, 4) is None
+    assert linking.entity_for(model, 70, 77, "Nurtleu", "PERSON") == linking.Joined(
+        7, "Murat Nurtleu"
+    )
+    assert linking.joins(model, [2, 4]) == {2: 7}
+    # The annotator linked a second "Nurtleu" elsewhere: the group is split, nothing joins.
+    split = _model(
+        (0, 13, "Murat Nurtleu", "PERSON", "accepted", 7),
+        (20, 27, "Nurtleu", "PERSON", "accepted", 9),
+        (40, 47, "Nurtleu", "PERSON", "suggested", None),
+    )
+    assert linking.for_span(split, 3) is None
+    assert linking.joins(split, [3]) == {}
+
+
+def test_e_brings_the_accepted_unlinked_mentions_not_the_suggested() -> None:
+    model = _model(
+        (0, 14, "European Union", "ORG", "accepted", None),
+        (20, 22, "EU", "ORG", "accepted", None),
+        (30, 32, "EU", "ORG", "suggested", None),
+        (40, 42, "EU", "ORG", "accepted", 5),
+    )
+    assert linking.unlinked_group(model, 1) == [2]
+    assert linking.unlinked_group(model, 2) == [1]
