@@ -8,6 +8,7 @@ stderr and a non-zero exit code — never a traceback.
 from __future__ import annotations
 
 import getpass
+import logging
 import os
 from pathlib import Path
 from typing import Annotated
@@ -372,6 +373,10 @@ def main() -> None:
     from storage.importers import ImportFileError
     from storage.schema import SchemaError
 
+    # psycopg logs clean-up noise ("error ignored terminating <Pipeline>") through
+    # logging's last-resort stderr handler after a refused write; the refusal
+    # itself is already reported as one line, so that second line is dropped.
+    logging.getLogger("psycopg").addHandler(logging.NullHandler())
     try:
         code = app(standalone_mode=False)
     except (StorageError, SchemaError, ImportFileError, Failed) as exc:
