@@ -25,14 +25,14 @@ from operator import itemgetter
 from typing import Any
 
 from pydantic_core import to_jsonable_python
-from sqlalchemy import Date, DateTime, Float, Table, text
+from sqlalchemy import Date, DateTime, Float, Table
 from sqlalchemy.exc import DataError
 from sqlmodel import Session, SQLModel, col, select
 
 from storage.articles import article_values, insert_articles
 from storage.db import Database, translate
 from storage.errors import StorageError
-from storage.events import Action, ChangeSet, EventLog
+from storage.events import Action, ChangeSet, EventLog, new_ids
 from storage.formats.codec import EntityRef
 from storage.formats.record import AnnotatedRecord, ImportedTopic
 from storage.importers import ImportFileError, ParsedArticle
@@ -416,7 +416,7 @@ def _insert(session: Session, model: type[SQLModel], rows: list[dict[str, Any]])
     The driver's own ``executemany`` takes the rows as tuples: SQLAlchemy's
     per-row parameter handling cost several times the insert itself. Values
     are converted as the columns' types would (timestamps, exact decimals),
-    each distinct value once. Ids are taken up front (:func:`_new_ids`), not
+    each distinct value once. Ids are taken up front (:func:`storage.events.new_ids`), not
     read back with ``RETURNING``. ``rows`` become the images: the values as
     stored, equal to :func:`storage.events.image` of the rows as loaded (undo
     compares them).
@@ -426,7 +426,7 @@ def _insert(session: Session, model: type[SQLModel], rows: list[dict[str, Any]])
     table: Table = model.__table__  # type: ignore[attr-defined]
     columns = list(table.columns)
     if "id" in table.columns:
-        for row, new in zip(rows, _new_ids(session, table, len(rows)), strict=True):
+        for row, new in zip(rows, new_ids(session, table, len(rows)), strict=True):
             row["id"] = new
     dialect = session.get_bind().dialect
     converters = {
@@ -469,29 +469,6 @@ def _convert(rows: list[dict[str, Any]], converters: dict[str, Callable[[Any], A
                 if value not in done:
                     done[value] = convert(value)
                 row[name] = done[value]
-
-
-def _new_ids(session: Session, table: Table, count: int) -> list[int]:
-    """``count`` unused ids of ``table``, never an id a deleted row had (undo restores those).
-
-    PostgreSQL: from the table's sequence. SQLite: past both the AUTOINCREMENT
-    counter and the largest id; the transaction holds the write lock
-    (``BEGIN IMMEDIATE``), so nobody else takes them meanwhile, and inserting
-    them moves the counter on.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        statement = text(
-            "SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"
-        )
-        return list(session.execute(statement, {"table": table.name, "n": count}).scalars())
-    last = session.execute(
-        text(
-            f"SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = :table), 0), "
-            f'coalesce((SELECT max(id) FROM "{table.name}"), 0))'
-        ),
-        {"table": table.name},
-    ).scalar_one()
-    return list(range(last + 1, last + 1 + count))
 
 
 def _inserted(changes: ChangeSet, table: str, key: dict[str, Any], image: dict[str, Any]) -> None:
