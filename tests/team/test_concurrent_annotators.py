@@ -1,7 +1,5 @@
 """Two annotator processes writing to one PostgreSQL database at once: no acknowledged span
-is lost or stored twice, and neither program sees an error.
-
-The issue asks for 30 s; the test runs 10 s (``SECONDS``) to keep the suite short.
+is lost or stored twice, and neither program sees an error, for 30 s as the issue asks.
 """
 
 from __future__ import annotations
@@ -22,10 +20,10 @@ from tests.conftest import _clear_postgres
 from tests.insight.corpus import NewArticle
 
 ROOT = Path(__file__).resolve().parents[2]
-SECONDS = 10.0
+SECONDS = 30.0
 
 
-def test_two_annotators_write_concurrently_for_ten_seconds(postgres_url: str) -> None:
+def test_two_annotators_write_concurrently_for_thirty_seconds(postgres_url: str) -> None:
     database = open_db(postgres_url)
     try:
         _clear_postgres(database)
