@@ -15,15 +15,11 @@ bindings, and pure functions the pane passes its state to).
 
 from __future__ import annotations
 
-import re
-from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from rich.style import Style
 from textual import events
 from textual.actions import SkipAction
-from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -32,29 +28,14 @@ from textual.strip import Strip
 
 from tui.widgets import pane_input
 from tui.widgets import pane_layout as layout
+from tui.widgets.pane_lines import LineCache, paint_overlays
 from tui.widgets.pane_model import PaneSpan
-from tui.widgets.pane_render import StyleKey, line_strip, overlay, span_style, style_key
+from tui.widgets.pane_render import StyleKey, span_style
+from tui.widgets.pane_search import SearchMatches
+from tui.widgets.pane_spans import SpanStore
 from tui.widgets.pane_words import WordIndex
 
 __all__ = ["PaneSpan", "ReadingPane"]
-
-
-def _order(span: PaneSpan) -> tuple[int, int]:
-    return (span.start, -span.end)
-
-
-def _first(pair: tuple[int, int]) -> int:
-    return pair[0]
-
-
-@dataclass(frozen=True)
-class _Line:
-    """A cached visual line: its strip and what is needed to place overlays on it."""
-
-    strip: Strip
-    start: int
-    shown: int
-    positions: list[int] | None
 
 
 class ReadingPane(ScrollView, can_focus=True):
@@ -143,14 +124,9 @@ class ReadingPane(ScrollView, can_focus=True):
         disabled: bool = False,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
-        self._spans: list[PaneSpan] = []
-        """In reading order (start, longest first)."""
-        self._by_id: dict[int, PaneSpan] = {}
-        self._index: layout.SpanIndex[PaneSpan] = layout.SpanIndex(())
-        self._revision = 0
-        self._line_cache: LRUCache[tuple[int, int, int], _Line] = LRUCache(1024)
-        self._styles: dict[StyleKey, Style] = {}
-        self._matches: list[tuple[int, int]] = []
+        self._spans = SpanStore()
+        self._lines = LineCache()
+        self._matches = SearchMatches()
         self.load(text, spans)
 
     # -- content -------------------------------------------------------------
@@ -163,7 +139,7 @@ class ReadingPane(ScrollView, can_focus=True):
     @property
     def spans(self) -> tuple[PaneSpan, ...]:
         """The spans drawn, sorted by start."""
-        return tuple(self._spans)
+        return tuple(self._spans.ordered)
 
     def load(self, text: str, spans: Sequence[PaneSpan], cursor: int = 0) -> None:
         """Show a new article: re-wrap, drop selection and search, place the cursor."""
@@ -175,7 +151,7 @@ class ReadingPane(ScrollView, can_focus=True):
         self._goal_column: int | None = None
         self._drag = pane_input.Drag()
         self.set_reactive(ReadingPane.select_mode, False)
-        self._matches = []
+        self._matches.clear()
         self._table = layout.wrap(self._text, self._wrap_width())
         self._install_spans(spans)
         self.set_reactive(ReadingPane.cursor, max(0, min(cursor, len(self._text))))
@@ -187,11 +163,8 @@ class ReadingPane(ScrollView, can_focus=True):
         self.refresh()
 
     def _install_spans(self, spans: Sequence[PaneSpan]) -> None:
-        self._index = layout.SpanIndex(spans)
-        self._spans = sorted(spans, key=lambda span: (span.start, -span.end))
-        self._by_id = {span.id: span for span in spans}
-        self._revision += 1
-        self._line_cache.clear()
+        self._spans.install(spans)
+        self._lines.clear()
 
     def patch_spans(self, removed: Iterable[int], added: Iterable[PaneSpan]) -> None:
         """Apply one edit: drop the spans ``removed`` (ids), draw ``added``.
@@ -199,26 +172,7 @@ class ReadingPane(ScrollView, can_focus=True):
         Costs O(log n) per span plus the lines they cover, however many
         spans the article has; only those lines are drawn again.
         """
-        touched: list[PaneSpan] = []
-        for span_id in removed:
-            span = self._by_id.pop(span_id, None)
-            if span is not None:
-                self._index.discard(span)
-                index = bisect_left(self._spans, _order(span), key=_order)
-                while self._spans[index] != span:
-                    index += 1
-                del self._spans[index]
-                touched.append(span)
-        for span in added:
-            old = self._by_id.pop(span.id, None)
-            if old is not None:  # replaced without being listed as removed
-                self._index.discard(old)
-                self._spans.remove(old)
-                touched.append(old)
-            self._by_id[span.id] = span
-            self._index.add(span)
-            insort(self._spans, span, key=_order)
-            touched.append(span)
+        touched = self._spans.patch(removed, added)
         if not touched or not self._table:
             return
         width = self._table.width
@@ -228,12 +182,12 @@ class ReadingPane(ScrollView, can_focus=True):
                 self._table.row_of(max(span.start, span.end - 1)),
             )
             for row in range(first, last + 1):
-                self._line_cache.discard((row, width, self._revision))
+                self._lines.discard(row, width, self._spans.revision)
             self.refresh_lines(first, last - first + 1)
 
     def spans_at(self, offset: int) -> list[PaneSpan]:
         """Spans covering ``offset``, innermost first."""
-        return self._index.covering(offset)
+        return self._spans.index.covering(offset)
 
     # -- cursor and selection ----------------------------------------------
 
@@ -417,7 +371,7 @@ class ReadingPane(ScrollView, can_focus=True):
         width = self._wrap_width()
         if width != self._table.width:
             self._table = layout.wrap(self._text, width)
-            self._line_cache.clear()
+            self._lines.clear()
         self._after_layout()
 
     def _after_layout(self) -> None:
@@ -434,8 +388,7 @@ class ReadingPane(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         """Theme or focus changed the colours: restyle every line."""
         super().notify_style_update()
-        self._styles.clear()
-        self._line_cache.clear()
+        self._lines.clear_styles()
 
     def scroll_to_offset(self, offset: int, *, center: bool = False) -> None:
         """Scroll so the cell showing ``offset`` is visible."""
@@ -460,71 +413,33 @@ class ReadingPane(ScrollView, can_focus=True):
         An incremental search passes the offset where it began as ``origin``, so
         each keystroke finds the first match from there (and backspace goes back).
         """
-        flags = re.IGNORECASE if ignore_case else 0
-        self._matches = (
-            [
-                (match.start(), match.end())
-                for match in re.finditer(re.escape(query), self._text, flags)
-            ]
-            if query
-            else []
-        )
+        self._matches.find(self._text, query, ignore_case=ignore_case)
         self.refresh()
-        if self._matches:
-            start = self.cursor if origin is None else origin
-            index = bisect_left(self._matches, start, key=_first)
-            self.move_cursor(self._matches[index % len(self._matches)][0])
+        first = self._matches.first_from(self.cursor if origin is None else origin)
+        if first is not None:
+            self.move_cursor(first)
         return len(self._matches)
 
     def current_match(self) -> tuple[int, int] | None:
         """The match the cursor is on (searches put it on a match's start), or None."""
-        index = bisect_left(self._matches, self.cursor, key=_first)
-        if index < len(self._matches) and self._matches[index][0] == self.cursor:
-            return self._matches[index]
-        return None
+        return self._matches.starting_at(self.cursor)
 
     def next_match(self, backwards: bool = False) -> None:
         """Move to the next match (or previous), wrapping around the article."""
-        if not self._matches:
-            return
-        if backwards:
-            index = bisect_left(self._matches, self.cursor, key=_first) - 1
-        else:
-            index = bisect_right(self._matches, self.cursor, key=_first)
-        self.move_cursor(self._matches[index % len(self._matches)][0])
+        offset = self._matches.next_from(self.cursor, backwards=backwards)
+        if offset is not None:
+            self.move_cursor(offset)
 
     def clear_search(self) -> None:
         """Remove the match highlights."""
-        self._matches = []
+        self._matches.clear()
         self.refresh()
 
     # -- drawing -------------------------------------------------------------
 
-    def _style_of(self, key: StyleKey) -> Style:
-        style = self._styles.get(key)
-        if style is None:
-            suggested = self.get_component_rich_style("reading-pane--suggested", partial=True)
-            style = span_style(*key, self.background_colors[1], suggested)
-            self._styles[key] = style
-        return style
-
-    def _line(self, row: int) -> _Line:
-        key = (row, self._table.width, self._revision)
-        cached = self._line_cache.get(key)
-        if cached is not None:
-            return cached
-        start, _ = self._table.line_range(row)
-        shown = layout.line_text(self._text, self._table, row)
-        spans = self._index.touching(start, start + len(shown))
-        for span in spans:
-            self._style_of(style_key(span))
-        strip = line_strip(shown, start, spans, self._styles, self.rich_style, self.app.console)
-        line = _Line(strip, start, len(shown), layout.cell_positions(shown))
-        self._line_cache.set(key, line)
-        return line
-
-    def _cells(self, line: _Line, start: int, end: int) -> tuple[int, int]:
-        return layout.cell_range(line.positions, line.shown, start - line.start, end - line.start)
+    def _make_style(self, key: StyleKey) -> Style:
+        suggested = self.get_component_rich_style("reading-pane--suggested", partial=True)
+        return span_style(*key, self.background_colors[1], suggested)
 
     def render_line(self, y: int) -> Strip:
         """Draw visual line ``y`` of the viewport: cached spans, then matches, selection, cursor."""
@@ -533,35 +448,24 @@ class ReadingPane(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         if row >= len(self._table):
             return Strip.blank(width, self.rich_style)
-        line = self._line(row)
+        line = self._lines.line(
+            self._text,
+            self._table,
+            self._spans.index,
+            self._spans.revision,
+            row,
+            self._make_style,
+            self.rich_style,
+            self.app.console,
+        )
         strip = line.strip.crop_extend(scroll_x, scroll_x + width, self.rich_style)
-        line_end = line.start + line.shown
-        # Selection and matches take their whole style (readable text on a blended
-        # background); the cursor only reverses what is already there.
-        component = self.get_component_rich_style
-        for start, end in layout.match_ranges(self._matches, line.start, line_end):
-            first, last = self._cells(line, start, end)
-            strip = overlay(
-                strip,
-                first - scroll_x,
-                last - scroll_x,
-                component("reading-pane--match"),
-            )
-        selection = self.selection
-        if selection is not None and selection[0] < line_end and selection[1] > line.start:
-            first, last = self._cells(line, *selection)
-            strip = overlay(
-                strip,
-                first - scroll_x,
-                last - scroll_x,
-                component("reading-pane--selection"),
-            )
-        if self._table.row_of(self.cursor) == row:
-            first, last = layout.char_cells(line.positions, self.cursor - line.start)
-            strip = overlay(
-                strip,
-                first - scroll_x,
-                last - scroll_x,
-                component("reading-pane--cursor", partial=True),
-            )
-        return strip
+        on_row = self._table.row_of(self.cursor) == row
+        return paint_overlays(
+            strip,
+            line,
+            scroll_x,
+            self._matches.ranges,
+            self.selection,
+            self.cursor if on_row else None,
+            self.get_component_rich_style,
+        )
