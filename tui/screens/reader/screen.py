@@ -13,7 +13,13 @@ another screen changed things (the entities screen).
 
 Which span a key acts on is decided by the pure functions of
 :mod:`tui.screens.reader.targeting`; the dialog keys (f, t, e, E) are
-:mod:`tui.screens.reader.flows`.
+:mod:`tui.screens.reader.flows`. Applying what is stored is
+:mod:`~tui.screens.reader.live` (and :mod:`~tui.screens.reader.showing`, which
+widgets get new rows); the threads that read and suggest are
+:mod:`~tui.screens.reader.workers`; moving between articles is
+:mod:`~tui.screens.reader.navigation`; the search bar is
+:mod:`~tui.screens.reader.search_bar`. The screen keeps the layout, the
+message handlers and one-line ``action_*`` methods.
 """
 
 from __future__ import annotations
@@ -28,7 +34,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input
-from textual.worker import get_current_worker
 
 from storage import queries
 from storage.errors import StorageError
@@ -44,7 +49,18 @@ from tui.messages import (
     ViewLoaded,
 )
 from tui.screens.help import describe
-from tui.screens.reader import background, edits, flows, review, selecting, targeting
+from tui.screens.reader import (
+    edits,
+    flows,
+    live,
+    navigation,
+    review,
+    search_bar,
+    selecting,
+    showing,
+    targeting,
+    workers,
+)
 from tui.screens.reader.bindings import READER_BINDINGS
 from tui.screens.reader.model import ArticleView, ReaderModel, Touched
 from tui.screens.reader.optimistic import Optimistic, Predict
@@ -70,16 +86,13 @@ class ReaderScreen(Screen[None]):
         self.article: Article | None = None
         self.model: ReaderModel | None = None
         """The article's annotations as shown (None until they are read)."""
-        self._early: list[list[dict[str, Any]]] = []
-        """Change sets stored while the annotations were being read: applied once they are."""
-        self._rereading = False
-        """A full reload is being read: change sets stored meanwhile go to ``_early`` too."""
-        self._outdated = False
-        """Another program changed this article: read it again once nothing waits to be stored."""
+        self.arrivals = live.Arrivals()
+        """Change sets stored while the annotations are read, and whether a reread is owed."""
         self.optimistic = Optimistic()
         """Keys' effects drawn ahead of their commit."""
-        self._opened_at = time.monotonic()
-        self._find_origin = 0
+        self.opened_at = time.monotonic()
+        """When the article opened: finishing it stores the seconds spent since."""
+        self.find_origin = 0
         """Where the cursor was when the search bar opened: each keystroke searches from it."""
         self.phrase_choices: list[tuple[int, int]] = []
         """What the phrase key (space) offered last: pressed again, it steps through them."""
@@ -127,7 +140,7 @@ class ReaderScreen(Screen[None]):
         status = self.query_one(StatusBar)
         status.unsaved = app.unsaved_count
         status.save_state = app.save_state
-        self._reload_if_outdated()
+        live.reload_if_outdated(self)
 
     def _show_training(self, line: str) -> None:
         self.query_one(StatusBar).training = line
@@ -147,74 +160,37 @@ class ReaderScreen(Screen[None]):
         self.article_id, self.article = article_id, article
         if article_id not in self.sequence:
             self.sequence = queries.article_ids(database)
-        self._opened_at = time.monotonic()
+        self.opened_at = time.monotonic()
         # The text paints at once; highlights and panels follow from a worker,
         # so a big article with thousands of spans opens without a pause.
         self.model = None
-        self._early = []
-        self._outdated = self._rereading = False
+        self.arrivals.reset()
         self.decided, self.stream_focus = set(), None
         self.optimistic.reset()
         self.pane.load(article.text, [], cursor=0)
-        self._show_all()
-        self._load(article_id)
+        showing.show_all(self)
+        workers.read_annotations(self, article_id)
         if services(self).config.auto_suggest:
-            self._suggest(article_id, article.text)
+            workers.suggest(self, article_id, article.text)
 
     def reload(self) -> None:
         """Read the article's annotations again in full (another screen changed them)."""
-        self._rereading = self.model is not None
+        self.arrivals.rereading = self.model is not None
         self.decided.clear()
-        self._load(self.article_id)
+        workers.read_annotations(self, self.article_id)
 
     @on(ExternalChange)
     def _external_change(self, event: ExternalChange) -> None:
         """Another program changed what this reader shows (its annotator's rows of the article)."""
         if event.changes.touches(self.article_id, services(self).annotator):
-            self._outdated = True
-            self._reload_if_outdated()
-
-    def _reload_if_outdated(self) -> None:
-        """Never while this program has writes to store: the reload waits until they are."""
-        if self._outdated and not redline_app(self).writes_pending:
-            self._outdated = False
-            self.reload()
-
-    @work(thread=True, exclusive=True, group="reader-view")
-    def _load(self, article_id: int) -> None:
-        try:
-            model = background.read_model(services(self), article_id)
-        except StorageError as exc:
-            message = visible_line(f"Cannot read annotations: {exc}")
-            self.notify(message, severity="error", markup=False)
-            return
-        if not get_current_worker().is_cancelled:
-            self.post_message(ViewLoaded(article_id, model))
+            self.arrivals.outdated = True
+            live.reload_if_outdated(self)
 
     @on(ViewLoaded)
     def _loaded(self, event: ViewLoaded) -> None:
         if event.article_id != self.article_id:
             return  # the reader moved on to another article meanwhile
-        self.model = event.model
-        self._rereading = False
-        for changes in self._early:  # idempotent: each image is the row's state after it
-            self.model.apply(changes)
-        self._early = []
-        self.optimistic.replay(self.model, Touched())
-        self.pane.set_spans(self.model.pane_spans())
-        self._show_all()
-
-    def _show_all(self) -> None:
-        """Every widget from the model (empty while the annotations load)."""
-        model = self.model
-        self.query_one(EntityPanel).show(model.mentions() if model else [])
-        self.query_one(TopicPanel).show(model.topic_items() if model else [])
-        self.query_one(FigurePanel).show(model.figure_items() if model else [])
-        self._show_header()
-        self._show_pending()
-
-    def _show_pending(self) -> None:
-        self.query_one(StatusBar).pending = review.pending_count(self.model)
+        live.loaded(self, event.model)
 
     @on(AnnotationSaved)
     @on(SuggestionsAdded)
@@ -223,42 +199,11 @@ class ReaderScreen(Screen[None]):
         if event.article_id not in (self.article_id, None):
             return
         tag = event.tag if isinstance(event, AnnotationSaved) else None
-        if self._rereading:  # the reload may have been read before this was stored
-            self._early.append(event.changes)
-        if self.model is None:
-            self._early.append(event.changes)
-            self.optimistic.forget(tag)
-            return
-        touched = Touched()
-        self.optimistic.settle(self.model, tag, event.changes, touched)
-        self._show_touched(touched)
+        live.stored(self, event.changes, tag)
 
-    def _show_touched(self, touched: Touched) -> None:
-        """Give the widgets an applied change concerns their new rows."""
-        assert self.model is not None
-        if touched.pane:
-            self.pane.patch_spans(touched.pane_removed, touched.pane_added.values())
-            self._show_pending()
-        if touched.mentions:
-            self.query_one(EntityPanel).show(self.model.mentions())
-        if touched.figures:
-            self.query_one(FigurePanel).show(self.model.figure_items())
-        if touched.topics:
-            self.query_one(TopicPanel).show(self.model.topic_items())
-        if touched.state:
-            self._show_header()
-        if touched.unknown_entities:
-            self._name_entities(self.article_id, touched.unknown_entities)
-
-    @work(thread=True, group="entity-names")
-    def _name_entities(self, article_id: int, entity_ids: set[int]) -> None:
-        """Names of entities a new link points to (one small query, not a read-back)."""
-        try:
-            found = queries.entities_by_id(services(self).database, entity_ids)
-        except StorageError:
-            return
-        names = {entity_id: entity.name for entity_id, entity in found.items()}
-        self.post_message(EntityNamesLoaded(article_id, names))
+    def name_entities(self, article_id: int, entity_ids: set[int]) -> None:
+        """Look up the names of entities a new link points to (see :mod:`workers`)."""
+        workers.name_entities(self, article_id, entity_ids)
 
     @on(EntityNamesLoaded)
     def _entities_named(self, event: EntityNamesLoaded) -> None:
@@ -268,36 +213,10 @@ class ReaderScreen(Screen[None]):
 
     @on(AnnotationRefused)
     def _refused(self, event: AnnotationRefused) -> None:
-        """An action that can never apply (a conflict): its prediction goes, all is read again.
-
-        The app has told the user why (a notice); the pane drops the pending change at once.
-        """
+        """An action that can never apply (a conflict): see :func:`live.refused`."""
         if event.article_id not in (self.article_id, None):
             return
-        if self.model is not None:
-            touched = Touched()
-            self.optimistic.settle(self.model, event.tag, [], touched)
-            self._show_touched(touched)
-        else:
-            self.optimistic.forget(event.tag)
-        self.reload()
-
-    def _show_header(self) -> None:
-        article = self.article
-        if article is None:
-            return
-        position = (
-            self.sequence.index(self.article_id) + 1 if self.article_id in self.sequence else 0
-        )
-        self.query_one(ArticleHeader).show(
-            article.title,
-            article.source,
-            article.published.isoformat() if article.published else None,
-            article.dateline,
-            position,
-            len(self.sequence),
-            self.model.state if self.model is not None else "todo",
-        )
+        live.refused(self, event.tag)
 
     # -- storing --------------------------------------------------------------------
 
@@ -325,7 +244,7 @@ class ReaderScreen(Screen[None]):
             touched = Touched()
             tag = self.optimistic.add(predict, self.model, touched)
             if self.model is not None:
-                self._show_touched(touched)
+                showing.show_touched(self, touched)
         redline_app(self).save(write, description, saved, article_id=article_id, tag=tag)
 
     def refuse(self, message: str) -> None:
@@ -378,31 +297,7 @@ class ReaderScreen(Screen[None]):
     def action_suggest_occurrences(self) -> None:
         found = edits.phrase_and_label(self)
         if found is not None:
-            self._suggest_in_corpus(*found)
-
-    @work(thread=True, exclusive=True, group="suggest")
-    def _suggest(self, article_id: int, text: str) -> None:
-        try:
-            changes = background.suggest(services(self), article_id, text)
-        except StorageError as exc:
-            message = visible_line(f"Suggestions failed: {exc}")
-            self.notify(message, severity="warning", markup=False)
-            return
-        if changes:
-            self.post_message(SuggestionsAdded(article_id, changes))
-
-    @work(thread=True, exclusive=True, group="occurrences")
-    def _suggest_in_corpus(self, phrase: str, label: str) -> None:
-        def stored(article_id: int, changes: list[dict[str, Any]]) -> None:
-            self.post_message(SuggestionsAdded(article_id, changes))
-
-        try:
-            added, articles = background.suggest_in_corpus(services(self), phrase, label, stored)
-        except StorageError as exc:
-            self.notify(visible_line(f"Not saved: {exc}"), severity="error", markup=False)
-            return
-        message = f"Suggested “{phrase}” as {label}: {added} in {articles} articles"
-        self.notify(visible_line(message), markup=False)
+            workers.suggest_in_corpus(self, *found)
 
     # -- dialogs: f, t, e, E (see flows) ------------------------------------------------
 
@@ -443,18 +338,11 @@ class ReaderScreen(Screen[None]):
         self.query_one(StatusBar).mode = visible_line(f"{event.span.layer} {event.span.label}")
 
     def action_find(self) -> None:
-        find = self.query_one("#find", FindBar)
-        find.display = True
-        self._find_origin = self.pane.cursor
-        # Focus now, not on the next idle: keys typed right after "/" (pasted,
-        # or arriving in one burst over SSH) must land in the search field.
-        self.set_focus(find)
+        search_bar.open_bar(self)
 
     @on(Input.Changed, "#find")
     def find_changed(self, event: Input.Changed) -> None:
-        if self.query_one("#find").display:  # not the reset on closing
-            status = selecting.search_changed(self, event.value, self._find_origin)
-            self.query_one(StatusBar).mode = status
+        search_bar.changed(self, event.value)
 
     @on(FindBar.Step)
     def find_step(self, event: FindBar.Step) -> None:
@@ -466,16 +354,8 @@ class ReaderScreen(Screen[None]):
             self.close_find()
 
     def close_find(self) -> bool:
-        """Close the search bar; the cursor (and a selected match) stay where they are."""
-        find = self.query_one("#find", FindBar)
-        if not find.display:
-            return False
-        find.display = False
-        find.value = ""
-        self.pane.clear_search()
-        self.query_one(StatusBar).mode = ""
-        self.pane.focus()
-        return True
+        """Close the search bar if it is open (see :func:`search_bar.close_bar`)."""
+        return search_bar.close_bar(self)
 
     def action_escape(self) -> None:
         if not self.close_find():
@@ -488,13 +368,7 @@ class ReaderScreen(Screen[None]):
         review.jump(self, False)
 
     def action_step_article(self, delta: int) -> None:
-        if self.article_id not in self.sequence:
-            return
-        index = self.sequence.index(self.article_id) + delta
-        if 0 <= index < len(self.sequence):
-            self.open_article(self.sequence[index])
-        else:
-            self.notify("No more articles this way.", timeout=2)
+        navigation.step(self, delta)
 
     def step_article(self, delta: int) -> None:
         self.action_step_article(delta)
@@ -502,27 +376,8 @@ class ReaderScreen(Screen[None]):
     def finish_article(
         self, state: str, first: Callable[[], Any] | None = None, what: str = ""
     ) -> None:
-        """Mark the article ``state`` and open the next; ``first`` (e.g. accept all) runs in
-        the same action: one event, one undo step."""
-        now = time.monotonic()
-        seconds, self._opened_at = now - self._opened_at, now
-        article_id, repository = self.article_id, services(self).repository
-        description = f"{what}, mark {state}" if what else f"mark {state}"
-
-        def marked(_: object) -> None:
-            self.notify(f"Marked {state.replace('_', ' ')}", timeout=2)
-            if state == "done":
-                redline_app(self).article_done()
-            self.action_step_article(1)
-
-        def write() -> Any:
-            if first is None:
-                return repository.set_state(article_id, state, seconds)
-            with repository.batch("annotate", article_id, description):
-                first()
-                return repository.set_state(article_id, state, seconds)
-
-        self.save(write, description, marked)
+        """Mark the article ``state`` and open the next (see :func:`navigation.finish`)."""
+        navigation.finish(self, state, first, what)
 
     def action_done(self) -> None:
         review.done(self)
