@@ -10,7 +10,11 @@ Everything the pane reports (cursor, selection, clicked span) is a code-point
 offset into the article text; cells never leave the widget. Selections snap to
 spaCy token edges; the tokenizer runs only on the paragraph being selected.
 Which offset a key or a drag goes to is :mod:`tui.widgets.pane_input` (the
-bindings, and pure functions the pane passes its state to).
+bindings, and pure functions the pane passes its state to). The state the pane
+keeps is in plain classes beside it: spans (:mod:`~tui.widgets.pane_spans`),
+search matches (:mod:`~tui.widgets.pane_search`), the selection
+(:mod:`~tui.widgets.pane_selection`) and drawn lines
+(:mod:`~tui.widgets.pane_lines`).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from tui.widgets.pane_lines import LineCache, paint_overlays
 from tui.widgets.pane_model import PaneSpan
 from tui.widgets.pane_render import StyleKey, span_style
 from tui.widgets.pane_search import SearchMatches
+from tui.widgets.pane_selection import Selection
 from tui.widgets.pane_spans import SpanStore
 from tui.widgets.pane_words import WordIndex
 
@@ -145,9 +150,7 @@ class ReadingPane(ScrollView, can_focus=True):
         """Show a new article: re-wrap, drop selection and search, place the cursor."""
         self._text = layout.sanitize(text)
         self._words = WordIndex(self._text)
-        self._anchor: int | None = None
-        self._snap = True
-        self._selection: tuple[int, int] | None = None
+        self._selecting = Selection(self._words)
         self._goal_column: int | None = None
         self._drag = pane_input.Drag()
         self.set_reactive(ReadingPane.select_mode, False)
@@ -204,7 +207,7 @@ class ReadingPane(ScrollView, can_focus=True):
     @property
     def selection(self) -> tuple[int, int] | None:
         """The selection as ``[start, end)`` (snapped to tokens unless made with alt), or None."""
-        return self._selection
+        return self._selecting.range
 
     def move_cursor(self, offset: int, *, select: bool = False) -> None:
         """Move the cursor and scroll it into view; ``select`` extends the selection to it."""
@@ -215,42 +218,35 @@ class ReadingPane(ScrollView, can_focus=True):
     def _move(self, offset: int, *, extend: bool, snap: bool = True) -> None:
         """Move the cursor, keeping the selection anchor when extending, else dropping it."""
         if extend:
-            if self._anchor is None:
-                self._anchor = self.cursor
-            self._snap = snap
+            self._selecting.extend_from(self.cursor, snap=snap)
         else:
-            self._anchor = None
+            self._selecting.anchor = None
         self.cursor = offset
         self.scroll_to_offset(self.cursor)
         self._update_selection()
 
     def _select(self, anchor: int, cursor: int, *, snap: bool) -> None:
         """Set the selection from ``anchor`` to ``cursor`` in one step (mouse, span click)."""
-        self._anchor = anchor
-        self._snap = snap
+        self._selecting.anchor = anchor
+        self._selecting.snap = snap
         self.cursor = cursor
         self._update_selection()
 
     def clear_selection(self) -> None:
         """Drop the selection and leave selection mode."""
         self.select_mode = False
-        self._anchor = None
+        self._selecting.anchor = None
         self._update_selection()
 
     def _update_selection(self) -> None:
         """Recompute the (snapped) selection; repaint and announce it if it changed."""
-        selection: tuple[int, int] | None = None
-        if self._anchor is not None and self._anchor != self.cursor:
-            start, end = sorted((self._anchor, self.cursor))
-            selection = self._words.snap(start, end) if self._snap else (start, end)
-        previous = self._selection
-        if selection == previous:
+        changed = self._selecting.update(self.cursor)
+        if changed is None:
             return
-        self._selection = selection
-        for changed in (previous, selection):
-            if changed is not None:
-                self._refresh_range(*changed)
-        self.post_message(self.SelectionChanged(self, selection))
+        for repaint in changed:
+            if repaint is not None:
+                self._refresh_range(*repaint)
+        self.post_message(self.SelectionChanged(self, changed[1]))
 
     def select_range(self, start: int, end: int, *, snap: bool = True) -> None:
         """Select ``[start, end)`` with the cursor on its first character (phrase key, search).
@@ -292,9 +288,7 @@ class ReadingPane(ScrollView, can_focus=True):
             self.clear_selection()
             return
         self.select_mode = True
-        if self._anchor is None:
-            self._anchor = self.cursor
-            self._snap = True
+        self._selecting.begin(self.cursor)
 
     def action_clear_selection(self) -> None:
         """Escape clears a selection; with nothing to clear the key goes to the screen."""
@@ -336,13 +330,9 @@ class ReadingPane(ScrollView, can_focus=True):
         self.release_mouse()
         if dragged:
             # Park anchor and cursor on the snapped edges, so shift+arrows continue from them.
-            selection = self.selection
-            if selection is not None and self._anchor is not None:
-                start, end = selection
-                if self.cursor >= self._anchor:
-                    self._select(start, end, snap=self._snap)
-                else:
-                    self._select(end, start, snap=self._snap)
+            parked = self._selecting.parked(self.cursor)
+            if parked is not None:
+                self._select(*parked, snap=self._selecting.snap)
             return
         spans = self.spans_at(origin)
         if spans:
@@ -351,8 +341,8 @@ class ReadingPane(ScrollView, can_focus=True):
 
     def target_range(self) -> tuple[int, int] | None:
         """What a label key acts on: the selection, else the word under the cursor."""
-        if self._selection is not None:
-            return self._selection
+        if self._selecting.range is not None:
+            return self._selecting.range
         return self._words.word_at(self.cursor)
 
     # -- layout --------------------------------------------------------------
