@@ -108,7 +108,7 @@ class FigureActions(RepositoryBase):
         already exists for this annotator in any status (so a rejected
         suggestion never comes back) — or an accepted span with the same offsets.
         The spans go in as one Core executemany, then their figures as another
-        (:meth:`~storage.events.ChangeSet.insert_rows`: no ORM row loaded back);
+        (:meth:`~storage.change_set.ChangeSet.insert_rows`: no ORM row loaded back);
         the spans returned are the values stored (:class:`StoredSpan`).
         Evidence suggestions (layer ``evidence``, label = topic) also add a
         ``suggested`` topic assignment, and are skipped for a topic the

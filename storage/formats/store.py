@@ -416,9 +416,9 @@ def _insert(session: Session, model: type[SQLModel], rows: list[dict[str, Any]])
     The driver's own ``executemany`` takes the rows as tuples: SQLAlchemy's
     per-row parameter handling cost several times the insert itself. Values
     are converted as the columns' types would (timestamps, exact decimals),
-    each distinct value once. Ids are taken up front (:func:`storage.events.new_ids`), not
+    each distinct value once. Ids are taken up front (:func:`storage.row_ids.new_ids`), not
     read back with ``RETURNING``. ``rows`` become the images: the values as
-    stored, equal to :func:`storage.events.image` of the rows as loaded (undo
+    stored, equal to :func:`storage.row_images.image` of the rows as loaded (undo
     compares them).
     """
     if not rows:
@@ -446,7 +446,7 @@ def _insert(session: Session, model: type[SQLModel], rows: list[dict[str, Any]])
 
 
 def _image_converters(table: Table) -> dict[str, Callable[[Any], Any]]:
-    """Per column whose values are not JSON already, what :func:`storage.events.image` makes
+    """Per column whose values are not JSON already, what :func:`storage.row_images.image` makes
     of a value once stored and loaded (an exact decimal's string, a float, an ISO timestamp)."""
     found: dict[str, Callable[[Any], Any]] = {}
     for column in table.columns:
