@@ -28,7 +28,7 @@ What a search matches (the same on both backends):
   search before the index; PostgreSQL's parser keeps ``7.5`` or an e-mail
   address as one word where FTS5 splits them, the one place the backends differ.
 
-The ``rank`` sort of :class:`storage.queries.LibraryQuery` orders matches by
+The ``rank`` sort of :class:`storage.library.LibraryQuery` orders matches by
 bm25 (SQLite) or ``ts_rank`` (PostgreSQL); FTS5 with ``detail=column`` counts a
 word once per column, so bm25 there weighs which words and columns match, not
 how often.
