@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine, ExceptionContext, create_engine, event, inspect, text
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlmodel import Session
 
 from storage.db_health import (
@@ -37,19 +37,13 @@ from storage.db_health import (
     CheckCache,
     FileIdentity,
     damage_reason,
-    is_sqlite_file,
     quick_check,
     schema_problems,
     translate_damage,
     translate_failure,
 )
-from storage.errors import (
-    DatabaseDamaged,
-    DatabaseError,
-    DatabaseGone,
-    NoDatabase,
-    NotRedlineDatabase,
-)
+from storage.db_location import check_sqlite_path, describe, to_url
+from storage.errors import DatabaseDamaged, DatabaseError, DatabaseGone
 from storage.migrations import HEAD_REVISION
 
 DEFAULT_DB = "redline.db"
@@ -58,33 +52,6 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 busy timeout, PostgreSQL's ``lock_timeout``); ``open_db(busy_timeout_ms=…)`` overrides it."""
 READ_ONLY = "redline_read_only"
 """Execution option marking connections that only read (plain deferred BEGIN on SQLite)."""
-
-
-def to_url(location: str) -> URL:
-    """Turn a path or URL given by the user into a SQLAlchemy URL."""
-    location = location.strip()
-    if not location:
-        raise DatabaseError("no database given (use --db PATH or --db postgresql://…)")
-    if "://" not in location:
-        return URL.create("sqlite", database=str(Path(location).expanduser()))
-    try:
-        url = make_url(location)
-    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
-        raise DatabaseError(f"not a database URL: {location!r}") from None
-    if url.drivername in ("postgresql", "postgres", "postgresql+psycopg"):
-        return url.set(drivername="postgresql+psycopg")
-    if url.drivername.startswith("sqlite"):
-        return url.set(drivername="sqlite")
-    raise DatabaseError(
-        f"unsupported database {url.drivername!r}: use a SQLite path or a postgresql:// URL"
-    )
-
-
-def describe(url: URL) -> str:
-    """The URL for messages: password hidden, SQLite shown as a path."""
-    if url.drivername == "sqlite":
-        return url.database or ":memory:"
-    return url.render_as_string(hide_password=True)
 
 
 def _use_wal(cursor: sqlite3.Cursor, busy_timeout_ms: int) -> None:
@@ -105,29 +72,6 @@ def _use_wal(cursor: sqlite3.Cursor, busy_timeout_ms: int) -> None:
             if "locked" not in str(exc) or time.monotonic() > deadline:
                 raise
             time.sleep(0.05)
-
-
-def _check_sqlite_path(path: str, create: bool) -> None:
-    """Refuse what cannot be a database, or is none, before SQLite creates a file."""
-    location = Path(path)
-    if location.is_dir():
-        raise DatabaseError(f"{path} is a directory, not a database file")
-    if not location.exists():
-        if not create:
-            raise NoDatabase(f"no database at {path}; run `redline import` to create one")
-        if not location.parent.is_dir():
-            raise DatabaseError(f"cannot create database {path}: no directory {location.parent}")
-        return
-    try:
-        size = location.stat().st_size
-    except OSError:
-        return  # SQLite reports what is wrong with it when it opens the file
-    if size == 0 and not create:  # SQLite would write a header on connecting
-        raise NoDatabase(
-            f"{path} is an empty database; run `redline import` to create redline's tables in it"
-        )
-    if size and not is_sqlite_file(location) and location.is_file():
-        raise NotRedlineDatabase(f"{path} is not a redline database (not a SQLite file)")
 
 
 def _sqlite_engine(url: URL, busy_timeout_ms: int | None) -> Engine:
@@ -282,9 +226,10 @@ class Database:
     def reading(self) -> Iterator[Session]:
         """A session for reads; nothing is written (SQLite: it never waits for a writer)."""
         try:
-            with translate_damage(self.label), Session(
-                self._reader(), expire_on_commit=False
-            ) as session:
+            with (
+                translate_damage(self.label),
+                Session(self._reader(), expire_on_commit=False) as session,
+            ):
                 yield session
         except DatabaseDamaged:
             self.intact = False
@@ -429,7 +374,7 @@ def open_db(
     url = to_url(location)
     if url.drivername == "sqlite":
         if url.database and url.database != ":memory:":
-            _check_sqlite_path(url.database, create)
+            check_sqlite_path(url.database, create)
         engine = _sqlite_engine(url, busy_timeout_ms)
     else:
         engine = _postgres_engine(url, busy_timeout_ms)
