@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from decimal import Decimal
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from pydantic_core import PydanticUndefined, to_jsonable_python
-from sqlalchemy import Float, Table, insert
+from sqlalchemy import Table, insert
 from sqlmodel import Session, SQLModel
 
-from storage.models import ExactDecimal
 from storage.row_ids import new_ids
-from storage.row_images import image, meaningful, primary_key
+from storage.row_images import image, meaningful, primary_key, stored_value_converters
 
 Row = TypeVar("Row", bound=SQLModel)
 
@@ -87,7 +85,8 @@ class ChangeSet:
                 row["id"] = new
         self.session.execute(insert(table), rows)
         keys = [column.key for column in table.primary_key.columns]
-        for after in to_jsonable_python([_as_stored(table, row) for row in rows]):
+        converters = stored_value_converters(table)
+        for after in to_jsonable_python([_as_stored(converters, row) for row in rows]):
             self.changes.append(
                 {
                     "table": table.name,
@@ -127,15 +126,10 @@ def _defaults(model: type[SQLModel]) -> dict[str, Any]:
     return found
 
 
-def _as_stored(table: Table, row: dict[str, Any]) -> dict[str, Any]:
-    """``row`` as the database hands it back: exact decimals as their text, floats as floats."""
+def _as_stored(converters: dict[str, Callable[[Any], Any]], row: dict[str, Any]) -> dict[str, Any]:
+    """``row`` as the database hands it back (``converters``: :func:`stored_value_converters`)."""
     stored = dict(row)
-    for column in table.columns:
-        value = stored[column.key]
-        if value is None:
-            continue
-        if isinstance(column.type, ExactDecimal):
-            stored[column.key] = str(Decimal(value))
-        elif isinstance(column.type, Float):
-            stored[column.key] = float(value)
+    for key, convert in converters.items():
+        if stored[key] is not None:
+            stored[key] = convert(stored[key])
     return stored

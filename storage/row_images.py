@@ -8,11 +8,23 @@ event log and :mod:`storage.replay` (which writes them back).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
+from pydantic_core import to_jsonable_python
+from sqlalchemy import Date, DateTime, Float, Table
 from sqlmodel import SQLModel
 
-from storage.models import Article, ArticleState, Entity, Figure, Span, TopicAssignment
+from storage.models import (
+    Article,
+    ArticleState,
+    Entity,
+    ExactDecimal,
+    Figure,
+    Span,
+    TopicAssignment,
+)
 
 TRACKED: dict[str, type[SQLModel]] = {
     model.__tablename__: model  # type: ignore[misc]
@@ -29,6 +41,24 @@ Change = dict[str, Any]
 def image(row: SQLModel) -> dict[str, Any]:
     """A JSON-safe copy of a row."""
     return row.model_dump(mode="json")
+
+
+def stored_value_converters(table: Table) -> dict[str, Callable[[Any], Any]]:
+    """Per column whose values are not JSON already, what :func:`image` makes of a value once
+    stored and loaded (an exact decimal's string, a float, an ISO timestamp).
+
+    Bulk inserts build their rows' images from the inserted values with these,
+    so the images equal those of the rows as loaded (undo compares them).
+    """
+    found: dict[str, Callable[[Any], Any]] = {}
+    for column in table.columns:
+        if isinstance(column.type, ExactDecimal):
+            found[column.key] = lambda value: str(Decimal(value))
+        elif isinstance(column.type, Float):
+            found[column.key] = float
+        elif isinstance(getattr(column.type, "impl_instance", column.type), DateTime | Date):
+            found[column.key] = to_jsonable_python
+    return found
 
 
 def primary_key(row: SQLModel) -> dict[str, Any]:

@@ -20,12 +20,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from operator import itemgetter
 from typing import Any
 
-from pydantic_core import to_jsonable_python
-from sqlalchemy import Date, DateTime, Float, Table
+from sqlalchemy import Table
 from sqlalchemy.exc import DataError
 from sqlmodel import Session, SQLModel, col, select
 
@@ -39,12 +37,12 @@ from storage.importers import ImportFileError, ParsedArticle
 from storage.models import (
     ArticleState,
     Entity,
-    ExactDecimal,
     Figure,
     Span,
     TopicAssignment,
     utcnow,
 )
+from storage.row_images import stored_value_converters
 from storage.sessions import annotator_id
 from storage.text import sha256
 
@@ -441,22 +439,8 @@ def _insert(session: Session, model: type[SQLModel], rows: list[dict[str, Any]])
     statement = f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join([mark] * len(columns))})'
     values = list(map(itemgetter(*[column.key for column in columns]), bound))
     session.connection().exec_driver_sql(statement, values)
-    _convert(rows, _image_converters(table))
+    _convert(rows, stored_value_converters(table))
     return rows
-
-
-def _image_converters(table: Table) -> dict[str, Callable[[Any], Any]]:
-    """Per column whose values are not JSON already, what :func:`storage.row_images.image` makes
-    of a value once stored and loaded (an exact decimal's string, a float, an ISO timestamp)."""
-    found: dict[str, Callable[[Any], Any]] = {}
-    for column in table.columns:
-        if isinstance(column.type, ExactDecimal):
-            found[column.key] = lambda value: str(Decimal(value))
-        elif isinstance(column.type, Float):
-            found[column.key] = float
-        elif isinstance(getattr(column.type, "impl_instance", column.type), DateTime | Date):
-            found[column.key] = to_jsonable_python
-    return found
 
 
 def _convert(rows: list[dict[str, Any]], converters: dict[str, Callable[[Any], Any]]) -> None:
