@@ -142,25 +142,33 @@ def base_export(database: Path, out: Path) -> None:
     """The baseline export: read articles and spans with sqlite3, one ``json.dumps`` per article."""
     connection = sqlite3.connect(database)
     try:
-        spans: dict[int, list[dict[str, object]]] = {}
-        for article_id, layer, label, start, end, text, status in connection.execute(
-            'SELECT article_id, layer, label, start, "end", text, status FROM span '
-            "ORDER BY article_id, start"
-        ):
-            spans.setdefault(article_id, []).append(
-                {"layer": layer, "label": label, "start": start, "end": end, "text": text,
-                 "status": status}
-            )  # fmt: skip
-        with out.open("w", encoding="utf-8") as handle:
-            for row in connection.execute(
-                "SELECT id, sha256, title, source, published, text FROM article ORDER BY id"
-            ):
-                names = ("id", "sha256", "title", "source", "published", "text")
-                record = dict(zip(names, row, strict=True))
-                record["spans"] = spans.get(row[0], [])
-                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        _dump_articles(connection, out)
     finally:
         connection.close()
+
+
+def _dump_articles(connection: Any, out: Path) -> None:
+    """Articles with their spans as JSON lines, read through a DB-API ``connection.execute``.
+
+    ``default=str`` is for PostgreSQL's dates (SQLite hands back text already).
+    """
+    spans: dict[int, list[dict[str, object]]] = {}
+    for article_id, layer, label, start, end, text, status in connection.execute(
+        'SELECT article_id, layer, label, start, "end", text, status FROM span '
+        "ORDER BY article_id, start"
+    ):
+        spans.setdefault(article_id, []).append(
+            {"layer": layer, "label": label, "start": start, "end": end, "text": text,
+             "status": status}
+        )  # fmt: skip
+    with out.open("w", encoding="utf-8") as handle:
+        for row in connection.execute(
+            "SELECT id, sha256, title, source, published, text FROM article ORDER BY id"
+        ):
+            names = ("id", "sha256", "title", "source", "published", "text")
+            record = dict(zip(names, row, strict=True))
+            record["spans"] = spans.get(row[0], [])
+            handle.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
 
 
 @lru_cache(maxsize=1)
@@ -351,23 +359,7 @@ def pg_base_export(url: str, out: Path) -> None:
     """:func:`base_export` reading redline's PostgreSQL tables with psycopg."""
     connection = _psycopg(url)
     try:
-        spans: dict[int, list[dict[str, object]]] = {}
-        for article_id, layer, label, start, end, text, status in connection.execute(
-            'SELECT article_id, layer, label, start, "end", text, status FROM span '
-            "ORDER BY article_id, start"
-        ):
-            spans.setdefault(article_id, []).append(
-                {"layer": layer, "label": label, "start": start, "end": end, "text": text,
-                 "status": status}
-            )  # fmt: skip
-        with out.open("w", encoding="utf-8") as handle:
-            for row in connection.execute(
-                "SELECT id, sha256, title, source, published, text FROM article ORDER BY id"
-            ):
-                names = ("id", "sha256", "title", "source", "published", "text")
-                record = dict(zip(names, row, strict=True))
-                record["spans"] = spans.get(row[0], [])
-                handle.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+        _dump_articles(connection, out)
     finally:
         connection.close()
 
