@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
@@ -40,3 +41,16 @@ def make_app(
 
 def database_dir(database: Database) -> Path:
     return Path(database.url.database or ".").parent
+
+
+def lock_database(path: Path) -> sqlite3.Connection:
+    """Another program holding an exclusive lock on the database file."""
+    blocker = sqlite3.connect(path, isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")
+    return blocker
+
+
+def release_lock(blocker: sqlite3.Connection) -> None:
+    """Let go of :func:`lock_database`'s lock."""
+    blocker.execute("ROLLBACK")
+    blocker.close()

@@ -12,7 +12,6 @@ span instead of adding a second one.
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -28,7 +27,7 @@ from storage.db import Database
 from storage.errors import Conflict
 from storage.repository import Repository, SpanSuggestion
 from storage.schema import load_config
-from tests.tui.app_fixtures import make_app, sample_database
+from tests.tui.app_fixtures import lock_database, make_app, release_lock, sample_database
 from tests.tui.conftest import open_reader
 from tui.messages import AnnotationRefused, AnnotationSaved
 from tui.screens.reader.model import ReaderModel, Touched
@@ -156,12 +155,6 @@ async def test_a_refused_relabel_is_rolled_back_with_a_notice(database: Database
         assert [s.label for s in queries.spans_for(database, 1, "ana")] == ["GPE"]
 
 
-def _lock(path: Path) -> sqlite3.Connection:
-    blocker = sqlite3.connect(path, isolation_level=None)
-    blocker.execute("BEGIN EXCLUSIVE")
-    return blocker
-
-
 async def test_relabel_of_a_label_queued_behind_a_lock_gives_one_span(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -175,7 +168,7 @@ async def test_relabel_of_a_label_queued_behind_a_lock_gives_one_span(
         pane = screen.query_one(ReadingPane)
         start = pane.text.index("Astana")
         pane.move_cursor(start)
-        blocker = _lock(path)
+        blocker = lock_database(path)
         await pilot.press("1")
         await pilot.pause()
         await pilot.press("2")  # on the span still waiting to be stored
@@ -186,8 +179,7 @@ async def test_relabel_of_a_label_queued_behind_a_lock_gives_one_span(
         [mention] = _mentions(screen.query_one(EntityPanel))
         assert (mention.label, mention.pending) == ("ORG", True)
 
-        blocker.execute("ROLLBACK")
-        blocker.close()
+        release_lock(blocker)
         messages.clear()
         await pilot.press("ctrl+s")
         await pilot.pause()

@@ -9,7 +9,6 @@ that can never succeed is reported once and dropped.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from storage import queries
 from storage.db import Database
 from storage.errors import Conflict, DatabaseError
 from storage.repository import Repository
-from tests.tui.app_fixtures import make_app, sample_database
+from tests.tui.app_fixtures import lock_database, make_app, release_lock, sample_database
 from tests.tui.conftest import open_reader
 from tui.app import RedlineApp
 from tui.messages import AnnotationRefused, AnnotationSaved
@@ -40,18 +39,6 @@ def locked_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple
     database = sample_database(path)
     yield database, path
     database.dispose()
-
-
-def _lock(path: Path) -> sqlite3.Connection:
-    """Another program holding an exclusive lock on the database file."""
-    blocker = sqlite3.connect(path, isolation_level=None)
-    blocker.execute("BEGIN EXCLUSIVE")
-    return blocker
-
-
-def _release(blocker: sqlite3.Connection) -> None:
-    blocker.execute("ROLLBACK")
-    blocker.close()
 
 
 def _status_text(app: RedlineApp) -> str:
@@ -79,7 +66,7 @@ async def test_two_labels_during_a_lock_are_both_saved_in_order(
         screen = await open_reader(pilot)
         pane = screen.query_one(ReadingPane)
         app.notify = lambda message, **_: notices.append(str(message))  # type: ignore[method-assign]
-        blocker = _lock(path)
+        blocker = lock_database(path)
         # Brussels (later in the text) first, so "in order" is not reading order.
         pane.move_cursor(pane.text.index("Brussels"))
         await pilot.press("1")
@@ -94,7 +81,7 @@ async def test_two_labels_during_a_lock_are_both_saved_in_order(
         # Drawn at once, but as pending: nothing is shown as stored before it is.
         assert sorted(pane.text[s.start : s.end] for s in pane.spans) == ["Astana", "Brussels"]
         assert all(span.pending and span.id < 0 for span in pane.spans)
-        _release(blocker)
+        release_lock(blocker)
 
         await pilot.press("ctrl+s")
         await pilot.pause()
@@ -122,7 +109,7 @@ async def test_queued_actions_are_saved_by_the_timer_once_the_lock_is_gone(
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_reader(pilot)
         pane = screen.query_one(ReadingPane)
-        blocker = _lock(path)
+        blocker = lock_database(path)
         pane.move_cursor(pane.text.index("Brussels"))
         await pilot.press("1")
         await pilot.pause()
@@ -130,7 +117,7 @@ async def test_queued_actions_are_saved_by_the_timer_once_the_lock_is_gone(
         await pilot.press("3")
         await pilot.pause()
         assert app.unsaved_count == 2
-        _release(blocker)
+        release_lock(blocker)
         for _ in range(50):  # no key pressed: the retry timer stores both
             await pilot.pause(0.1)
             if app.save_state == "saved":
@@ -147,11 +134,11 @@ async def test_a_new_action_retries_the_queue_first(locked_db: tuple[Database, P
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_reader(pilot)
         pane = screen.query_one(ReadingPane)
-        blocker = _lock(path)
+        blocker = lock_database(path)
         pane.move_cursor(pane.text.index("Brussels"))
         await pilot.press("1")
         await pilot.pause()
-        _release(blocker)
+        release_lock(blocker)
         pane.move_cursor(pane.text.index("Astana"))
         await pilot.press("3")  # stored behind the waiting one, without ctrl+s
         await pilot.pause()
@@ -174,7 +161,7 @@ async def test_a_locked_write_does_not_freeze_the_screen(
         screen = await open_reader(pilot)
         pane = screen.query_one(ReadingPane)
         pane.move_cursor(pane.text.index("Astana"))
-        blocker = _lock(path)
+        blocker = lock_database(path)
         try:
             await pilot.press("3")  # the writer thread now waits up to 1.5 s
             assert app.save_state == "saving"
@@ -183,7 +170,7 @@ async def test_a_locked_write_does_not_freeze_the_screen(
             assert pane.cursor > before
             assert app.save_state == "saving"  # and has not claimed "saved"
         finally:
-            _release(blocker)
+            release_lock(blocker)
         await pilot.pause()
         assert app.save_state in ("saved", "unsaved")
     database.dispose()
@@ -195,7 +182,7 @@ async def test_quit_with_unsaved_actions_asks_first(locked_db: tuple[Database, P
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_reader(pilot)
         pane = screen.query_one(ReadingPane)
-        blocker = _lock(path)
+        blocker = lock_database(path)
         pane.move_cursor(pane.text.index("Astana"))
         await pilot.press("3")
         await pilot.pause()
@@ -206,7 +193,7 @@ async def test_quit_with_unsaved_actions_asks_first(locked_db: tuple[Database, P
         await pilot.pause()
         assert app.is_running and app.screen is screen and app.unsaved_count == 1
 
-        _release(blocker)
+        release_lock(blocker)
         await pilot.press("ctrl+q")
         await pilot.pause()
         assert isinstance(app.screen, UnsavedDialog)
@@ -223,7 +210,7 @@ async def test_discard_and_quit_drops_the_queue(locked_db: tuple[Database, Path]
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_reader(pilot)
         pane = screen.query_one(ReadingPane)
-        blocker = _lock(path)
+        blocker = lock_database(path)
         pane.move_cursor(pane.text.index("Astana"))
         await pilot.press("3")
         await pilot.pause()
@@ -232,7 +219,7 @@ async def test_discard_and_quit_drops_the_queue(locked_db: tuple[Database, Path]
         assert isinstance(app.screen, UnsavedDialog)
         await pilot.press("d")
         await pilot.pause()
-        _release(blocker)
+        release_lock(blocker)
     assert not app.is_running
     assert _labelled(database) == []
 
