@@ -30,6 +30,8 @@ REQUIRED = [
     "07_wikinews_italy_taxes_religious_schools_2015.txt",
     "08_wikinews_microsoft_ie6_countdown_2011.txt",
 ]
+DEVELOPMENT_ONLY = ["09_us_state_of_the_union_2022_long.txt"]
+"""Gold for training and the learning curve; not in the rule-precision check above."""
 
 
 def article_text(path: Path) -> str:
@@ -54,7 +56,7 @@ def test_markdown_body_rule() -> None:
     assert "title:" not in text
 
 
-@pytest.mark.parametrize("article", REQUIRED)
+@pytest.mark.parametrize("article", [*REQUIRED, *DEVELOPMENT_ONLY])
 def test_gold_file_is_consistent_with_the_article(article: str) -> None:
     text = article_text(SAMPLES / article)
     mentions = gold_mentions(article)
