@@ -9,14 +9,13 @@ running in the TUI reports what others committed:
   which the server delivers at commit (never for a rolled-back write); the
   feed holds a psycopg connection that ``LISTEN``\\ s on the channel and waits
   for notifications with a timeout.
-- SQLite: nothing is sent. The feed polls ``PRAGMA data_version`` on a
+- SQLite: :func:`announce` inserts an :class:`~storage.models.Announcement`
+  row in the same transaction. The feed polls ``PRAGMA data_version`` on a
   connection of its own every :data:`POLL_SECONDS`: the number changes only
   when another connection committed, so an idle database costs one tiny
-  query per poll. When it changed, the events newer than the last one seen
-  say which articles changed; an undo or redo marks an existing event, so the
-  undone flags of the latest :data:`UNDO_WINDOW` events are compared too, and
-  imports of plain articles and ``redline assign`` store no event, so a new
-  highest article id or changed assignments are a corpus-wide change.
+  query per poll; when it changed, the announcements newer than the last one
+  seen say which articles changed. Undo, redo, imports and ``redline assign``
+  announce like every other action, so one path serves them all.
 
 Changes of the feed's own sessions (:meth:`ChangeFeed.ignore`) are left out:
 the program already shows what it stored itself.
@@ -33,7 +32,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import bindparam, event, text
+from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session
 
 from storage.db import SQLITE_BUSY_TIMEOUT_MS, Database
@@ -41,8 +41,8 @@ from storage.db import SQLITE_BUSY_TIMEOUT_MS, Database
 CHANNEL = "redline"
 POLL_SECONDS = 2.0
 """How often the SQLite feed asks whether another connection committed."""
-UNDO_WINDOW = 500
-"""SQLite: how many of the latest events are watched for another program's undo or redo."""
+ANNOUNCEMENTS_KEPT = 10_000
+"""SQLite: the latest announcements kept; a feed that fell further behind reports everything."""
 _ANNOUNCED = "redline_announced"
 """``Session.info`` key: what this transaction already announced (one notice per article)."""
 
@@ -87,11 +87,10 @@ def announce(
 ) -> None:
     """Tell listening programs, at commit, that this transaction changes ``article_id``.
 
-    PostgreSQL only (SQLite readers poll); an article is announced once per transaction
-    however many rows the action touched, and an import (no session) once as corpus-wide.
+    PostgreSQL: ``pg_notify``, delivered at commit; SQLite: an ``announcement`` row
+    that feeds poll for. An article is announced once per transaction however many
+    rows the action touched, and an import (no session) once as corpus-wide.
     """
-    if session.get_bind().dialect.name != "postgresql":
-        return
     if session_id is None:
         article_id = None  # the importer: one notice for its thousands of articles
     key = (article_id, annotator_id, session_id)
@@ -99,11 +98,33 @@ def announce(
     if key in announced:
         return
     announced.add(key)
-    payload = {"article_id": article_id, "annotator_id": annotator_id, "session_id": session_id}
+    if session.get_bind().dialect.name == "postgresql":
+        payload = {"article_id": article_id, "annotator_id": annotator_id, "session_id": session_id}
+        session.execute(
+            text("SELECT pg_notify(:channel, :payload)"),
+            {"channel": CHANNEL, "payload": json.dumps(payload)},
+        )
+        return
     session.execute(
-        text("SELECT pg_notify(:channel, :payload)"),
-        {"channel": CHANNEL, "payload": json.dumps(payload)},
+        text(
+            "INSERT INTO announcement (article_id, annotator_id, session_id)"
+            " VALUES (:article_id, :annotator_id, :session_id)"
+        ),
+        {"article_id": article_id, "annotator_id": annotator_id, "session_id": session_id},
     )
+    session.execute(
+        text("DELETE FROM announcement WHERE id <= (SELECT MAX(id) FROM announcement) - :kept"),
+        {"kept": ANNOUNCEMENTS_KEPT},
+    )
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_announced(session: Session, transaction: SessionTransaction) -> None:
+    """A rolled-back savepoint took its notices with it: the next action announces again.
+
+    (After a commit, forgetting only costs a duplicate notice, which readers fold.)
+    """
+    session.info.pop(_ANNOUNCED, None)
 
 
 class ChangeFeed:
@@ -282,16 +303,8 @@ def _decode(payload: str) -> tuple[int | None, int, str | None]:
         return None, 0, None  # not ours to read: treat as "something changed"
 
 
-_CORPUS = (
-    "SELECT (SELECT COALESCE(MAX(id), 0) FROM article),"
-    " (SELECT COUNT(*) FROM assignment), (SELECT MAX(created_at) FROM assignment)"
-)
-"""What changes without an event: the newest article (a plain import; the rowid's end,
-no scan) and the assignments (``redline assign``; a small table)."""
-
-
 class _SqlitePoll(_Source):
-    """``PRAGMA data_version`` on a connection of its own, then the events that explain it."""
+    """``PRAGMA data_version`` on a connection of its own, then the announcements behind it."""
 
     def __init__(self, database: Database, poll_seconds: float, wake: threading.Event) -> None:
         super().__init__()
@@ -304,22 +317,13 @@ class _SqlitePoll(_Source):
         self._connection = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._connection.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         self._version = self._data_version()
-        self._last_id = self._scalar("SELECT COALESCE(MAX(id), 0) FROM event")
-        self._corpus = self._connection.execute(_CORPUS).fetchone()
-        self._undone = self._undone_flags()
+        self._last_id = self._scalar("SELECT COALESCE(MAX(id), 0) FROM announcement")
 
     def _scalar(self, sql: str) -> int:
         return int(self._connection.execute(sql).fetchone()[0])
 
     def _data_version(self) -> int:
         return self._scalar("PRAGMA data_version")
-
-    def _undone_flags(self) -> dict[int, tuple[bool, int | None, int, str | None]]:
-        rows = self._connection.execute(
-            "SELECT id, undone, article_id, annotator_id, session_id FROM event WHERE id > ?",
-            (self._last_id - UNDO_WINDOW,),
-        ).fetchall()
-        return {row[0]: (bool(row[1]), row[2], row[3], row[4]) for row in rows}
 
     def wait(self, timeout: float) -> list[tuple[int | None, int, str | None]]:
         """Poll every ``poll_seconds`` however short the waits are (a worker's 0.5 s)."""
@@ -339,30 +343,17 @@ class _SqlitePoll(_Source):
         return self._take()
 
     def _read_changes(self) -> None:
-        """One read transaction: the new events, and the watched events undone or redone."""
-        self._connection.execute("BEGIN")
-        try:
-            new = self._connection.execute(
-                "SELECT id, article_id, annotator_id, session_id FROM event WHERE id > ? "
-                "ORDER BY id",
-                (self._last_id,),
-            ).fetchall()
-            if new:
-                self._last_id = new[-1][0]
-            before, self._undone = self._undone, self._undone_flags()
-            corpus = self._connection.execute(_CORPUS).fetchone()
-        finally:
-            self._connection.execute("COMMIT")
-        self.pending.extend((row[1], row[2], row[3]) for row in new)
-        if corpus != self._corpus:  # an import or new queues: corpus-wide
-            self._corpus = corpus
+        rows = self._connection.execute(
+            "SELECT id, article_id, annotator_id, session_id FROM announcement WHERE id > ? "
+            "ORDER BY id",
+            (self._last_id,),
+        ).fetchall()
+        if not rows:
+            return
+        if rows[0][0] > self._last_id + 1 and self._last_id:  # pruned before this feed read them
             self.pending.append((None, 0, None))
-        for event_id, (undone, article_id, annotator_id, session_id) in self._undone.items():
-            was = before.get(event_id)
-            if was is not None and was[0] != undone:
-                # Who undid it is not recorded, but only its own session may step a
-                # live session's event: attributed to the session that made it.
-                self.pending.append((article_id, annotator_id, session_id))
+        self._last_id = rows[-1][0]
+        self.pending.extend((row[1], row[2], row[3]) for row in rows)
 
     def close(self) -> None:
         self._connection.close()

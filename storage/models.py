@@ -220,3 +220,21 @@ class Assignment(SQLModel, table=True):
     article_id: int = Field(primary_key=True, foreign_key="article.id", ondelete="CASCADE")
     annotator_id: int = Field(primary_key=True, foreign_key="annotator.id")
     created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Announcement(SQLModel, table=True):
+    """A committed change, for SQLite programs following changes (:mod:`storage.live`).
+
+    PostgreSQL delivers the same facts with ``NOTIFY``; SQLite has no such
+    channel, so :func:`storage.live.announce` writes one row in the writing
+    transaction: it exists exactly when the change committed, and an undo, a
+    redo, an import or ``redline assign`` reads like any other action. Only
+    the latest :data:`storage.live.ANNOUNCEMENTS_KEPT` rows are kept. No
+    foreign keys: ``article_id`` None (and ``annotator_id`` 0) is corpus-wide,
+    and a notice may outlive the article it names.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int | None = None
+    annotator_id: int = 0
+    session_id: str | None = Field(default=None, max_length=32)

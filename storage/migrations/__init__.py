@@ -6,5 +6,7 @@ importing Alembic at start-up; a test asserts it matches the scripts.
 
 from __future__ import annotations
 
-HEAD_REVISION = "0004_assignment"
-KNOWN_REVISIONS = frozenset({"0001_initial", "0002_sessions", "0003_search", "0004_assignment"})
+HEAD_REVISION = "0005_announcement"
+KNOWN_REVISIONS = frozenset(
+    {"0001_initial", "0002_sessions", "0003_search", "0004_assignment", "0005_announcement"}
+)

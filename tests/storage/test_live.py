@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from sqlalchemy import text
 
+from storage import live
 from storage.articles import add_article
 from storage.db import Database, open_db
 from storage.live import ChangeFeed, Changes, Notice
@@ -153,8 +154,7 @@ def test_an_import_in_another_program_is_reported(db: Database, other: Database)
     try:
         added = add_article(other, Parsed(TEXT)).article_id
         seen = collect(feed, lambda seen: bool(seen))
-        # SQLite reads the import's events (the article); PostgreSQL gets one corpus-wide
-        # notice per import transaction however many articles it stored.
+        # One corpus-wide notice per import transaction however many articles it stored.
         assert {notice.article_id for notice in seen} & {added, None}
     finally:
         feed.close()
@@ -200,3 +200,73 @@ def test_new_queues_from_redline_assign_are_reported(
         assert corpus_wide in collect(feed, has(corpus_wide))
     finally:
         feed.close()
+
+
+def test_undo_of_an_action_older_than_many_others_is_reported(
+    db: Database, other: Database, article_id: int
+) -> None:
+    """Undo marks an old event; the feed hears of it however many events came since."""
+    theirs = Repository(other, "ben")
+    theirs.add_span(article_id, 0, 5, "PERSON")
+    second = add_article(other, Parsed(TEXT + " Another.")).article_id
+    busy = Repository(other, "cai")
+    with other.transaction() as session:  # 600 later events elsewhere, stored at once
+        session.execute(
+            text(
+                "INSERT INTO event (annotator_id, article_id, action, summary, changes,"
+                " undone, discarded, at) VALUES (:who, :article, 'x', '', '[]', false, false,"
+                " CURRENT_TIMESTAMP)"
+            ),
+            [{"who": busy.annotator_id, "article": second}] * 600,
+        )
+    feed = ChangeFeed(db, poll_seconds=0.2)
+    feed.start()
+    try:
+        assert theirs.undo(article_id) is not None
+        expected = Notice(article_id, "ben", theirs.session_id)
+        assert expected in collect(feed, has(expected))
+    finally:
+        feed.close()
+
+
+def test_a_rolled_back_savepoint_does_not_swallow_the_next_notice(
+    db: Database, other: Database
+) -> None:
+    """The importer retries records one by one after a failed batch: each still announces."""
+    feed = ChangeFeed(db, poll_seconds=0.2)
+    feed.start()
+    try:
+        with other.transaction() as session:
+            savepoint = session.begin_nested()
+            live.announce(session, article_id=None, annotator_id=0, session_id=None)
+            savepoint.rollback()
+            live.announce(session, article_id=None, annotator_id=0, session_id=None)
+        corpus_wide = Notice(None, "", None)
+        assert corpus_wide in collect(feed, has(corpus_wide))
+    finally:
+        feed.close()
+
+
+def test_a_feed_that_fell_behind_the_kept_announcements_reports_everything(
+    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    article_id = add_article(sqlite_db, Parsed(TEXT)).article_id
+    other = open_db(str(sqlite_db.path))
+    monkeypatch.setattr(live, "ANNOUNCEMENTS_KEPT", 3)
+    feed = ChangeFeed(sqlite_db, poll_seconds=3600)  # polls only when told to below
+    feed.start()
+    try:
+        theirs = Repository(other, "ben")
+        for start in range(0, 30, 5):
+            theirs.add_span(article_id, start, start + 4, "PERSON")
+        with other.reading() as session:
+            kept = session.execute(text("SELECT COUNT(*) FROM announcement")).scalar_one()
+        assert kept == 3
+        source = feed._connected()
+        assert source is not None
+        source._read_changes()  # type: ignore[attr-defined]
+        lost = Notice(None, "", None)
+        assert lost in feed._report(source._take()).notices
+    finally:
+        feed.close()
+        other.dispose()
