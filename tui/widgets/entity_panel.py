@@ -4,18 +4,22 @@ Linked mentions are listed under a heading row for their entity ("● Kaja
 Kallas ×2", not selectable), the first time the entity occurs; unlinked
 mentions stand alone. The panel is a :class:`VirtualList`: :meth:`show` only
 arranges the items (one pass), and a row's text is built when it is painted.
+After an edit, :meth:`EntityPanel.patch` changes only the rows of the spans the
+edit touched (see :class:`~tui.widgets.panel_model.EntityRows`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 
 from rich.text import Text
 from textual import on
 from textual.message import Message
 
-from tui.widgets.virtual_list import VirtualList, one_line, safe_style
+from tui.widgets.panel_model import EntityRows, Heading
+from tui.widgets.row_text import one_line, safe_style
+from tui.widgets.virtual_list import VirtualList
 
 
 @dataclass(frozen=True)
@@ -34,14 +38,7 @@ class MentionItem:
     """Shown ahead of its write's commit (marked with a dim ellipsis)."""
 
 
-@dataclass(frozen=True, slots=True)
-class _Heading:
-    """The row above a canonical entity's mentions."""
-
-    entity_id: int
-    name: str
-    colour: str
-    count: int
+_Heading = Heading
 
 
 class EntityPanel(VirtualList[MentionItem | _Heading]):
@@ -57,27 +54,25 @@ class EntityPanel(VirtualList[MentionItem | _Heading]):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
+        self._model: EntityRows[MentionItem] = EntityRows()
 
-    def show(self, mentions: list[MentionItem]) -> None:
+    def show(self, mentions: Iterable[MentionItem]) -> None:
         """Replace the list: linked mentions under their entity, the rest alone."""
-        groups: dict[int, list[MentionItem]] = {}
-        for mention in mentions:
-            if mention.entity_id is not None:
-                groups.setdefault(mention.entity_id, []).append(mention)
-        rows: list[MentionItem | _Heading] = []
-        shown: set[int] = set()
-        for mention in mentions:
-            entity_id = mention.entity_id
-            if entity_id is None:
-                rows.append(mention)
-            elif entity_id not in shown:
-                shown.add(entity_id)
-                group = groups[entity_id]
-                name = mention.entity_name or mention.text
-                rows.append(_Heading(entity_id, name, mention.colour, len(group)))
-                rows.extend(group)
-        self.set_rows(rows)
-        self.border_subtitle = f"{len(mentions)}"
+        self._model.load(mentions)
+        self.set_rows(self._model.rows)
+        self.border_subtitle = f"{len(self._model.mentions)}"
+
+    def patch(self, changed: Iterable[int], mentions: Iterable[MentionItem]) -> None:
+        """The mentions of span ids ``changed`` are now ``mentions`` (an id without one is gone).
+
+        Only those rows (and their entities' headings) change, and only their
+        lines are drawn again.
+        """
+        highlighted = self.highlighted_row
+        splice = self._model.patch(changed, mentions)
+        if splice is not None:
+            self.splice_rows(self._model.rows, splice, highlighted)
+            self.border_subtitle = f"{len(self._model.mentions)}"
 
     def row_key(self, row: MentionItem | _Heading) -> Hashable:
         if isinstance(row, _Heading):

@@ -5,7 +5,10 @@ then one row per figure. :meth:`FigurePanel.show` measures the columns in one
 pass (formatted values are remembered between calls, as most figures do not
 change from one keystroke to the next); rows are rendered only when painted.
 When the panel is too narrow, columns that are empty in every row are left
-out, then the Metric column gives up its space.
+out, then the Metric column gives up its space. After an edit,
+:meth:`FigurePanel.patch` changes only the rows of the figures it touched
+(see :class:`~tui.widgets.panel_model.TableRows`); the rows are drawn again
+only if a column's width changed.
 """
 
 from __future__ import annotations
@@ -21,7 +24,9 @@ from rich.text import Text
 from textual import on
 from textual.message import Message
 
-from tui.widgets.virtual_list import VirtualList, one_line, safe_style
+from tui.widgets.panel_model import TableRows
+from tui.widgets.row_text import one_line, safe_style
+from tui.widgets.virtual_list import VirtualList
 
 
 @dataclass(frozen=True)
@@ -61,18 +66,10 @@ METRIC = 3
 OPTIONAL = (4, 2, METRIC)
 """Columns left out, in this order, when no row has a value for them and space is short."""
 _VALUE_KEY = attrgetter("value", "approximate", "change")
-_KIND = attrgetter("kind")
-_UNIT = attrgetter("unit")
-_METRIC = attrgetter("metric")
-_PERIOD = attrgetter("period")
 
 
 def _cells(text: str) -> int:
     return len(text) if text.isascii() else cell_len(text)
-
-
-def _widest(values: Iterable[str | None]) -> int:
-    return max((_cells(value) for value in values if value), default=0)
 
 
 def _needed(widths: list[int]) -> int:
@@ -104,41 +101,59 @@ class FigurePanel(VirtualList[FigureItem]):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._widest: tuple[int, ...] = (0,) * len(TITLES)
+        self._model: TableRows[FigureItem] = TableRows(self._measure, len(TITLES))
         self._layout: tuple[int, tuple[int, ...]] = (-1, ())
         self._values: dict[tuple[Decimal | None, bool, bool], str] = {}
 
     def _value(self, figure: FigureItem) -> str:
-        key = (figure.value, figure.approximate, figure.change)
+        key = _VALUE_KEY(figure)
         text = self._values.get(key)
         if text is None:
             text = format_value(*key)
             self._values[key] = text
         return text
 
-    def show(self, figures: list[FigureItem]) -> None:
+    def _measure(self, figure: FigureItem) -> tuple[int, ...]:
+        """Cells of each column's content in ``figure``'s row (0: empty)."""
+        return (
+            _cells(figure.kind) if figure.kind else 0,
+            # Formatted values hold digits, signs, "≈", "—" and suffixes: one cell each.
+            len(self._value(figure)),
+            _cells(figure.unit) if figure.unit else 0,
+            _cells(figure.metric) if figure.metric else 0,
+            _cells(figure.period) if figure.period else 0,
+        )
+
+    def show(self, figures: Iterable[FigureItem]) -> None:
         """Replace the rows; columns are sized to the widest cell of each.
 
-        Only distinct cell values are measured, and a value is formatted once
-        for as long as some figure has it.
+        A value is formatted once for as long as some figure has it.
         """
+        figures = list(figures)
         keys = set(map(_VALUE_KEY, figures))
-        values = self._values
-        if len(values) > 2 * len(keys) + 1024:
-            values = self._values = {key: text for key, text in values.items() if key in keys}
-        for key in keys - values.keys():
-            values[key] = format_value(*key)
-        self._widest = (
-            _widest(set(map(_KIND, figures))),
-            # Formatted values hold digits, signs, "≈", "—" and suffixes: one cell each.
-            max(map(len, map(values.__getitem__, keys)), default=0),
-            _widest(set(map(_UNIT, figures))),
-            _widest(set(map(_METRIC, figures))),
-            _widest(set(map(_PERIOD, figures))),
-        )
+        if len(self._values) > 2 * len(keys) + 1024:
+            self._values = {key: text for key, text in self._values.items() if key in keys}
+        self._model.load(figures)
         self._layout = (-1, ())
-        self.set_rows(figures)
-        self.border_subtitle = str(len(figures))
+        self.set_rows(self._model.rows)
+        self.border_subtitle = str(len(self._model.rows))
+
+    def patch(self, changed: Iterable[int], figures: Iterable[FigureItem]) -> None:
+        """The figures of span ids ``changed`` are now ``figures`` (an id without one is gone).
+
+        Only their rows are drawn again, unless a column's width changed.
+        """
+        highlighted = self.highlighted_row
+        widest = self._model.widest
+        splice = self._model.patch(changed, figures)
+        if splice is None:
+            return
+        self.splice_rows(self._model.rows, splice, highlighted)
+        if self._model.widest != widest or not self._model.rows:
+            self._layout = (-1, ())
+            self._revision += 1
+            self.refresh()
+        self.border_subtitle = str(len(self._model.rows))
 
     def column_widths(self, width: int) -> tuple[int, ...]:
         """Cells per column at ``width`` (0: the column is left out).
@@ -149,12 +164,11 @@ class FigurePanel(VirtualList[FigureItem]):
         """
         if self._layout[0] == width:
             return self._layout[1]
-        widths = [
-            max(len(title), widest) for title, widest in zip(TITLES, self._widest, strict=True)
-        ]
+        widest = self._model.widest
+        widths = [max(len(title), cells) for title, cells in zip(TITLES, widest, strict=True)]
         if self.rows:
             for index in OPTIONAL:
-                if not self._widest[index] and _needed(widths) > width:
+                if not widest[index] and _needed(widths) > width:
                     widths[index] = 0
         if widths[METRIC] and _needed(widths) > width:
             widths[METRIC] = max(len(TITLES[METRIC]), widths[METRIC] - (_needed(widths) - width))

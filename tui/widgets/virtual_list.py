@@ -5,8 +5,12 @@ thousands of rows on a big article. ``OptionList`` and ``DataTable`` build and
 measure every row on each rebuild; this list keeps the rows as plain Python
 objects and asks its subclass for a row's ``Text`` only when the row is about to
 be painted, so :meth:`VirtualList.set_rows` is one cheap pass and a repaint costs
-the visible rows only. Rendered rows are cached as strips per (row, width,
-revision, state); moving the cursor repaints just the two rows it touches.
+the visible rows only. After an edit, :meth:`VirtualList.splice_rows` takes the
+rows with the one run that changed, and repaints only the visible lines it
+moved or replaced. Rendered rows are cached as strips per (row value, width,
+revision, state), so rows must be hashable (frozen dataclasses); moving the
+cursor repaints just the two rows it touches. Where the cursor goes is worked
+out by the pure functions of :mod:`tui.widgets.list_cursor`.
 
 Subclasses implement :meth:`render_row` (one line of ``Text``; the list crops
 it to the width with an ellipsis), and may override :meth:`row_key` (identity
@@ -19,10 +23,8 @@ e.g. column titles, drawn above the scrolling rows).
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
-from functools import lru_cache
 from typing import ClassVar, Generic, TypeVar
 
-from rich.errors import StyleSyntaxError
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -34,26 +36,9 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui.widgets import list_cursor
+
 RowT = TypeVar("RowT")
-
-_CONTROL = {code: " " for code in (*range(0x20), 0x7F)}
-
-
-def one_line(text: str) -> str:
-    """``text`` with newlines, tabs and other control characters shown as spaces."""
-    return text.translate(_CONTROL)
-
-
-@lru_cache(maxsize=512)
-def safe_style(spec: str) -> Style:
-    """A Rich style from a string such as ``"bold #e5c07b"``; a bad colour gives no style.
-
-    Colours come from the user's schema, so a typo must not break drawing.
-    """
-    try:
-        return Style.parse(spec)
-    except StyleSyntaxError:
-        return Style.null()
 
 
 class VirtualList(ScrollView, Generic[RowT], can_focus=True):
@@ -136,7 +121,7 @@ class VirtualList(ScrollView, Generic[RowT], can_focus=True):
         self._rows: Sequence[RowT] = ()
         self._revision = 0
         self._hover = -1
-        self._strips: LRUCache[tuple[int, int, int, str, bool], Strip] = LRUCache(1024)
+        self._strips: LRUCache[tuple[object, int, int, str, bool], Strip] = LRUCache(1024)
         self._styles: dict[str, Style] = {}
         self._header_height = 1 if self.HAS_HEADER else 0
 
@@ -183,15 +168,44 @@ class VirtualList(ScrollView, Generic[RowT], can_focus=True):
         self._hover = -1
         cursor = -1
         if old is not None:
-            cursor = self._find(rows, self.row_key(old), old_index)
+            cursor = list_cursor.find(rows, self.row_key, self.row_key(old), old_index)
             if cursor < 0 and rows:
                 # The item is gone (deleted): stay at the same place in the list.
-                cursor = self._nearest_enabled(min(old_index, len(rows) - 1))
+                cursor = list_cursor.nearest_enabled(rows, self.row_enabled, old_index)
         elif rows:
-            cursor = self._next_enabled(-1, 1)
+            cursor = list_cursor.next_enabled(rows, self.row_enabled, -1, 1)
         self.set_reactive(VirtualList.cursor, cursor)
         self._set_virtual_size(Size(self.virtual_size.width, len(rows) + self._header_height))
         self.refresh()
+
+    def splice_rows(
+        self, rows: Sequence[RowT], splice: tuple[int, int, int], highlighted: RowT | None
+    ) -> None:
+        """``rows`` are the old ones with ``[start, old_stop)`` replaced by ``[start, new_stop)``.
+
+        ``highlighted`` is the row the cursor was on (the caller may have
+        edited the old sequence in place). The cursor stays on its item, the
+        scroll position stays, and only the visible lines the splice replaced
+        (and, if it changed the row count, those below it) are repainted.
+        """
+        start, old_stop, new_stop = splice
+        old_cursor, old_hover = self.cursor, self._hover
+        self._rows = rows
+        self._hover = -1
+        key = self.row_key(highlighted) if highlighted is not None else None
+        cursor = list_cursor.after_splice(
+            rows, self.row_enabled, self.row_key, old_cursor if key is not None else -1, key, splice
+        )
+        self.set_reactive(VirtualList.cursor, cursor)
+        header = self._header_height
+        top = self.scroll_offset.y
+        bottom = top + max(0, self.scrollable_content_region.height - header)
+        stop = bottom if new_stop != old_stop else min(new_stop, bottom)
+        if max(start, top) < stop:
+            self.refresh_lines(max(start, top) + header, stop - max(start, top))
+        for index in {old_cursor, cursor, old_hover} - {-1}:
+            self.refresh_line(index + header)
+        self._set_virtual_size(Size(self.virtual_size.width, len(rows) + header))
 
     def _set_virtual_size(self, size: Size) -> None:
         """Set the scrollable size without laying out the whole screen again.
@@ -210,44 +224,21 @@ class VirtualList(ScrollView, Generic[RowT], can_focus=True):
         self.set_reactive(VirtualList.virtual_size, size)
         self._scroll_update(size)
 
-    def _find(self, rows: Sequence[RowT], key: Hashable, near: int) -> int:
-        """Index of the row with ``key`` (looked for at ``near`` ± 1 first), or -1.
-
-        After one keystroke the item is almost always where it was, or one row
-        away (a row added or removed above it).
-        """
-        row_key = self.row_key
-        for index in (near, near + 1, near - 1):
-            if 0 <= index < len(rows) and row_key(rows[index]) == key:
-                return index
-        return next((i for i, row in enumerate(rows) if row_key(row) == key), -1)
-
     # -- cursor ----------------------------------------------------------------
 
     def _enabled(self, index: int) -> bool:
         return 0 <= index < len(self._rows) and self.row_enabled(self._rows[index])
 
     def _next_enabled(self, index: int, step: int) -> int:
-        """The first enabled row after ``index`` going by ``step``, or -1."""
-        index += step
-        while 0 <= index < len(self._rows):
-            if self.row_enabled(self._rows[index]):
-                return index
-            index += step
-        return -1
-
-    def _nearest_enabled(self, index: int) -> int:
-        """``index`` if enabled, else the next enabled row below it, else above it."""
-        if self._enabled(index):
-            return index
-        below = self._next_enabled(index, 1)
-        return below if below >= 0 else self._next_enabled(index, -1)
+        return list_cursor.next_enabled(self._rows, self.row_enabled, index, step)
 
     def validate_cursor(self, index: int) -> int:
         """Clamp to the rows; a disabled row passes the cursor on to the nearest enabled one."""
         if not self._rows or index < 0:
             return -1
-        return self._nearest_enabled(min(index, len(self._rows) - 1))
+        return list_cursor.nearest_enabled(
+            self._rows, self.row_enabled, min(index, len(self._rows) - 1)
+        )
 
     def watch_cursor(self, old: int, new: int) -> None:
         """Repaint only the rows the cursor left and entered, and keep it in view."""
@@ -262,9 +253,7 @@ class VirtualList(ScrollView, Generic[RowT], can_focus=True):
         """Scroll so row ``index`` is visible (with a heading directly above it, if any)."""
         if not self.is_mounted or not 0 <= index < len(self._rows):
             return
-        top = index
-        while top > 0 and not self._enabled(top - 1):
-            top -= 1
+        top = list_cursor.run_start(self._rows, self.row_enabled, index)
         header = self._header_height
         region = Region(0, top + header, 1, index - top + 1)
         self.scroll_to_region(
@@ -291,14 +280,10 @@ class VirtualList(ScrollView, Generic[RowT], can_focus=True):
         self.cursor = self._next_enabled(len(self._rows), -1)
 
     def _page(self, direction: int) -> None:
-        if not self._rows:
-            return
         page = max(1, self.scrollable_content_region.height - self._header_height)
-        start = max(self.cursor, 0) + direction * page
-        start = max(0, min(start, len(self._rows) - 1))
-        target = start if self._enabled(start) else self._next_enabled(start, direction)
-        if target < 0:
-            target = self._next_enabled(start, -direction)
+        target = list_cursor.page_target(
+            self._rows, self.row_enabled, self.cursor, direction * page
+        )
         if target >= 0:
             self.cursor = target
 
@@ -400,10 +385,10 @@ class VirtualList(ScrollView, Generic[RowT], can_focus=True):
         if not 0 <= index < len(self._rows):
             return Strip.blank(width, self._style(""))
         state = self._state(index)
-        key = (index, width, self._revision, state, self.has_focus)
+        row = self._rows[index]
+        key = (row, width, self._revision, state, self.has_focus)
         strip = self._strips.get(key)
         if strip is None:
-            row = self._rows[index]
             strip = self._strip(self.render_row(row, width), width, self._style(state))
             self._strips.set(key, strip)
         return strip

@@ -135,6 +135,12 @@ class Touched:
     """Ids of spans the pane must drop (removed, or replaced by ``pane_added``)."""
     pane_added: dict[int, PaneSpan] = field(default_factory=dict)
     """Spans the pane must draw now (new, or the new state of a replaced one)."""
+    panel_ids: set[int] = field(default_factory=set)
+    """Spans whose panel rows changed besides the pane's (a figure's values, an entity's name)."""
+
+    def panel_changes(self) -> set[int]:
+        """Spans whose Entities or Figures rows may have changed (the panels patch those)."""
+        return self.pane_removed | self.pane_added.keys() | self.panel_ids
 
 
 @dataclass
@@ -206,6 +212,7 @@ class ReaderModel:
             elif table == "figure":
                 span_id = change["key"]["span_id"]
                 self._items.pop(span_id, None)
+                touched.panel_ids.add(span_id)
                 if now is None:
                     self.figures.pop(span_id, None)
                 else:
@@ -214,7 +221,7 @@ class ReaderModel:
             elif table == "topicassignment":
                 self._apply_topic(change, touched)
             elif table == "entity" and now is not None and now.get("id") is not None:
-                self.name_entities({now["id"]: now["name"]})
+                touched.panel_ids |= self.name_entities({now["id"]: now["name"]})
                 touched.mentions = True
             elif table == "articlestate" and self._mine(change["key"]):
                 state = now["state"] if now is not None else "todo"
@@ -228,12 +235,15 @@ class ReaderModel:
                 touched.unknown_entities.add(entity_id)
         return touched
 
-    def name_entities(self, names: dict[int, str]) -> None:
-        """Entity names learnt later; the mentions linking them are built again."""
+    def name_entities(self, names: dict[int, str]) -> set[int]:
+        """Entity names learnt later; the mentions linking them (their ids) are built again."""
         self.entity_names.update(names)
+        renamed: set[int] = set()
         for span_id, item in list(self._items.items()):
             if isinstance(item, MentionItem) and item.entity_id in names:
                 del self._items[span_id]
+                renamed.add(span_id)
+        return renamed
 
     def _mine(self, row: dict[str, Any]) -> bool:
         return row.get("article_id") == self.article_id and row.get("annotator_id") in (
@@ -321,10 +331,18 @@ class ReaderModel:
         rows = sorted(self.spans.values(), key=lambda row: (row.start, row.end, row.id))
         return [self._pane_span(row) for row in rows]
 
-    def mentions(self) -> list[MentionItem]:
+    def _shown(self, layer: str, span_ids: Iterable[int] | None) -> list[SpanRow]:
+        """The ``layer`` spans in reading order, or those of ``span_ids`` (in no order)."""
+        if span_ids is None:
+            return self._ordered(layer)
+        rows = (self.spans.get(span_id) for span_id in span_ids)
+        return [row for row in rows if row is not None and row.layer == layer]
+
+    def mentions(self, span_ids: Iterable[int] | None = None) -> list[MentionItem]:
+        """The Entities panel's rows (only of ``span_ids`` that are shown, if given)."""
         items = self._items
         shown: list[MentionItem] = []
-        for row in self._ordered("entity"):
+        for row in self._shown("entity", span_ids):
             item = items.get(row.id)
             if not isinstance(item, MentionItem):
                 name = self.entity_names.get(row.entity_id) if row.entity_id is not None else None
@@ -343,10 +361,11 @@ class ReaderModel:
             shown.append(item)
         return shown
 
-    def figure_items(self) -> list[FigureItem]:
+    def figure_items(self, span_ids: Iterable[int] | None = None) -> list[FigureItem]:
+        """The Figures panel's rows (only of ``span_ids`` that are shown, if given)."""
         items = self._items
         shown: list[FigureItem] = []
-        for row in self._ordered("figure"):
+        for row in self._shown("figure", span_ids):
             item = items.get(row.id)
             if not isinstance(item, FigureItem):
                 item = items[row.id] = self._figure_item(row)
