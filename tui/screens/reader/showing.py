@@ -41,10 +41,11 @@ def show_touched(reader: ReaderScreen, touched: Touched) -> None:
     if touched.pane:
         reader.pane.patch_spans(touched.pane_removed, touched.pane_added.values())
         show_pending(reader)
+    changed = touched.panel_changes() if touched.mentions or touched.figures else set()
     if touched.mentions:
-        reader.query_one(EntityPanel).show(model.mentions())
+        reader.query_one(EntityPanel).patch(changed, model.mentions(changed))
     if touched.figures:
-        reader.query_one(FigurePanel).show(model.figure_items())
+        reader.query_one(FigurePanel).patch(changed, model.figure_items(changed))
     if touched.topics:
         reader.query_one(TopicPanel).show(model.topic_items())
     if touched.state:
