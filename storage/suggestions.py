@@ -91,13 +91,14 @@ def figure_suggestions(text: str, entity_ids: dict[str, int] | None = None) -> l
     """Every figure the rules find, with the form's normalisation (one parser).
 
     ``entity_ids`` (folded name or alias -> entity id) turns the subject the
-    rules found ("Kazakhstan") into the figure's ``subject_id``.
+    rules found ("Kazakhstan") into the figure's ``subject_id``. Without any
+    entity no subject can be stored, so the rules do not look for one.
     """
     from storage.figures import find_figures
     from storage.kb import fold
 
     suggestions = []
-    for figure in find_figures(text):
+    for figure in find_figures(text, subjects=bool(entity_ids)):
         attributes: dict[str, Any] = {name: getattr(figure, name) for name in FIGURE_ATTRIBUTES}
         subject = fold(figure.subject) if figure.subject else None
         attributes["subject_id"] = (entity_ids or {}).get(subject) if subject else None

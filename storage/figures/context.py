@@ -22,6 +22,11 @@ _VERBS = frozenset(
     "makes made take takes took need needs needed stay stays stayed".split()
 )
 _PRONOUNS = frozenset("here there it this that they we he she i you who what which".split())
+#: ``rules.METRIC_LINK_VERBS`` by their last word, in table order: a figure tries only
+#: the link verbs that can end right before it (the table has 35).
+_LINK_VERBS_BY_LAST: dict[str, list[tuple[str, ...]]] = {}
+for _phrase in rules.METRIC_LINK_VERBS:
+    _LINK_VERBS_BY_LAST.setdefault(_phrase[-1], []).append(_phrase)
 _TIME_WORDS = frozenset(
     word for phrase in rules.TIME_UNITS for word in phrase
 ) | frozenset(rules.MONTHS)
@@ -179,7 +184,7 @@ def metric_of(
         found = _phrase_after(tokens, after + 1, sentence_last, sentence_first)
         if found:
             return found, None
-    for phrase in rules.METRIC_LINK_VERBS:
+    for phrase in _LINK_VERBS_BY_LAST.get(tokens.lower(before), ()):
         verb_first = before - len(phrase) + 1
         if verb_first > floor and tokens.match_phrase(verb_first, phrase):
             start = _clause_start(tokens, verb_first, floor)
