@@ -8,6 +8,7 @@ highlighted item and the scroll position.
 from __future__ import annotations
 
 from collections.abc import Hashable
+from dataclasses import replace
 from decimal import Decimal
 
 from rich.text import Text
@@ -18,6 +19,7 @@ from textual.message import Message
 
 from tui.widgets.entity_panel import EntityPanel, MentionItem
 from tui.widgets.figure_panel import FigureItem, FigurePanel
+from tui.widgets.panel_model import Heading
 from tui.widgets.virtual_list import VirtualList
 
 GOLD = "#e5c07b"
@@ -385,3 +387,61 @@ async def test_hover_tints_only_the_row_under_the_pointer() -> None:
         await pilot.hover(EntityPanel, offset=(4, top + 2))
         await pilot.pause()
         assert background(3) == plain
+
+
+async def test_patch_redraws_only_the_changed_rows_and_keeps_cursor_and_scroll() -> None:
+    """A relabel redraws its row; a label above the cursor shifts the rows, not the view.
+
+    Rows drawn once are not drawn again when they shift (strips are cached by row).
+    """
+    app = PanelApp()
+    many = [mention(index, f"name {index}") for index in range(1, 201)]
+    async with app.run_test(size=(80, 40)) as pilot:
+        panel = app.query_one(EntityPanel)
+        panel.show(many)
+        panel.focus()
+        await pilot.pause()
+        await pilot.press("pagedown", "down")
+        await pilot.pause()
+        highlighted, scroll, top = panel.highlighted_row, panel.scroll_y, panel.scroll_offset.y
+        assert isinstance(highlighted, MentionItem) and scroll > 0
+        drawn: list[int] = []
+        render_row = panel.render_row
+
+        def counted(row: MentionItem, width: int) -> Text:
+            drawn.append(row.span_id)
+            return render_row(row, width)
+
+        panel.render_row = counted  # type: ignore[assignment,method-assign]
+        relabelled = panel.rows[top + 2]
+        assert isinstance(relabelled, MentionItem)
+        panel.patch([relabelled.span_id], [mention(relabelled.span_id, "renamed", label="ORG")])
+        await pilot.pause()
+        assert drawn == [relabelled.span_id]
+        assert "ORG     renamed" in lines(panel)[2]
+        assert panel.highlighted_row == highlighted
+
+        drawn.clear()
+        panel.patch([], [mention(1000, "new", KALLAS), mention(1001, "x", KALLAS)])
+        await pilot.pause()
+        assert panel.highlighted_row == highlighted
+        assert drawn == []  # the rows were added below the view
+        assert panel.border_subtitle == "202"
+
+        cursor = panel.cursor
+        first = replace(mention(1002, "first", KALLAS), start=0)
+        panel.patch([], [first])  # the Kallas block moves to the top: heading + three mentions
+        await pilot.pause()
+        assert panel.highlighted_row == highlighted
+        assert panel.cursor == cursor + 4
+        assert panel.scroll_y == scroll
+        assert panel.rows[:2] == [Heading(7, "Kaja Kallas", GOLD, 3), first]
+        assert drawn == [1000, 1001, 1]  # the shifted rows' strips are reused
+        patched = lines(panel)
+        panel.show([row for row in panel.rows if isinstance(row, MentionItem)])
+        assert lines(panel) == patched
+
+        drawn.clear()
+        panel.patch([1002], [])  # the block goes back below the view
+        await pilot.pause()
+        assert (panel.highlighted_row, panel.cursor) == (highlighted, cursor)
