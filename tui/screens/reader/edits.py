@@ -17,7 +17,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from tui.dialogs.confirm import ConfirmDialog
-from tui.literal import visible_line
 from tui.screens.reader import linking, optimistic, targeting
 from tui.screens.reader.optimistic import SpanRef
 from tui.services import services
@@ -143,7 +142,12 @@ def remove(reader: ReaderScreen) -> None:
 
 
 def step(reader: ReaderScreen, *, undo: bool) -> None:
-    """Undo or redo this session's latest action here (queued behind unsaved ones)."""
+    """Undo or redo this session's latest action here (queued behind unsaved ones).
+
+    When the reader knows what it takes back (its own last action here, see
+    :mod:`~tui.screens.reader.history`) that is drawn at once, as pending;
+    otherwise the step is shown once stored.
+    """
     repository, article_id = services(reader).repository, reader.article_id
     move = repository.undo if undo else repository.redo
     verb = "undo" if undo else "redo"
@@ -153,10 +157,14 @@ def step(reader: ReaderScreen, *, undo: bool) -> None:
             reader.refuse(f"Nothing to {verb}")
             return
         done = "Undone" if undo else "Redone"
-        summary = visible_line(f"{done}: {event.summary or event.action}")
-        reader.notify(summary, timeout=2, markup=False)
+        reader.say(f"{done}: {event.summary or event.action}")
 
-    reader.save(lambda: move(article_id) or False, verb, stepped)
+    planned = reader.history.step(undo=undo)
+    if planned is None:
+        reader.save(lambda: move(article_id) or False, verb, stepped)
+    else:
+        predict = reader.history.predict(planned)
+        reader.save(lambda: move(article_id) or False, verb, stepped, predict=predict, step=planned)
 
 
 def review(
@@ -200,7 +208,7 @@ def _linked(
     """Once stored: say which entity the mention joined (its name shown literally)."""
 
     def done(result: Any) -> None:
-        reader.notify(visible_line(f"Linked to {joined.name}"), timeout=2, markup=False)
+        reader.say(f"Linked to {joined.name}")
         if then is not None:
             then(result)
 

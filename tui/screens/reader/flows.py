@@ -359,7 +359,7 @@ async def entity_link(reader: ReaderScreen) -> None:
         notice = f"Also linked {len(others)} other mention{'s' if len(others) > 1 else ''} of it"
 
         def linked(_: object) -> None:
-            reader.notify(notice, timeout=2)
+            reader.say(notice)
 
         _queue(reader, writes, linked, batched=True)
     else:

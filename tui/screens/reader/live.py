@@ -59,8 +59,10 @@ def stored(reader: ReaderScreen, changes: list[Change], tag: Any) -> None:
         arrivals.early.append(changes)
     if reader.model is None:
         arrivals.early.append(changes)
+        reader.history.stored(tag, changes)
         reader.optimistic.forget(tag)
         return
+    reader.history.stored(tag, changes)  # before the replay: undo predicts from stored rows
     touched = Touched()
     reader.optimistic.settle(reader.model, tag, changes, touched)
     showing.show_touched(reader, touched)
@@ -71,6 +73,7 @@ def refused(reader: ReaderScreen, tag: Any) -> None:
 
     The app has told the user why (a notice); the pane drops the pending change at once.
     """
+    reader.history.refused(tag)
     if reader.model is not None:
         touched = Touched()
         reader.optimistic.settle(reader.model, tag, [], touched)

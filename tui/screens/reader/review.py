@@ -13,7 +13,6 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from tui.dialogs.choice import Choice, ChoiceDialog
-from tui.literal import visible_line
 from tui.screens.reader import edits, linking, optimistic, stream, targeting
 from tui.screens.reader.optimistic import Predict
 from tui.services import services
@@ -47,7 +46,7 @@ def go_to(reader: ReaderScreen, span: PaneSpan, notice: str = "") -> None:
     reader.pane.move_cursor(span.start)
     reader.stream_focus = span.id if span.status == "suggested" else None
     if notice:
-        reader.notify(notice, timeout=2)
+        reader.say(notice)
 
 
 def advance(reader: ReaderScreen, after: PaneSpan | int) -> None:
@@ -55,7 +54,7 @@ def advance(reader: ReaderScreen, after: PaneSpan | int) -> None:
     step = stream.next_pending(reader.pane.spans, after, reader.decided)
     if step.span is None:
         reader.stream_focus = None
-        reader.notify(NO_PENDING, timeout=2)
+        reader.say(NO_PENDING)
     else:
         go_to(reader, step.span, WRAPPED if step.wrapped else "")
 
@@ -188,7 +187,7 @@ def accept_all(reader: ReaderScreen) -> None:
             reader.decided.difference_update(accept, reject)
             if links:
                 many = "s" if len(links) > 1 else ""
-                reader.notify(f"Linked {len(links)} mention{many} to this article's entities")
+                reader.say(f"Linked {len(links)} mention{many} to this article's entities")
 
         reader.save(
             _decide_all(reader, accept, reject, links),
@@ -258,6 +257,4 @@ def decide_topic(reader: ReaderScreen, key: str, accept: bool, status: str) -> N
         reader.save(lambda: repository.accept_topic(article_id, key), f"accept topic {key}")
     else:
         reader.save(lambda: repository.reject_topic(article_id, key), f"reject topic {key}")
-    reader.notify(
-        visible_line(f"{'Accepted' if accept else 'Rejected'} topic {key}"), timeout=2, markup=False
-    )
+    reader.say(f"{'Accepted' if accept else 'Rejected'} topic {key}")

@@ -62,6 +62,7 @@ from tui.screens.reader import (
     workers,
 )
 from tui.screens.reader.bindings import READER_BINDINGS
+from tui.screens.reader.history import History, Step
 from tui.screens.reader.model import ArticleView, ReaderModel, Touched
 from tui.screens.reader.optimistic import Optimistic, Predict
 from tui.services import redline_app, services
@@ -90,6 +91,8 @@ class ReaderScreen(Screen[None]):
         """Change sets stored while the annotations are read, and whether a reread is owed."""
         self.optimistic = Optimistic()
         """Keys' effects drawn ahead of their commit."""
+        self.history = History()
+        """This reader's own undoable actions here: what ``u``/``U`` will take back."""
         self.opened_at = time.monotonic()
         """When the article opened: finishing it stores the seconds spent since."""
         self.find_origin = 0
@@ -167,6 +170,7 @@ class ReaderScreen(Screen[None]):
         self.arrivals.reset()
         self.decided, self.stream_focus = set(), None
         self.optimistic.reset()
+        self.history.clear()
         self.pane.load(article.text, [], cursor=0)
         showing.show_all(self)
         workers.read_annotations(self, article_id)
@@ -177,6 +181,7 @@ class ReaderScreen(Screen[None]):
         """Read the article's annotations again in full (another screen changed them)."""
         self.arrivals.rereading = self.model is not None
         self.decided.clear()
+        self.history.clear()
         workers.read_annotations(self, self.article_id)
 
     @on(ExternalChange)
@@ -184,6 +189,7 @@ class ReaderScreen(Screen[None]):
         """Another program changed what this reader shows (its annotator's rows of the article)."""
         if event.changes.touches(self.article_id, services(self).annotator):
             self.arrivals.outdated = True
+            self.history.clear()  # its actions may be the next undo's
             live.reload_if_outdated(self)
 
     @on(ViewLoaded)
@@ -198,8 +204,11 @@ class ReaderScreen(Screen[None]):
         """Show a stored action: only the widgets its row changes concern get new rows."""
         if event.article_id not in (self.article_id, None):
             return
-        tag = event.tag if isinstance(event, AnnotationSaved) else None
-        live.stored(self, event.changes, tag)
+        if isinstance(event, AnnotationSaved):
+            live.stored(self, event.changes, event.tag)
+        else:
+            self.history.clear()  # a suggester's event may be the next undo's
+            live.stored(self, event.changes, None)
 
     def name_entities(self, article_id: int, entity_ids: set[int]) -> None:
         """Look up the names of entities a new link points to (see :mod:`workers`)."""
@@ -227,11 +236,16 @@ class ReaderScreen(Screen[None]):
         then: Callable[[Any], None] | None = None,
         *,
         predict: Predict | None = None,
+        step: Step | None = None,
     ) -> None:
         """Queue one write for this article; ``then(result)`` once it is committed here.
 
         ``predict`` (the action's row changes, computed on the model) is drawn
-        at once as pending, until the write is stored or refused.
+        at once as pending, until the write is stored or refused; every widget
+        it concerns is updated in this turn, so the key's effect is one frame.
+        ``step``: the write is that undo or redo (see :mod:`~tui.screens.reader.history`);
+        otherwise a predicted write is a new undoable action, and an unpredicted
+        one leaves the history unknown.
         """
         article_id = self.article_id
 
@@ -245,10 +259,20 @@ class ReaderScreen(Screen[None]):
             tag = self.optimistic.add(predict, self.model, touched)
             if self.model is not None:
                 showing.show_touched(self, touched)
+        if step is not None:
+            step.prediction = tag
+        elif tag is not None:
+            self.history.did(tag)
+        else:
+            self.history.clear()
         redline_app(self).save(write, description, saved, article_id=article_id, tag=tag)
 
     def refuse(self, message: str) -> None:
         redline_app(self).refuse(message)
+
+    def say(self, notice: str) -> None:
+        """A short notice in the status bar (a toast would lay out and repaint the screen)."""
+        self.query_one(StatusBar).say(notice)
 
     def span_here(self, layer: str) -> PaneSpan | None:
         """The ``layer`` span matching the selection exactly, else the one under the cursor."""
