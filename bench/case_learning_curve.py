@@ -31,7 +31,8 @@ Columns (entity micro P/R/F1, exact offsets and label):
   their precision is above half the F1 already reached, so a label whose gap
   spans are mostly wrong there gets a threshold above 1 ("none of this label")
   while a label the model has learnt can still fill the rules' gaps; labels
-  are chosen one after the other (sorted), each keeping the best pooled F1.
+  are chosen one after the other (sorted), each keeping the best pooled F1
+  (ties: the higher threshold; a label must show that it helps).
 
 Thresholds and calibration never see the gold of the article scored. The
 models that predicted the other articles were trained with the scored article
@@ -185,7 +186,7 @@ def choose(docs: Sequence[Scoredoc]) -> Choice:
     thresholds = {label: THRESHOLDS[-1] for label in labels}
     for label in labels:
         f1s = {t: f1({**thresholds, label: t}) for t in THRESHOLDS}
-        thresholds[label] = max(THRESHOLDS, key=lambda t: (f1s[t], -t))
+        thresholds[label] = max(THRESHOLDS, key=lambda t: (f1s[t], t))  # ties: fewer spans
     examples = [doc.example for doc in docs]
     min_score = choose_min_score(examples, [doc.scored for doc in docs], precision)
     return Choice(precision, min_score, thresholds)
