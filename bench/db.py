@@ -62,10 +62,13 @@ def corpus_jsonl(count: int, kind: str, start: int = 0) -> Path:
 
 
 def corpus_db(count: int, start: int = 0) -> Path:
-    """A library of articles ``start``… of the corpus (2-8 KB, ~20 spans each)."""
-    return cached(
+    """A library of articles ``start``… of the corpus (2-8 KB, ~20 spans each), upgraded
+    to the head revision when it was cached before a schema change."""
+    path = cached(
         f"corpus-{start}+{count}.db", lambda temp: fill(temp, gen.corpus(count, start=start))
     )
+    upgrade_cached(path)
+    return path
 
 
 def scale_articles(count: int, spans_per_article: int) -> Iterator[gen.GenArticle]:

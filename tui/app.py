@@ -13,7 +13,6 @@ changes, and only then does the status bar say "saved".
 from __future__ import annotations
 
 import asyncio
-import sys
 from collections.abc import Callable, Iterable
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -29,7 +28,7 @@ from storage.db import Database
 from storage.errors import StorageError
 from storage.repository import Repository
 from storage.schema import Config
-from tui import training
+from tui import interpreter, training
 from tui.commands_palette import ArticleCommands, CommandsByWord, export_commands
 from tui.literal import visible, visible_line
 from tui.live import LiveChanges
@@ -43,8 +42,6 @@ if TYPE_CHECKING:
     from storage.train.loop import TrainOptions
 
 T = TypeVar("T")
-GIL_SWITCH_SECONDS = 0.0005
-"""How often a thread holding the GIL hands it over (Python's default: 0.005)."""
 
 
 class RedlineApp(App[None]):
@@ -107,6 +104,7 @@ class RedlineApp(App[None]):
             self.sub_title += " · read-only"
         self.live = LiveChanges(self, config.poll_seconds)
         """Other programs' changes (team mode), handed to the screens as ExternalChange."""
+        self._interpreter: interpreter.Settings | None = None
 
     @property
     def database(self) -> Database:
@@ -125,10 +123,8 @@ class RedlineApp(App[None]):
         return self.services.annotator
 
     def on_mount(self) -> None:
-        # The writer thread gives the GIL up on every SQLite call and must get it
-        # back while the screen renders; at Python's default 5 ms switch interval
-        # a write of ~30 statements can wait 100+ ms for it (the convoy effect).
-        sys.setswitchinterval(GIL_SWITCH_SECONDS)
+        # Process-wide: the GIL switch interval and a frozen GC (see tui.interpreter).
+        self._interpreter = interpreter.tune()
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
         if self.read_only:
@@ -169,6 +165,9 @@ class RedlineApp(App[None]):
             self.repository.end_session()
         except StorageError:
             pass  # it will count as ended once its heartbeat is stale
+        if self._interpreter is not None:
+            interpreter.restore(self._interpreter)
+            self._interpreter = None
 
     @on(ExternalChange)
     def _external_change(self, message: ExternalChange) -> None:

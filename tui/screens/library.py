@@ -18,7 +18,6 @@ Titles and sources are data: cells are ``Text`` of :func:`~tui.literal.visible_l
 
 from __future__ import annotations
 
-import gc
 from dataclasses import replace
 
 from rich.text import Text
@@ -36,10 +35,20 @@ from storage import queries
 from storage.errors import StorageError
 from storage.queries import ArticleRow, LibraryQuery
 from storage.team import assignment
-from tui.literal import visible, visible_line
+from tui.literal import visible
 from tui.messages import ExternalChange
+from tui.screens.library_data import (
+    COUNT_CAP,
+    EMPTY_HELP,
+    MoreLoaded,
+    Page,
+    PageLoaded,
+    Shown,
+    TotalCounted,
+    progress_line,
+    team_line,
+)
 from tui.services import redline_app, services
-from tui.states import state_name
 from tui.widgets.library_table import LibraryTable
 
 MIN_PAGE = 40
@@ -48,44 +57,13 @@ MORE_MARGIN = 10
 """Rows before the end of the table at which the next page is fetched."""
 STATES = (None, "todo", "in_progress", "done", "skipped")
 SORTS: tuple[queries.SortKey, ...] = ("id", "title", "source", "published", "length", "state")
-EMPTY_HELP = """\
-[b]No articles yet.[/b]
-
-Import some, then start redline again:
-
-  redline import sample_articles/        [dim]# a directory, recursively[/dim]
-  redline import 'news/**/*.html'        [dim]# a glob: .txt .md .html .jsonl[/dim]
-  redline import corpus.jsonl            [dim]# one article per line[/dim]
-
-or run [b]make run[/b] in a checkout to load the sample articles.
-"""
 
 
-def _freeze_startup_objects() -> None:
-    """Move every object alive once the library first shows its rows out of the
-    garbage collector's reach (``gc.freeze``).
-
-    The imports, the schema, the widgets and the database layer (~100,000
-    objects) live as long as the app; each full collection walked them all,
-    which took 50-350 ms in the middle of search keystrokes on a loaded
-    2-core machine. Frozen objects are never collected, nor walked; the
-    youngest generation is collected every 20,000 allocations instead of 700
-    (a keystroke allocates thousands: it was hundreds of collections per word
-    typed). :func:`_unfreeze` undoes both when the library goes.
-    """
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(GC_YOUNG, *gc.get_threshold()[1:])
-
-
-def _unfreeze() -> None:
-    """Let the collector see the frozen objects again (several apps in one process: tests)."""
-    gc.unfreeze()
-    gc.set_threshold(*GC_DEFAULT)
-
-
-GC_DEFAULT = gc.get_threshold()
-GC_YOUNG = 20_000
+def _same_matches(one: LibraryQuery, other: LibraryQuery) -> bool:
+    """Whether two queries find the same articles (in any order, any page)."""
+    return replace(one, sort="id", descending=False, offset=0, limit=0) == replace(
+        other, sort="id", descending=False, offset=0, limit=0
+    )
 
 
 class LibraryScreen(Screen[None]):
@@ -110,8 +88,10 @@ class LibraryScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self._rows: list[ArticleRow] = []
-        self._total = 0
-        self._counted = True
+        self._total: int | None = 0
+        """How many articles match (None: not counted yet)."""
+        self._capped = False
+        """The count stopped at COUNT_CAP: at least ``_total`` match."""
         self._progress: tuple[int, int] | None = None
         self._team: list[assignment.Progress] = []
         self._done = (0, 0)
@@ -145,9 +125,6 @@ class LibraryScreen(Screen[None]):
         )
         self.load()
 
-    def on_unmount(self) -> None:
-        _unfreeze()
-
     def page_size(self) -> int:
         """Rows fetched at once: about twice what the screen shows (never under ``MIN_PAGE``)."""
         return max(MIN_PAGE, 2 * self.app.size.height)
@@ -175,12 +152,14 @@ class LibraryScreen(Screen[None]):
     def load(
         self, keep_cursor: bool = False, progress: bool = True, come_back_to: int | None = None
     ) -> None:
-        """Show the rows of ``library_query``, then (if the page is full) their total.
+        """Post the rows of ``library_query``, then (if the page is full) count them.
 
-        The total needs a second pass over every match (the whole corpus while
-        searching), so the rows are shown first and the count follows.
+        The total needs a pass over every match (the whole corpus while
+        searching), so it is counted only once the rows are painted, and not at
+        all when a newer load (the next keystroke) has replaced this one.
         """
         app = services(self)
+        worker = get_current_worker()
         query = self.library_query
         if keep_cursor:  # as many rows as were loaded, so the cursor's row is among them
             query = replace(query, limit=max(query.limit, len(self._rows)))
@@ -203,13 +182,19 @@ class LibraryScreen(Screen[None]):
         except StorageError as exc:
             self.app.call_from_thread(self._error, exc)
             return
-        total = None if more else len(rows)
+        if worker.is_cancelled:
+            return
         start_at = come_back_to if come_back_to is not None else start_at
-        self.app.call_from_thread(
-            self._show, rows, total, done, everything, start_at, keep_cursor, more
-        )
+        loaded = PageLoaded(query, Page(rows, more, done, everything, start_at, keep_cursor))
+        self.post_message(loaded)
         if not more:
             return
+        while not loaded.painted.wait(0.05):  # the count waits for the rows' paint
+            if worker.is_cancelled or not self.is_attached:
+                return
+        if worker.is_cancelled:
+            return
+        cap = COUNT_CAP if query.search.strip() else None
         try:
             total = queries.count_articles(
                 app.database,
@@ -217,48 +202,48 @@ class LibraryScreen(Screen[None]):
                 query.search,
                 query.state,
                 query.assigned,
+                at_most=cap,
             )
         except StorageError as exc:
             self.app.call_from_thread(self._error, exc)
             return
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show_total, query, total)
+        if not worker.is_cancelled:
+            self.post_message(TotalCounted(query, total, cap is not None and total >= cap))
 
     def _error(self, exc: StorageError) -> None:
         self.notify(visible(str(exc)), severity="error", markup=False)
 
-    def _show(
-        self,
-        rows: list[ArticleRow],
-        total: int | None,
-        done: int,
-        everything: int,
-        start_at: int | None,
-        keep_cursor: bool,
-        more: bool = False,
-    ) -> None:
+    @on(PageLoaded)
+    def _page_loaded(self, message: PageLoaded) -> None:
+        """A load's rows: shown (the worker counts them once they are painted), unless
+        the search changed since (typed on: the next load's rows follow)."""
+        message.stop()
+        self.call_after_refresh(message.painted.set)
+        if message.query.search == self.library_query.search or message.page.keep_cursor:
+            self._show(message.page)
+
+    def _show(self, page: Page) -> None:
+        rows = page.rows
         table = self.query_one(LibraryTable)
-        current = self._current_id() if keep_cursor else None
-        if start_at is not None and any(row.id == start_at for row in rows):
-            current = start_at  # the article the reader came back from
+        current = self._current_id() if page.keep_cursor else None
+        if page.start_at is not None and any(row.id == page.start_at for row in rows):
+            current = page.start_at  # the article the reader came back from
         self._rows = rows
         self._more = False  # set below, once the cursor is placed (its move fetches more)
-        self._total, self._counted = (len(rows), False) if total is None else (total, True)
+        self._total, self._capped = (None if page.more else len(rows)), False
         table.set_rows(rows)
-        empty = everything == 0 and not self.library_query.assigned
+        empty = page.everything == 0 and not self.library_query.assigned
         self.query_one("#library-empty").display = empty
         table.display = not empty
-        self._done = (done, everything)
+        self._done = (page.done, page.everything)
         self._show_progress()
-        target = current if current is not None else start_at
+        target = current if current is not None else page.start_at
         index = next((i for i, row in enumerate(rows) if row.id == target), None)
         if index is None:  # a new search, sort or filter starts at the top
             index = 0
             table.scroll_home(animate=False, immediate=True)
         table.cursor = index if rows else -1
-        self._more, self._fetching_more = more, False
-        if self._first_load:
-            _freeze_startup_objects()
+        self._more, self._fetching_more = page.more, False
         self._first_load = False
 
     def _scrolled(self) -> None:
@@ -284,10 +269,13 @@ class LibraryScreen(Screen[None]):
             self.app.call_from_thread(self._error, exc)
             return
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._append, query, offset, rows)
+            self.post_message(MoreLoaded(query, offset, rows))
 
-    def _append(self, query: LibraryQuery, offset: int, rows: list[ArticleRow]) -> None:
+    @on(MoreLoaded)
+    def _append(self, message: MoreLoaded) -> None:
         """Add a fetched page below the rows, unless the table changed since it was asked for."""
+        message.stop()
+        query, offset, rows = message.query, message.offset, message.rows
         if query is not self.library_query or offset != len(self._rows):
             return
         self._fetching_more = False
@@ -297,19 +285,21 @@ class LibraryScreen(Screen[None]):
         self._rows = [*self._rows, *rows]
         self.query_one(LibraryTable).set_rows(self._rows)
         if not self._more:  # the last page: the rows are all there are
-            self._total, self._counted = len(self._rows), True
-        elif not self._counted:
-            self._total = len(self._rows)
+            self._total, self._capped = len(self._rows), False
         try:
             self._show_progress()
         except NoMatches:  # the page arrived as the app was closing the screen
             return
 
-    def _show_total(self, query: LibraryQuery, total: int) -> None:
+    @on(TotalCounted)
+    def _show_total(self, message: TotalCounted) -> None:
         """The count of matches arrived after the rows (see ``load``), unless outdated."""
-        if query is not self.library_query:
+        message.stop()
+        if not _same_matches(message.query, self.library_query):
             return
-        self._total, self._counted = total, True
+        if message.capped and self._total is not None and not self._capped:
+            return  # every row is loaded by now: their number is exact
+        self._total, self._capped = message.total, message.capped
         try:
             self._show_progress()
         except NoMatches:  # the count arrived as the app was closing the screen
@@ -317,32 +307,12 @@ class LibraryScreen(Screen[None]):
 
     def _show_progress(self) -> None:
         done, everything = self._done
-        rows, total = len(self._rows), self._total
-        if not self._counted:
-            shown = f" · showing {rows} of …"
-        else:
-            shown = f" · showing {rows} of {total}" if total > rows else ""
-        query = self.library_query
-        state = f" · {state_name(query.state)}" if query.state else ""
-        scope = "my queue: " if query.assigned else ""
+        shown = Shown(len(self._rows), self._total, self._capped)
         self._update(
-            "#library-progress",
-            f"{scope}{done} of {everything} done{state}{shown} · sort: {query.sort}",
+            "#library-progress", progress_line(done, everything, shown, self.library_query)
         )
-        team = self.query_one("#library-team", Static)
-        team.display = bool(self._team)
-        self._update(
-            "#library-team",
-            Text(
-                "queues: "
-                + " · ".join(
-                    visible_line(f"{p.annotator} {p.done}/{p.assigned} done")
-                    + (f" ({p.in_progress} in progress)" if p.in_progress else "")
-                    for p in self._team
-                ),
-                style="dim",
-            ),
-        )
+        self.query_one("#library-team", Static).display = bool(self._team)
+        self._update("#library-team", team_line(self._team))
 
     def _update(self, selector: str, content: str | Text) -> None:
         """Update a Static only when its content changes: the progress line is sized to

@@ -1,0 +1,123 @@
+"""What the library's workers read and post back, and the lines of text that show it.
+
+The library (:mod:`tui.screens.library`) reads in thread workers and gets its
+data as messages: :class:`PageLoaded` (the rows, then the screen paints them),
+:class:`TotalCounted` (how many match, counted only after that paint) and
+:class:`MoreLoaded` (the next page, on scroll). Each carries the
+:class:`~storage.queries.LibraryQuery` it answers, so a screen whose query
+changed since (the next keystroke) drops it.
+
+A search's total is counted after the rows are painted, and at most up to
+:data:`COUNT_CAP` matches: a count reads every match (PostgreSQL: every matching
+row, a second at 100,000 articles for a common prefix), while the page it
+follows stops after a page. A capped total reads "≥ 10,000".
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.message import Message
+
+from storage.queries import ArticleRow, LibraryQuery
+from storage.team import assignment
+from tui.literal import visible_line
+from tui.states import state_name
+
+COUNT_CAP = 10_000
+"""A search counts its matches up to this many (then: "≥ 10,000")."""
+EMPTY_HELP = """\
+[b]No articles yet.[/b]
+
+Import some, then start redline again:
+
+  redline import sample_articles/        [dim]# a directory, recursively[/dim]
+  redline import 'news/**/*.html'        [dim]# a glob: .txt .md .html .jsonl[/dim]
+  redline import corpus.jsonl            [dim]# one article per line[/dim]
+
+or run [b]make run[/b] in a checkout to load the sample articles.
+"""
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of rows as a load worker found it."""
+
+    rows: list[ArticleRow]
+    more: bool
+    """Whether the page was full (so more rows may follow, and the total is not known)."""
+    done: int
+    everything: int
+    """(done, articles) of the corpus, or of my queue."""
+    start_at: int | None
+    """The article to put the cursor on (first not done at start, the reader's on return)."""
+    keep_cursor: bool
+
+
+class PageLoaded(Message):
+    """A load worker's rows for ``query``; ``painted`` is set once they are on screen."""
+
+    def __init__(self, query: LibraryQuery, page: Page) -> None:
+        super().__init__()
+        self.query = query
+        self.page = page
+        self.painted = threading.Event()
+
+
+class TotalCounted(Message):
+    """How many articles match ``query`` (``capped``: at least ``total``)."""
+
+    def __init__(self, query: LibraryQuery, total: int, capped: bool) -> None:
+        super().__init__()
+        self.query = query
+        self.total = total
+        self.capped = capped
+
+
+class MoreLoaded(Message):
+    """The page of ``query`` after its first ``offset`` rows."""
+
+    def __init__(self, query: LibraryQuery, offset: int, rows: list[ArticleRow]) -> None:
+        super().__init__()
+        self.query = query
+        self.offset = offset
+        self.rows = rows
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What the progress line says about the rows: how many are loaded, of how many."""
+
+    rows: int
+    total: int | None
+    """None: not counted yet."""
+    capped: bool = False
+    """The count stopped at :data:`COUNT_CAP`: there are at least ``total``."""
+
+
+def progress_line(done: int, everything: int, shown: Shown, query: LibraryQuery) -> str:
+    """The line beside the search field: done of all (or of my queue), filter, rows, sort."""
+    if shown.total is None:
+        rows = f" · showing {shown.rows} of …"
+    elif shown.capped:
+        rows = f" · showing {shown.rows} of ≥ {shown.total:,}"
+    else:
+        rows = f" · showing {shown.rows} of {shown.total}" if shown.total > shown.rows else ""
+    state = f" · {state_name(query.state)}" if query.state else ""
+    scope = "my queue: " if query.assigned else ""
+    return f"{scope}{done} of {everything} done{state}{rows} · sort: {query.sort}"
+
+
+def team_line(team: list[assignment.Progress]) -> Text:
+    """Everyone's progress through their queue (names are data: shown literally)."""
+    return Text(
+        "queues: "
+        + " · ".join(
+            visible_line(f"{p.annotator} {p.done}/{p.assigned} done")
+            + (f" ({p.in_progress} in progress)" if p.in_progress else "")
+            for p in team
+        ),
+        style="dim",
+    )
