@@ -15,6 +15,11 @@ from storage.figures import rules
 from storage.figures.numbers import Tokens, read_numeral
 
 _DASHES = frozenset({"-", "–", "—"})
+# Compiled once: ``re.fullmatch(pattern, …)`` looked the pattern up in re's cache on
+# every token the scanner tried as a date.
+_YEAR_RE = re.compile(r"\d{4}")
+_DAY_RE = re.compile(r"\d{1,2}")
+_MINUTE_RE = re.compile(r"\d{2}")
 
 
 @dataclass(frozen=True)
@@ -47,7 +52,7 @@ def _month(tokens: Tokens, index: int) -> tuple[int, int] | None:
 def year_value(tokens: Tokens, index: int) -> int | None:
     """The year of a plain four-digit token in ``rules.YEAR_RANGE``, else None."""
     token = tokens.get(index)
-    if token is None or token.kind != "num" or not re.fullmatch(r"\d{4}", token.text):
+    if token is None or token.kind != "num" or not _YEAR_RE.fullmatch(token.text):
         return None
     year = int(token.text)
     low, high = rules.YEAR_RANGE
@@ -57,7 +62,7 @@ def year_value(tokens: Tokens, index: int) -> int | None:
 def _day(tokens: Tokens, index: int) -> tuple[int, int] | None:
     """(day, last token index) for "28" or "28th"."""
     token = tokens.get(index)
-    if token is None or token.kind != "num" or not re.fullmatch(r"\d{1,2}", token.text):
+    if token is None or token.kind != "num" or not _DAY_RE.fullmatch(token.text):
         return None
     day = int(token.text)
     if not 1 <= day <= 31:
@@ -213,14 +218,14 @@ def _period(tokens: Tokens, index: int) -> DateMatch | None:
 def _clock(tokens: Tokens, index: int) -> DateMatch | None:
     """"22:30", "2:30" as a clock time (``T22:30``)."""
     hour = tokens.get(index)
-    if hour is None or hour.kind != "num" or not re.fullmatch(r"\d{1,2}", hour.text):
+    if hour is None or hour.kind != "num" or not _DAY_RE.fullmatch(hour.text):
         return None
     if tokens.lower(index + 1) != ":" or not tokens.glued(index, index + 1):
         return None
     minute = tokens.get(index + 2)
     if minute is None or not tokens.glued(index + 1, index + 2):
         return None
-    if not re.fullmatch(r"\d{2}", minute.text) or int(hour.text) > 24 or int(minute.text) > 59:
+    if not _MINUTE_RE.fullmatch(minute.text) or int(hour.text) > 24 or int(minute.text) > 59:
         return None
     if tokens.glued(index + 2, index + 3) and tokens.lower(index + 3) == ":":
         return None

@@ -28,6 +28,8 @@ _TOKEN_RE = re.compile(
     r"|(?P<sym>\S)"
 )
 _LASTGROUP = attrgetter("lastgroup")
+_SHORT_DIGITS_RE = re.compile(r"\d{1,3}")
+_GROUP_RE = re.compile(r"\d{3}(?:\.\d+)?")
 #: Inline whitespace a multi-token expression may contain (no line breaks).
 _INLINE_SPACE = re.compile(r"[ \t\u00a0\u202f\u2009]*")
 _SEPARATORS = str.maketrans("", "", ",\u00a0\u202f\u2009 ")
@@ -78,15 +80,21 @@ class Tokens:
 
     def get(self, index: int) -> Token | None:
         """The token at ``index`` or None outside the list."""
-        if 0 <= index < len(self.items):
+        if index < 0:
+            return None
+        try:
             return self.items[index]
-        return None
+        except IndexError:
+            return None
 
     def lower(self, index: int) -> str:
         """Lower-cased token text, or "" outside the list."""
-        if 0 <= index < len(self.lowers):
+        if index < 0:
+            return ""
+        try:  # the rules' most called helper: no len() on the common path
             return self.lowers[index]
-        return ""
+        except IndexError:
+            return ""
 
     def glued(self, left: int, right: int) -> bool:
         """True when token ``right`` follows ``left`` with no space at all."""
@@ -204,13 +212,13 @@ def _read_digits(tokens: Tokens, index: int) -> Numeral:
     token = tokens[index]
     text = token.text
     last = index
-    if re.fullmatch(r"\d{1,3}", text) and tokens.lower(index - 1) not in rules.MONTHS:
+    if _SHORT_DIGITS_RE.fullmatch(text) and tokens.lower(index - 1) not in rules.MONTHS:
         while True:
             nxt = tokens.get(last + 1)
             if (
                 nxt is not None
                 and nxt.kind == "num"
-                and re.fullmatch(r"\d{3}(?:\.\d+)?", nxt.text)
+                and _GROUP_RE.fullmatch(nxt.text)
                 and tokens.text[tokens[last].end : nxt.start] == " "
                 and "." not in text
             ):

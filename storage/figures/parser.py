@@ -54,14 +54,12 @@ def scan(tokens: Tokens) -> list[Candidate]:
     found: list[Candidate] = []
     ids: set[int] = set()
     index = 0
-    while index < len(tokens):
-        if not _may_start(tokens, index):
-            index += 1
+    for start in _starts(tokens):
+        if start < index:  # inside the candidate found last
             continue
-        date = match_date(tokens, index)
-        candidate = _date_candidate(date) if date else _number_candidate(tokens, index, ids)
+        date = match_date(tokens, start)
+        candidate = _date_candidate(date) if date else _number_candidate(tokens, start, ids)
         if candidate is None:
-            index += 1
             continue
         found.append(candidate)
         index = candidate.last + 1
@@ -76,14 +74,19 @@ _STARTER_WORDS = frozenset(
 _STARTER_SYMBOLS = frozenset({*_SIGNS, *rules.CURRENCY_SYMBOLS, "["})
 
 
-def _may_start(tokens: Tokens, index: int) -> bool:
-    """False for tokens that cannot open any figure, so most words are skipped at once."""
-    token = tokens[index]
-    if token.kind == "num":
-        return True
-    if token.kind == "sym":
-        return token.text in _STARTER_SYMBOLS
-    return tokens.lowers[index] in _STARTER_WORDS
+_STARTERS = _STARTER_WORDS | _STARTER_SYMBOLS
+"""Words are letters and symbols are not, so one set serves both kinds of token."""
+
+
+def _starts(tokens: Tokens) -> list[int]:
+    """Indices of the tokens that may open a figure or a date, in one pass: numerals,
+    ``_STARTER_SYMBOLS`` and ``_STARTER_WORDS``, so most words are skipped at once."""
+    starters = _STARTERS
+    return [
+        index
+        for index, (token, lower) in enumerate(zip(tokens.items, tokens.lowers, strict=True))
+        if token.kind == "num" or lower in starters
+    ]
 
 
 def _date_candidate(date: DateMatch) -> Candidate:
