@@ -10,7 +10,9 @@ Everything the pane reports (cursor, selection, clicked span) is a code-point
 offset into the article text; cells never leave the widget. Selections snap to
 spaCy token edges; the tokenizer runs only on the paragraph being selected.
 Which offset a key or a drag goes to is :mod:`tui.widgets.pane_input` (the
-bindings, and pure functions the pane passes its state to). The state the pane
+bindings, and pure functions the pane passes its state to); mouse events are
+turned into cursor and selection calls by :mod:`~tui.widgets.pane_pointer`, and
+the messages the pane posts live in :mod:`~tui.widgets.pane_messages`. The state the pane
 keeps is in plain classes beside it: spans (:mod:`~tui.widgets.pane_spans`),
 search matches (:mod:`~tui.widgets.pane_search`), the selection
 (:mod:`~tui.widgets.pane_selection`) and drawn lines
@@ -25,15 +27,15 @@ from rich.style import Style
 from textual import events
 from textual.actions import SkipAction
 from textual.geometry import Region, Size
-from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tui.widgets import pane_input
+from tui.widgets import pane_input, pane_messages
 from tui.widgets import pane_layout as layout
 from tui.widgets.pane_lines import LineCache, paint_overlays
 from tui.widgets.pane_model import PaneSpan
+from tui.widgets.pane_pointer import Pointer
 from tui.widgets.pane_render import StyleKey, span_style
 from tui.widgets.pane_search import SearchMatches
 from tui.widgets.pane_selection import Selection
@@ -82,41 +84,9 @@ class ReadingPane(ScrollView, can_focus=True):
     select_mode: reactive[bool] = reactive(False, repaint=False, init=False)
     """On while `v` selection mode lasts: every cursor movement extends the selection."""
 
-    class CursorMoved(Message):
-        """The cursor moved to ``offset``."""
-
-        def __init__(self, pane: ReadingPane, offset: int) -> None:
-            super().__init__()
-            self.pane = pane
-            self.offset = offset
-
-        @property
-        def control(self) -> ReadingPane:
-            return self.pane
-
-    class SelectionChanged(Message):
-        """The (snapped) selection changed; ``None`` when cleared."""
-
-        def __init__(self, pane: ReadingPane, selection: tuple[int, int] | None) -> None:
-            super().__init__()
-            self.pane = pane
-            self.selection = selection
-
-        @property
-        def control(self) -> ReadingPane:
-            return self.pane
-
-    class SpanClicked(Message):
-        """A click landed on ``span`` (the innermost one under the pointer)."""
-
-        def __init__(self, pane: ReadingPane, span: PaneSpan) -> None:
-            super().__init__()
-            self.pane = pane
-            self.span = span
-
-        @property
-        def control(self) -> ReadingPane:
-            return self.pane
+    CursorMoved = pane_messages.CursorMoved
+    SelectionChanged = pane_messages.SelectionChanged
+    SpanClicked = pane_messages.SpanClicked
 
     def __init__(
         self,
@@ -152,7 +122,7 @@ class ReadingPane(ScrollView, can_focus=True):
         self._words = WordIndex(self._text)
         self._selecting = Selection(self._words)
         self._goal_column: int | None = None
-        self._drag = pane_input.Drag()
+        self._pointer = Pointer()
         self.set_reactive(ReadingPane.select_mode, False)
         self._matches.clear()
         self._table = layout.wrap(self._text, self._wrap_width())
@@ -202,7 +172,7 @@ class ReadingPane(ScrollView, can_focus=True):
         self.refresh_line(self._table.row_of(old))
         self.refresh_line(self._table.row_of(new))
         self.scroll_to_offset(new)
-        self.post_message(self.CursorMoved(self, new))
+        self.post_message(pane_messages.CursorMoved(self, new))
 
     @property
     def selection(self) -> tuple[int, int] | None:
@@ -225,7 +195,7 @@ class ReadingPane(ScrollView, can_focus=True):
         self.scroll_to_offset(self.cursor)
         self._update_selection()
 
-    def _select(self, anchor: int, cursor: int, *, snap: bool) -> None:
+    def select_between(self, anchor: int, cursor: int, *, snap: bool) -> None:
         """Set the selection from ``anchor`` to ``cursor`` in one step (mouse, span click)."""
         self._selecting.anchor = anchor
         self._selecting.snap = snap
@@ -246,7 +216,7 @@ class ReadingPane(ScrollView, can_focus=True):
         for repaint in changed:
             if repaint is not None:
                 self._refresh_range(*repaint)
-        self.post_message(self.SelectionChanged(self, changed[1]))
+        self.post_message(pane_messages.SelectionChanged(self, changed[1]))
 
     def select_range(self, start: int, end: int, *, snap: bool = True) -> None:
         """Select ``[start, end)`` with the cursor on its first character (phrase key, search).
@@ -255,7 +225,7 @@ class ReadingPane(ScrollView, can_focus=True):
         (:mod:`tui.screens.reader.selecting`) move either edge by a token.
         """
         self.select_mode = False
-        self._select(end, start, snap=snap)
+        self.select_between(end, start, snap=snap)
 
     def token_bounds_at(self, offset: int) -> list[tuple[int, int]]:
         """Token bounds of the paragraph holding ``offset`` (tokenized once, then cached)."""
@@ -296,7 +266,7 @@ class ReadingPane(ScrollView, can_focus=True):
             raise SkipAction()
         self.clear_selection()
 
-    def _offset_at(self, event: events.MouseEvent) -> int:
+    def offset_under(self, event: events.MouseEvent) -> int:
         """The text offset under the pointer, via the wrap table (clamped to the text)."""
         point = event.get_content_offset_capture(self)
         scroll_x, scroll_y = self.scroll_offset
@@ -305,39 +275,20 @@ class ReadingPane(ScrollView, can_focus=True):
         )
 
     def on_mouse_down(self, event: events.MouseDown) -> None:
-        if event.button != 1:
-            return
-        offset = self._offset_at(event)
-        self._drag.press(offset)
         self._goal_column = None
-        self.capture_mouse()
-        self.select_mode = False
-        self._move(offset, extend=False)
+        self._pointer.down(self, event)
 
     def on_mouse_move(self, event: events.MouseMove) -> None:
-        if self._drag.origin is None:
-            return
-        selected = self._drag.move(self._offset_at(event), len(self._text), exact=event.meta)
-        if selected is not None:
-            anchor, cursor, snap = selected
-            self._select(anchor, cursor, snap=snap)
+        self._pointer.move(self, event)
 
-    def on_mouse_up(self, event: events.MouseUp) -> None:
-        released = self._drag.release()
-        if released is None:
-            return
-        origin, dragged = released
-        self.release_mouse()
-        if dragged:
-            # Park anchor and cursor on the snapped edges, so shift+arrows continue from them.
-            parked = self._selecting.parked(self.cursor)
-            if parked is not None:
-                self._select(*parked, snap=self._selecting.snap)
-            return
-        spans = self.spans_at(origin)
-        if spans:
-            self._select(spans[0].start, spans[0].end, snap=False)
-            self.post_message(self.SpanClicked(self, spans[0]))
+    def on_mouse_up(self) -> None:
+        self._pointer.up(self)
+
+    def park_selection(self) -> None:
+        """After a drag: anchor and cursor on the selection's snapped edges."""
+        parked = self._selecting.parked(self.cursor)
+        if parked is not None:
+            self.select_between(*parked, snap=self._selecting.snap)
 
     def target_range(self) -> tuple[int, int] | None:
         """What a label key acts on: the selection, else the word under the cursor."""
