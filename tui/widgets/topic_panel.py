@@ -70,8 +70,17 @@ class TopicPanel(OptionList):
         self._topic_of: dict[str, TopicItem] = {}
         self._next_highlight: str | None = None
         """After ``a``/``r``: the next suggested topic, highlighted when the panel is shown."""
+        self._shown: list[TopicItem] | None = None
 
     def show(self, topics: list[TopicItem]) -> None:
+        """Show ``topics``; nothing is done when they are the ones shown.
+
+        An ``OptionList`` measures every option when any changes, so unchanged
+        topics (an edit elsewhere in the article) must not rebuild it.
+        """
+        if topics == self._shown and self._next_highlight is None:
+            return
+        self._shown = list(topics)
         options: list[Option] = []
         self._targets, self._topic_of = {}, {}
         highlighted = self.highlighted_option.id if self.highlighted_option is not None else None
