@@ -316,7 +316,8 @@ def _proposals(
             yield [article.text for article in articles]
 
     with _wal_kept(db):
-        for outcomes in propose_in_pool(location, options, texts_of_batches(), jobs):
+        built = (db, suggester.prepare())  # forked workers inherit them: nothing is rebuilt
+        for outcomes in propose_in_pool(location, options, texts_of_batches(), jobs, built):
             yield from zip(sent.popleft(), outcomes, strict=True)
 
 

@@ -87,7 +87,8 @@ class Gazetteer:
             if not surface or surface in exact:
                 continue
             exact[surface] = len(self._entries)
-            self._entries.append(replace(entry, text=surface))
+            # ``replace`` copies a frozen dataclass slowly; most entries are already clean
+            self._entries.append(entry if entry.text == surface else replace(entry, text=surface))
         for surface, index in exact.items():
             self._automaton.add_word(surface, (len(surface), index, True))
         for surface, index in exact.items():
@@ -170,7 +171,7 @@ def _check_label(path: Path, number: int, label: str) -> str:
     label = label.strip()
     if not label:
         raise GazetteerFileError(f"{path}:{number}: the label is empty")
-    if any(ch.isspace() for ch in label):
+    if label.split() != [label]:  # whitespace inside (the label is stripped and not empty)
         raise GazetteerFileError(f"{path}:{number}: the label {label!r} contains whitespace")
     return label
 

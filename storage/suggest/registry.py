@@ -49,6 +49,9 @@ class SuggesterSpec:
     """Cheap enough to run when the reader opens an article (else batch only)."""
     build: Callable[[SuggestContext], Runner | None]
     """The runner for one run, or None when the options leave this suggester off."""
+    fork_safe: bool = True
+    """Its runner may be inherited by a forked worker (``storage.suggest.parallel``):
+    pure Python and plain C tables, no threads or native library state of a loaded model."""
 
 
 def entity_suggestions(found: Sequence[Any], entity_ids: dict[str, int]) -> list[SpanSuggestion]:
@@ -134,8 +137,12 @@ SUGGESTERS: tuple[SuggesterSpec, ...] = (
     SuggesterSpec("gazetteer", "entity", cost=0.5, on_open=True, build=_gazetteer),
     SuggesterSpec("entity_rules", "entity", cost=1.5, on_open=True, build=_entity_rules),
     SuggesterSpec("topics", "topic", cost=3.0, on_open=True, build=_topics),
-    SuggesterSpec("spacy", "entity", cost=20.0, on_open=False, build=_spacy_pipeline),
-    SuggesterSpec("trained", "entity", cost=10.0, on_open=True, build=_trained_model),
+    SuggesterSpec(
+        "spacy", "entity", cost=20.0, on_open=False, build=_spacy_pipeline, fork_safe=False
+    ),
+    SuggesterSpec(
+        "trained", "entity", cost=10.0, on_open=True, build=_trained_model, fork_safe=False
+    ),
 )
 
 
