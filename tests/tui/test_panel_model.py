@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pytest
 
+from tui.widgets import list_cursor
 from tui.widgets.entity_panel import MentionItem
 from tui.widgets.figure_panel import FigureItem
 from tui.widgets.panel_model import EntityRows, Heading, Splice, TableRows
@@ -190,3 +191,39 @@ def test_an_unchanged_item_is_no_splice() -> None:
     rows: EntityRows[MentionItem] = EntityRows()
     rows.load(BASE)
     assert rows.patch({1, 2}, [replace(BASE[0]), replace(BASE[1])]) is None
+
+
+@pytest.mark.parametrize(
+    "splice, expected",
+    [
+        ((50, 51, 51), (50, 0)),  # a row replaced below the view [10, 20): nothing
+        ((12, 13, 13), (12, 1)),  # replaced in view: that line
+        ((12, 13, 14), (12, 8)),  # one added in view: it and every line below
+        ((3, 4, 3), (10, 10)),  # one removed above the view: the whole view shifts
+        ((15, 30, 15), (15, 5)),
+    ],
+)
+def test_lines_to_redraw(splice: Splice, expected: tuple[int, int]) -> None:
+    assert list_cursor.lines_to_redraw(splice, 10, 20) == expected
+
+
+@pytest.mark.parametrize(
+    "splice, cursor, expected",
+    [
+        ((8, 9, 9), 5, 5),  # changed below the cursor
+        ((1, 1, 3), 5, 7),  # two added above: it moves down
+        ((1, 3, 1), 5, 3),  # two removed above
+        ((4, 6, 7), 5, 6),  # inside the splice: follows its item
+        ((4, 6, 5), 4, 5),  # inside, its item gone: same place (a heading now), next enabled
+    ],
+)
+def test_cursor_after_splice(splice: Splice, cursor: int, expected: int) -> None:
+    old = list(range(10))
+    start, old_stop, new_stop = splice
+    added = {(4, 6, 7): [4, 100, 5], (4, 6, 5): [0]}.get(
+        splice, list(range(1000, 1000 + new_stop - start))
+    )
+    rows = old[:start] + added + old[old_stop:]
+    enabled = lambda row: row != 0  # noqa: E731
+    found = list_cursor.after_splice(rows, enabled, lambda row: row, cursor, old[cursor], splice)
+    assert found == expected

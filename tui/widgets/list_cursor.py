@@ -1,4 +1,4 @@
-"""Where a :class:`~tui.widgets.virtual_list.VirtualList`'s cursor goes: pure functions.
+"""Where a :class:`~tui.widgets.virtual_list.VirtualList`'s cursor goes, and what to repaint.
 
 The list's rows are a sequence; some are disabled (group headings) and the
 cursor never rests on them. These functions take the rows and the list's
@@ -94,3 +94,14 @@ def after_splice(
     if found >= 0 or not rows:
         return found
     return nearest_enabled(rows, enabled, min(cursor, len(rows) - 1))
+
+
+def lines_to_redraw(splice: tuple[int, int, int], top: int, bottom: int) -> tuple[int, int]:
+    """``(first row, count)`` to repaint in the view ``[top, bottom)`` after ``splice``.
+
+    The rows it replaced; if it changed the row count, every row below shifted too.
+    """
+    start, old_stop, new_stop = splice
+    stop = bottom if new_stop != old_stop else min(new_stop, bottom)
+    first = max(start, top)
+    return first, max(0, stop - first)

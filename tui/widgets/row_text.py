@@ -1,11 +1,14 @@
-"""Text helpers for list rows drawn from article text and the user's schema."""
+"""Text helpers for list rows drawn from article text and the user's schema, and their strips."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 
+from rich.console import Console
 from rich.errors import StyleSyntaxError
 from rich.style import Style
+from rich.text import Text
+from textual.strip import Strip
 
 _CONTROL = {code: " " for code in (*range(0x20), 0x7F)}
 
@@ -25,3 +28,12 @@ def safe_style(spec: str) -> Style:
         return Style.parse(spec)
     except StyleSyntaxError:
         return Style.null()
+
+
+def fit_strip(text: Text, width: int, style: Style, console: Console) -> Strip:
+    """``text`` on one line, cropped (with an ellipsis) or padded to ``width``, over ``style``."""
+    text.end = ""
+    text.no_wrap = True
+    text.truncate(width, overflow="ellipsis", pad=True)
+    text.stylize_before(style)
+    return Strip(text.render(console), width)

@@ -1,16 +1,13 @@
 """A selectable list on Textual's Line API: only the rows on screen are drawn.
 
-The reader's side panels are rebuilt after every annotation keystroke, with
-thousands of rows on a big article. ``OptionList`` and ``DataTable`` build and
-measure every row on each rebuild; this list keeps the rows as plain Python
-objects and asks its subclass for a row's ``Text`` only when the row is about to
-be painted, so :meth:`VirtualList.set_rows` is one cheap pass and a repaint costs
-the visible rows only. After an edit, :meth:`VirtualList.splice_rows` takes the
-rows with the one run that changed, and repaints only the visible lines it
-moved or replaced. Rendered rows are cached as strips per (row value, width,
-revision, state), so rows must be hashable (frozen dataclasses); moving the
-cursor repaints just the two rows it touches. Where the cursor goes is worked
-out by the pure functions of :mod:`tui.widgets.list_cursor`.
+The reader's side panels hold thousands of rows on a big article.
+``OptionList`` and ``DataTable`` build and measure every row on each change;
+this list keeps the rows as plain Python objects and asks its subclass for a
+row's ``Text`` only when it is painted, so :meth:`VirtualList.set_rows` is one
+cheap pass, and after an edit :meth:`VirtualList.splice_rows` repaints only the
+visible lines the changed run moved or replaced. Strips are cached per (row
+value, width, revision, state): rows must be hashable (frozen dataclasses).
+Where the cursor goes is worked out in :mod:`tui.widgets.list_cursor`.
 
 Subclasses implement :meth:`render_row` (one line of ``Text``; the list crops
 it to the width with an ellipsis), and may override :meth:`row_key` (identity
@@ -37,6 +34,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui.widgets import list_cursor
+from tui.widgets.row_text import fit_strip
 
 RowT = TypeVar("RowT")
 
@@ -124,6 +122,8 @@ class VirtualList(ScrollView, Generic[RowT], can_focus=True):
         self._strips: LRUCache[tuple[object, int, int, str, bool], Strip] = LRUCache(1024)
         self._styles: dict[str, Style] = {}
         self._header_height = 1 if self.HAS_HEADER else 0
+        self._painting: tuple[int, int, bool] | None = None
+        """(width, scroll top, focused) while :meth:`render_lines` draws (see there)."""
 
     # -- to override ---------------------------------------------------------
 
@@ -188,7 +188,6 @@ class VirtualList(ScrollView, Generic[RowT], can_focus=True):
         scroll position stays, and only the visible lines the splice replaced
         (and, if it changed the row count, those below it) are repainted.
         """
-        start, old_stop, new_stop = splice
         old_cursor, old_hover = self.cursor, self._hover
         self._rows = rows
         self._hover = -1
@@ -200,9 +199,9 @@ class VirtualList(ScrollView, Generic[RowT], can_focus=True):
         header = self._header_height
         top = self.scroll_offset.y
         bottom = top + max(0, self.scrollable_content_region.height - header)
-        stop = bottom if new_stop != old_stop else min(new_stop, bottom)
-        if max(start, top) < stop:
-            self.refresh_lines(max(start, top) + header, stop - max(start, top))
+        first, count = list_cursor.lines_to_redraw(splice, top, bottom)
+        if count:
+            self.refresh_lines(first + header, count)
         for index in {old_cursor, cursor, old_hover} - {-1}:
             self.refresh_line(index + header)
         self._set_virtual_size(Size(self.virtual_size.width, len(rows) + header))
@@ -357,14 +356,6 @@ class VirtualList(ScrollView, Generic[RowT], can_focus=True):
             Size(self.scrollable_content_region.width, len(self._rows) + self._header_height)
         )
 
-    def _strip(self, text: Text, width: int, style: Style) -> Strip:
-        """``text`` cropped (with an ellipsis) or padded to ``width``, over ``style``."""
-        text.end = ""
-        text.no_wrap = True
-        text.truncate(width, overflow="ellipsis", pad=True)
-        text.stylize_before(style)
-        return Strip(text.render(self.app.console), width)
-
     def _state(self, index: int) -> str:
         if index == self.cursor:
             return "virtual-list--cursor"
@@ -374,21 +365,37 @@ class VirtualList(ScrollView, Generic[RowT], can_focus=True):
             return "virtual-list--hover"
         return ""
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The lines in ``crop``; width, scroll and focus are looked up once, not per line."""
+        self._painting = (
+            self.scrollable_content_region.width,
+            self.scroll_offset.y,
+            self.has_focus,
+        )
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._painting = None
+
     def render_line(self, y: int) -> Strip:
         """Draw line ``y`` of the viewport: the header, a cached row, or blank."""
-        width = self.scrollable_content_region.width
+        painting = self._painting
+        if painting is None:
+            painting = (self.scrollable_content_region.width, self.scroll_offset.y, self.has_focus)
+        width, top, focused = painting
         header = self._header_height
         if y < header:
             style = self._style("virtual-list--header")
-            return self._strip(self.render_header(width), width, style)
-        index = self.scroll_offset.y + y - header
+            return fit_strip(self.render_header(width), width, style, self.app.console)
+        index = top + y - header
         if not 0 <= index < len(self._rows):
             return Strip.blank(width, self._style(""))
         state = self._state(index)
         row = self._rows[index]
-        key = (row, width, self._revision, state, self.has_focus)
+        key = (row, width, self._revision, state, focused)
         strip = self._strips.get(key)
         if strip is None:
-            strip = self._strip(self.render_row(row, width), width, self._style(state))
+            text = self.render_row(row, width)
+            strip = fit_strip(text, width, self._style(state), self.app.console)
             self._strips.set(key, strip)
         return strip
