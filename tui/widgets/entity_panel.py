@@ -72,7 +72,9 @@ class EntityPanel(VirtualList[MentionItem | _Heading]):
         splice = self._model.patch(changed, mentions)
         if splice is not None:
             self.splice_rows(self._model.rows, splice, highlighted)
-            self.border_subtitle = f"{len(self._model.mentions)}"
+            count = f"{len(self._model.mentions)}"
+            if count != self.border_subtitle:  # setting it repaints the whole panel
+                self.border_subtitle = count
 
     def row_key(self, row: MentionItem | _Heading) -> Hashable:
         if isinstance(row, _Heading):

@@ -153,7 +153,9 @@ class FigurePanel(VirtualList[FigureItem]):
             self._layout = (-1, ())
             self._revision += 1
             self.refresh()
-        self.border_subtitle = str(len(self._model.rows))
+        count = str(len(self._model.rows))
+        if count != self.border_subtitle:  # setting it repaints the whole panel
+            self.border_subtitle = count
 
     def column_widths(self, width: int) -> tuple[int, ...]:
         """Cells per column at ``width`` (0: the column is left out).
