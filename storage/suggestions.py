@@ -13,6 +13,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,9 @@ FIGURE_ATTRIBUTES = (
     "period",
     "date_value",
 )
+
+
+_attributes = attrgetter(*FIGURE_ATTRIBUTES)
 
 
 @dataclass
@@ -99,9 +103,9 @@ def figure_suggestions(text: str, entity_ids: dict[str, int] | None = None) -> l
 
     suggestions = []
     for figure in find_figures(text, subjects=bool(entity_ids)):
-        attributes: dict[str, Any] = {name: getattr(figure, name) for name in FIGURE_ATTRIBUTES}
-        subject = fold(figure.subject) if figure.subject else None
-        attributes["subject_id"] = (entity_ids or {}).get(subject) if subject else None
+        attributes: dict[str, Any] = dict(zip(FIGURE_ATTRIBUTES, _attributes(figure), strict=True))
+        subject = fold(figure.subject) if figure.subject and entity_ids else None
+        attributes["subject_id"] = entity_ids.get(subject) if entity_ids and subject else None
         suggestions.append(
             SpanSuggestion(
                 figure.start,

@@ -74,6 +74,9 @@ _STARTER_WORDS = frozenset(
 _STARTER_SYMBOLS = frozenset({*_SIGNS, *rules.CURRENCY_SYMBOLS, "["})
 
 
+#: The last word of every qualifier ("more than", "over"): a capitalised one before a
+#: number does not make it an identifier ("Over 500 people").
+_QUALIFIER_LAST_WORDS = frozenset(phrase[-1] for phrase in rules.QUALIFIERS_BEFORE)
 _STARTERS = _STARTER_WORDS | _STARTER_SYMBOLS
 """Words are letters and symbols are not, so one set serves both kinds of token."""
 
@@ -116,9 +119,9 @@ def _is_identifier(tokens: Tokens, numeral: Numeral, ids: set[int]) -> bool:
         return True
     if (
         previous.kind == "word"
-        and any(char.isupper() for char in previous.text)
+        and any(map(str.isupper, previous.text))
         and previous.lower not in rules.CAPITALISED_FUNCTION_WORDS
-        and not any(previous.lower == phrase[-1] for phrase in rules.QUALIFIERS_BEFORE)
+        and previous.lower not in _QUALIFIER_LAST_WORDS
         and previous.text not in rules.CURRENCY_CODES
         and not previous.text.endswith(("’s", "'s"))
     ):
