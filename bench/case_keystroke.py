@@ -9,12 +9,17 @@ cursor on an unlabelled word and presses ``1`` (label it), ``2`` (relabel),
 and ``r`` move on to the next suggestion) — so the article ends every cycle as it began. Clocks:
 
 - **in-app, shown** (the issue 11 target): from the key event's creation to
-  the first paint at which the pane *and* the Entities panel show the key's
-  effect (the span under the cursor has the expected label and status, or is
-  gone, and the panel lists the same mention) — checked on the widgets' state
-  at each paint (:mod:`bench.probe` timestamps). A label, relabel, accept or
-  reject is drawn ahead of its commit (as pending); an undo is shown once its
-  write is stored.
+  the first paint at which the pane, the Entities panel *and* the status bar
+  show the key's effect (the span under the cursor has the expected label and
+  status, or is gone, the panel lists the same mention, the bar counts the
+  pane's pending suggestions) — checked on the widgets' state at each paint
+  (:mod:`bench.probe` timestamps). Every key here is drawn ahead of its commit
+  (as pending); an undo too, when it takes back this session's own last
+  action (``tui.screens.reader.history``), as it does in these cycles.
+- **in-app, own frames**: key → the last paint before its write's outcome
+  came back from the writer thread (``WriteFinished``): every frame the key
+  itself caused. Equal to "shown" when the key's effect is one frame; larger
+  when something (a notice, a timer, a widget that lays out) splits it.
 - **in-app, stored**: key → the last paint it caused, after waiting for the
   app's writes to settle (:meth:`RedlineApp.writes_settled`): the frame that
   shows the committed result (pending marks gone, "saved") is inside it. Also
@@ -58,6 +63,7 @@ from tui.app import RedlineApp
 from tui.screens.reader import ReaderScreen
 from tui.widgets.entity_panel import EntityPanel, MentionItem
 from tui.widgets.reading_pane import ReadingPane
+from tui.widgets.status_bar import StatusBar
 
 NAME = "keystroke"
 LABEL_CYCLE = (("label", "1"), ("relabel", "2"), ("undo", "u"), ("undo", "u"))
@@ -72,6 +78,8 @@ REVIEW_STATES: tuple[Expected, ...] = (
     None,
     ("MISC", "suggested"),
 )
+Seen = tuple[float, float]
+"""Key → shown, key → the last of its own frames (seconds)."""
 ACTIONS = ("label", "relabel", "undo", "accept", "reject")
 TARGETS_MS = {"reference": 16.0, "big": 33.0}
 """Issue 11: p95 key → painted, panels included."""
@@ -129,16 +137,20 @@ class Samples:
     def __init__(self) -> None:
         self.in_app: dict[str, list[KeyTiming]] = {}
         self.pilot: dict[str, list[float]] = {}
-
         self.shown: dict[str, list[float]] = {}
+        self.own: dict[str, list[float]] = {}
 
-    def add(self, name: str, timing: KeyTiming, pilot_seconds: float, shown: float) -> None:
+    def add(self, name: str, timing: KeyTiming, pilot_seconds: float, seen: Seen) -> None:
         self.in_app.setdefault(name, []).append(timing)
         self.pilot.setdefault(name, []).append(pilot_seconds)
-        self.shown.setdefault(name, []).append(shown)
+        self.shown.setdefault(name, []).append(seen[0])
+        self.own.setdefault(name, []).append(seen[1])
 
     def shown_ms(self, name: str) -> list[float]:
         return ms(self.shown[name])
+
+    def own_ms(self, name: str) -> list[float]:
+        return ms(self.own[name])
 
     def painted_ms(self, name: str) -> list[float]:
         return ms([timing.painted for timing in self.in_app[name]])
@@ -148,8 +160,11 @@ class Samples:
 
 
 def shows(screen: Screen[Any], offset: int, expected: Expected) -> bool:
-    """True when the pane and the Entities panel both show ``expected`` at ``offset``."""
+    """True when the pane, the Entities panel and the status bar show ``expected`` at ``offset``."""
     pane, panel = screen.query_one(ReadingPane), screen.query_one(EntityPanel)
+    pending = sum(1 for span in pane.spans if span.status == "suggested")
+    if (screen.query_one(StatusBar).pending or 0) != pending:
+        return False
     spans = [span for span in pane.spans_at(offset) if span.layer == "entity"]
     if expected is None:
         return not spans and not any(
@@ -168,10 +183,11 @@ def shows(screen: Screen[Any], offset: int, expected: Expected) -> bool:
 
 async def press(
     pilot: Pilot[Any], probe: Probe, key: str, shown: Callable[[Screen[Any]], bool] | None = None
-) -> tuple[KeyTiming, float, float]:
-    """Press ``key``: its in-app timing, Pilot's wall time and key → shown (seconds).
+) -> tuple[KeyTiming, float, Seen]:
+    """Press ``key``: its in-app timing, Pilot's wall time and (key → shown, key → own frames).
 
     ``shown(screen)`` says whether a paint shows the key's effect (None: any paint after it).
+    "Own frames" end at the last paint before the write's outcome reached the app.
     """
     probe.reset()
     first: list[float] = []
@@ -193,7 +209,10 @@ async def press(
     timing = key_timing(probe, key)
     if not first:
         raise RuntimeError(f"no paint showed the effect of {key!r}")
-    return timing, time.perf_counter() - started, first[0] - probe.keys[0][1]
+    pressed = probe.keys[0][1]
+    outcome = probe.messages.get(RedlineApp.WriteFinished, float("inf"))
+    own = max((t for t in probe.paints if pressed <= t < outcome), default=first[0])
+    return timing, time.perf_counter() - started, (first[0] - pressed, own - pressed)
 
 
 def _by_label_key(app: App[Any], states: Sequence[Expected]) -> list[Expected]:
@@ -302,6 +321,18 @@ def run(console: Console, quick: bool) -> list[Row]:
                         f"p95 {_p(handled, 95):.1f} vs {_p(base_handled, 95):.1f} ms; "
                         f"n={len(shown)}"
                     ),
+                )
+            )
+            own = ours.own_ms(name)
+            rows.append(
+                Row(
+                    "keystroke",
+                    f"{article} {name}: in-app p95, key → its last own frame",
+                    _p(own, 95),
+                    _p(bare.own_ms(name), 95),
+                    "ms",
+                    runs=len(own),
+                    note=f"info (every frame before the commit); p50 {_p(own, 50):.1f} ms",
                 )
             )
             rows.append(
