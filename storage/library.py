@@ -406,7 +406,23 @@ def count_articles(
     if at_most is not None:
         parameters["cap"] = at_most
     with db.reading() as session:
-        return int(session.connection().execute(statement, parameters).scalar_one())
+        connection = session.connection()
+        if kind == "index" and not sqlite:
+            _bitmap_only(connection)
+        return int(connection.execute(statement, parameters).scalar_one())
+
+
+def _bitmap_only(connection: Connection) -> None:
+    """PostgreSQL, this transaction: count tsvector matches from the GIN index (a bitmap scan).
+
+    For a common word the planner picks a sequential scan that evaluates ``@@``
+    on every row, de-TOASTing every ``search_vector`` (~1 s at 100,000 articles);
+    the GIN bitmap of a prefix query is exact (no recheck), so counting from it
+    reads only the heap pages for visibility: ~10x less (EXPLAIN ANALYZE in the
+    issue 16 notes). ``SET LOCAL`` ends with the read's transaction.
+    """
+    connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    connection.exec_driver_sql("SET LOCAL enable_indexscan = off")
 
 
 def progress(db: Database, annotator: str) -> tuple[int, int]:

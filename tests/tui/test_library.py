@@ -205,3 +205,74 @@ async def test_coming_back_from_the_reader_keeps_every_page_loaded(tmp_path: Pat
         await pilot.pause()
         assert app.screen is library
         assert len(library._rows) >= loaded and _cursor_id(library) == chosen
+
+
+async def _type_search(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press("slash", *text)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_a_search_shows_its_rows_then_their_count(tmp_path: Path) -> None:
+    """The count of a search follows its rows as its own message, once they are painted;
+    only the last query's count is shown (issue 16)."""
+    from tui.screens.library_data import PageLoaded, TotalCounted
+
+    database = _many_articles(tmp_path / "redline.db", 150)
+    seen: list[object] = []
+    app = make_app(database)
+    hook = lambda message: seen.append(message)  # noqa: E731
+    async with app.run_test(size=(120, 30), message_hook=hook) as pilot:
+        library = await _library(pilot)
+        seen.clear()
+        await _type_search(pilot, "trade")
+        assert library.library_query.search == "trade"
+        counted = [m for m in seen if isinstance(m, TotalCounted)]
+        loaded = [m for m in seen if isinstance(m, PageLoaded)]
+        assert loaded and loaded[-1].query.search == "trade"
+        assert counted and counted[-1].query.search == "trade"
+        assert (counted[-1].total, counted[-1].capped) == (150, False)
+        assert seen.index(counted[-1]) > seen.index(loaded[-1])
+        assert "showing 60 of 150 " in str(library.query_one("#library-progress", Static).content)
+        assert _row_ids(library) == list(range(1, 61))
+        seen.clear()
+        await _type_search(pilot, " number 10")  # "Article number 10", 100-109
+        assert "showing" not in str(library.query_one("#library-progress", Static).content)
+        assert sorted(_row_ids(library)) == [11, *range(101, 111)]
+        last = [m for m in seen if isinstance(m, TotalCounted) and m.query.search.endswith("10")]
+        assert not last  # one page holds every match: no count
+
+
+async def test_a_capped_count_reads_at_least(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A search stops counting at COUNT_CAP: "≥ N" until every row is loaded."""
+    import tui.screens.library as library_module
+
+    monkeypatch.setattr(library_module, "COUNT_CAP", 100)
+    database = _many_articles(tmp_path / "redline.db", 150)
+    app = make_app(database)
+    async with app.run_test(size=(120, 30)) as pilot:
+        library = await _library(pilot)
+        assert "showing 60 of 150" in str(library.query_one("#library-progress", Static).content)
+        await _type_search(pilot, "trade")
+        assert "showing 60 of ≥ 100" in str(library.query_one("#library-progress", Static).content)
+        library.query_one(LibraryTable).focus()
+        for _ in range(2):
+            await pilot.press("end")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        assert len(library._rows) == 150
+        assert "showing" not in str(library.query_one("#library-progress", Static).content)
+
+
+def test_the_progress_line_keeps_its_width_while_the_count_comes() -> None:
+    from tui.screens.library_data import Shown, progress_line
+
+    query = LibraryQuery(search="trade")
+    pending = progress_line(3, 150, Shown(60, None), query)
+    counted = progress_line(3, 150, Shown(60, 1234), query)
+    capped = progress_line(3, 150, Shown(60, 10_000, capped=True), query)
+    assert "showing 60 of …" in pending
+    assert "showing 60 of 1,234" in counted
+    assert "showing 60 of ≥ 10,000" in capped
+    assert len(pending) == len(counted) == len(capped)
+    assert "showing" not in progress_line(3, 150, Shown(60, 60), query)

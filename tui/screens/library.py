@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -315,11 +316,14 @@ class LibraryScreen(Screen[None]):
         self._update("#library-team", team_line(self._team))
 
     def _update(self, selector: str, content: str | Text) -> None:
-        """Update a Static only when its content changes: the progress line is sized to
-        its text, so each update lays out the screen again (on every search keystroke)."""
-        if self._shown.get(selector) != content:
+        """Update a Static only when its content changes, and lay the screen out again
+        only when its width changes: the progress line is sized to its text, and a
+        layout repaints every widget (it was most of a search keystroke's paint)."""
+        before = self._shown.get(selector)
+        if before != content:
             self._shown[selector] = content
-            self.query_one(selector, Static).update(content)
+            resized = before is None or cell_len(str(before)) != cell_len(str(content))
+            self.query_one(selector, Static).update(content, layout=resized)
 
     def _current_id(self) -> int | None:
         row = self.query_one(LibraryTable).highlighted_row

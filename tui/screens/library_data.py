@@ -97,17 +97,24 @@ class Shown:
     """The count stopped at :data:`COUNT_CAP`: there are at least ``total``."""
 
 
+TOTAL_WIDTH = 9
+"""Cells of the total in "showing 80 of …": padded, so while typing the line keeps its
+width (its updates then need no layout of the screen, only its own repaint)."""
+
+
 def progress_line(done: int, everything: int, shown: Shown, query: LibraryQuery) -> str:
-    """The line beside the search field: done of all (or of my queue), filter, rows, sort."""
+    """The line beside the search field: done of all (or of my queue), filter, sort, rows."""
     if shown.total is None:
-        rows = f" · showing {shown.rows} of …"
+        rows = f" · showing {shown.rows} of {'…':<{TOTAL_WIDTH}}"
     elif shown.capped:
-        rows = f" · showing {shown.rows} of ≥ {shown.total:,}"
+        rows = f" · showing {shown.rows} of {f'≥ {shown.total:,}':<{TOTAL_WIDTH}}"
+    elif shown.total > shown.rows:
+        rows = f" · showing {shown.rows} of {f'{shown.total:,}':<{TOTAL_WIDTH}}"
     else:
-        rows = f" · showing {shown.rows} of {shown.total}" if shown.total > shown.rows else ""
+        rows = ""
     state = f" · {state_name(query.state)}" if query.state else ""
     scope = "my queue: " if query.assigned else ""
-    return f"{scope}{done} of {everything} done{state}{rows} · sort: {query.sort}"
+    return f"{scope}{done} of {everything} done{state} · sort: {query.sort}{rows}"
 
 
 def team_line(team: list[assignment.Progress]) -> Text:
