@@ -161,9 +161,9 @@ def export(
                 with writes_to(out):
                     writer.add(record)
                 report.records += 1
-                report.spans += len(record.entities) + len(record.figures)
-                report.spans += sum(len(topic.evidence) for topic in record.topics)
-                report.topics += len(record.topics)
+                report.spans += len(record.entity_rows) + len(record.figure_rows)
+                report.spans += sum(len(topic[2]) for topic in record.topic_rows.values())
+                report.topics += len(record.topic_rows)
                 if progress:
                     progress(report.records, len(pairs))
         except BaseException:

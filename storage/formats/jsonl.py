@@ -32,44 +32,43 @@ from storage.formats.record import (
     span_from_extras,
 )
 from storage.formats.writing.base import TextWriter, json_line
-from storage.formats.writing.records import ExportRecord, ExportSpan
+from storage.formats.writing.records import ExportRecord
+from storage.formats.writing.rows import SpanRow
 from storage.importers import ImportFileError
 
 NATIVE_VERSION = 1
 
 
-def span_json(span: ExportSpan) -> dict[str, Any]:
-    value: dict[str, Any] = {
-        "start": span.start,
-        "end": span.end,
-        "text": span.text,
-        "label": span.label,
-        "status": span.status,
-        "origin": span.origin,
-        "score": span.score,
-        "note": span.note,
-        "entity": span.entity.to_json() if span.entity else None,
-    }
-    if span.figure is not None:
-        value["figure"] = span.figure
-    return value
+def _span_json(rows: list[SpanRow], entities: dict[int, Any]) -> list[dict[str, Any]]:
+    """Spans without figure attributes (entities, evidence), straight from their rows."""
+    return [
+        {"start": start, "end": end, "text": text, "label": label, "status": status,
+         "origin": origin, "score": score, "note": note, "entity": entities.get(entity_id)}
+        for start, end, text, label, status, origin, score, note, entity_id, _, _ in rows
+    ]  # fmt: skip
+
+
+def _figure_json(rows: list[SpanRow], entities: dict[int, Any]) -> list[dict[str, Any]]:
+    return [
+        {"start": start, "end": end, "text": text, "label": label, "status": status,
+         "origin": origin, "score": score, "note": note, "entity": entities.get(entity_id),
+         "figure": figure}
+        for start, end, text, label, status, origin, score, note, entity_id, figure, _ in rows
+    ]  # fmt: skip
 
 
 def record_json(record: ExportRecord) -> dict[str, Any]:
+    """The native line of ``record``, built from its rows (no per-span objects)."""
+    entities = record.linked.json
     value: dict[str, Any] = {"redline": NATIVE_VERSION, **record.article_json()}
     value["text"] = record.article.text
     value["annotator"] = record.annotator
     value["state"] = record.state
-    value["entities"] = [span_json(span) for span in record.entities]
-    value["figures"] = [span_json(span) for span in record.figures]
+    value["entities"] = _span_json(record.entity_rows, entities)
+    value["figures"] = _figure_json(record.figure_rows, entities)
     value["topics"] = [
-        {
-            "key": topic.key,
-            "status": topic.status,
-            "note": topic.note,
-            "evidence": [span_json(span) for span in topic.evidence],
-        }
-        for topic in record.topics
+        {"key": key, "status": status, "note": note, "evidence": _span_json(evidence, entities)}
+        for key, (status, note, evidence) in record.topic_rows.items()
     ]
     return value
 

@@ -92,8 +92,9 @@ _LINE_BREAKS = {"\u0085": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 def json_line(value: Any) -> str:
     """Compact UTF-8 JSON on one line, safe for readers that split on any Unicode line break."""
     line = json.dumps(value, ensure_ascii=False)
-    for char, escaped in _LINE_BREAKS.items():
-        line = line.replace(char, escaped)
+    if not line.isascii():  # one quick pass; the breaks are all outside ASCII
+        for char, escaped in _LINE_BREAKS.items():
+            line = line.replace(char, escaped)
     return line + "\n"
 
 

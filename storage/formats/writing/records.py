@@ -13,25 +13,33 @@ those): either way one "database is damaged: …" line, never a traceback.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Connection
 from sqlmodel import Session, col, select
 
 from storage.db import Database
-from storage.formats.codec import EntityRef, figure_json
+from storage.formats.codec import EntityRef
 from storage.formats.writing.damage import present
 from storage.formats.writing.report import ExportError
+from storage.formats.writing.rows import (
+    QUERIES,
+    EntityTable,
+    ExportArticle,
+    Queries,
+    SpanRow,
+    entity_table,
+    figure_values,
+    linked_ids,
+)
 from storage.models import (
     ARTICLE_STATES,
     Annotator,
     Article,
     ArticleState,
-    Entity,
-    Figure,
     Span,
     TopicAssignment,
 )
@@ -58,6 +66,10 @@ class ExportSpan:
     figure: dict[str, Any] | None = None
 
 
+TopicRow = tuple[str, str | None, list[SpanRow]]
+"""A topic as read: (status, note, its evidence spans)."""
+
+
 @dataclass
 class ExportTopic:
     key: str
@@ -66,36 +78,50 @@ class ExportTopic:
     evidence: list[ExportSpan] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True)
-class ExportArticle:
-    """The article columns an export writes (plain values: no ORM object per article)."""
-
-    id: int
-    sha256: str
-    title: str
-    text: str
-    source: str | None
-    url: str | None
-    published: dt.date | None
-    dateline: str | None
-    lang: str
-    meta: dict[str, Any]
-
-
-ARTICLE_COLUMNS = tuple(getattr(Article, item.name) for item in fields(ExportArticle))
-"""What :func:`_load_chunk` selects, in :class:`ExportArticle` field order."""
-
-
 @dataclass
 class ExportRecord:
-    """An article as one annotator left it (``annotator`` None: nobody touched it)."""
+    """An article as one annotator left it (``annotator`` None: nobody touched it).
+
+    The annotations are held as read (:data:`~storage.formats.writing.rows.SpanRow`
+    tuples, topics by key); ``entities``, ``figures`` and ``topics`` are typed
+    views built on first use, so a writer that works from the rows (native JSONL)
+    never pays for them.
+    """
 
     article: ExportArticle
     annotator: str | None
     state: str
-    entities: list[ExportSpan] = field(default_factory=list)
-    figures: list[ExportSpan] = field(default_factory=list)
-    topics: list[ExportTopic] = field(default_factory=list)
+    entity_rows: list[SpanRow] = field(default_factory=list)
+    figure_rows: list[SpanRow] = field(default_factory=list)
+    topic_rows: dict[str, TopicRow] = field(default_factory=dict)
+    """Topic key → (status, note, evidence rows), in assignment order."""
+    linked: EntityTable = field(default_factory=EntityTable)
+
+    def _spans(self, rows: list[SpanRow], layer: str) -> list[ExportSpan]:
+        refs = self.linked.refs
+        return [
+            ExportSpan(layer, label, start, end, text, status, origin, score, note,
+                       topic if layer == "evidence" else None,
+                       refs.get(entity_id) if entity_id else None,
+                       figure if layer == "figure" else None)
+            for start, end, text, label, status, origin, score, note, entity_id, figure, topic
+            in rows
+        ]  # fmt: skip
+
+    @cached_property
+    def entities(self) -> list[ExportSpan]:
+        return self._spans(self.entity_rows, "entity")
+
+    @cached_property
+    def figures(self) -> list[ExportSpan]:
+        return self._spans(self.figure_rows, "figure")
+
+    @cached_property
+    def topics(self) -> list[ExportTopic]:
+        return [
+            ExportTopic(key, status, note, self._spans(evidence, "evidence"))
+            for key, (status, note, evidence) in self.topic_rows.items()
+        ]
 
     @property
     def evidence(self) -> list[ExportSpan]:
@@ -230,106 +256,70 @@ def load_records(
         yield from records
 
 
-SPAN_COLUMNS = (
-    Span.id, Span.article_id, Span.annotator_id, Span.layer, Span.label, Span.start, Span.end,
-    Span.text, Span.status, Span.origin, Span.score, Span.note, Span.topic, Span.entity_id,
-)  # fmt: skip
-"""What :func:`_load_chunk` selects of a span, in the order :func:`_export_span` unpacks."""
-FIGURE_COLUMNS = tuple(getattr(Figure, name) for name in Figure.model_fields if name != "span_id")
-FIGURE_KEYS = tuple(column.key for column in FIGURE_COLUMNS)
-TOPIC_COLUMNS = (
-    TopicAssignment.article_id, TopicAssignment.annotator_id, TopicAssignment.topic,
-    TopicAssignment.status, TopicAssignment.note,
-)  # fmt: skip
-ENTITY_COLUMNS = (
-    Entity.id, Entity.name, Entity.type, Entity.kb_id, Entity.aliases, Entity.merged_into,
-)  # fmt: skip
-
-
 def _load_chunk(
     session: Session, selection: Selection, chunk: Sequence[Pair], where: str
 ) -> list[ExportRecord]:
-    """The records of ``chunk``, read as plain column values on the session's connection.
-
-    Selecting columns (not ORM rows) and skipping the ORM result layer matters:
-    building an ORM object per span, figure and article was most of an export.
-    """
+    """The records of ``chunk``: one query each for articles, states, spans (with their
+    figures), linked entities and topics, read as plain column values (no ORM objects:
+    building one per span, figure and article was most of an export)."""
     connection = session.connection()
     article_ids = sorted({article_id for article_id, _ in chunk})
-    annotator_ids = sorted({a for _, a in chunk if a is not None})
-    records = _empty_records(connection, chunk, article_ids, annotator_ids, where)
-    span_filter = (
-        col(Span.article_id).in_(article_ids),
-        col(Span.annotator_id).in_(annotator_ids),
-        col(Span.status).in_(selection.statuses),
-        col(Span.layer).in_(selection.span_layers),
-    )
-    # Grouped by record first, as the index is: each record still gets its spans by
-    # (start, end, id), and SQLite only sorts within a record instead of the chunk.
-    order = (Span.article_id, Span.annotator_id, Span.start, Span.end, Span.id)
-    spans = connection.execute(select(*SPAN_COLUMNS).where(*span_filter).order_by(*order)).all()
-    figures: dict[int, dict[str, Any]] = {}
-    if "figure" in selection.span_layers:
-        figure_rows = connection.execute(
-            select(Figure.span_id, *FIGURE_COLUMNS)
-            .join(Span, col(Span.id) == col(Figure.span_id))
-            .where(*span_filter, Span.layer == "figure")
-        ).all()
-        figures = {row[0]: dict(zip(FIGURE_KEYS, row[1:], strict=True)) for row in figure_rows}
-    entity_ids = {row.entity_id for row in spans if row.entity_id is not None}
-    entity_ids |= {f["subject_id"] for f in figures.values() if f["subject_id"] is not None}
-    entities = _entities(connection, entity_ids, where)
+    params = {
+        "annotators": sorted({a for _, a in chunk if a is not None}),
+        "statuses": list(selection.statuses),
+        "layers": list(selection.span_layers),
+    }
+    dense = article_ids[-1] - article_ids[0] < 2 * len(article_ids)
+    if dense:
+        params["first"], params["last"] = article_ids[0], article_ids[-1]
+    else:
+        params["articles"] = article_ids
+    queries = QUERIES[dense]
+    records = _empty_records(connection, chunk, queries, params, where)
+    with_figures = "figure" in selection.span_layers
+    spans = connection.execute(queries.spans[with_figures], params).all()
+    linked = entity_table(connection, linked_ids(spans, with_figures), where)
+    for record in records.values():
+        record.linked = linked
     if "topic" in selection.layers:
-        topics = connection.execute(
-            select(*TOPIC_COLUMNS)
-            .where(
-                col(TopicAssignment.article_id).in_(article_ids),
-                col(TopicAssignment.annotator_id).in_(annotator_ids),
-                col(TopicAssignment.status).in_(selection.statuses),
-            )
-            .order_by(TopicAssignment.id)
-        )
+        topics = connection.execute(queries.topics, params)
         for article_id, annotator, topic, status, note in topics:
             record = records.get((article_id, annotator))
             if record is not None:
-                record.topics.append(ExportTopic(topic, status, note))
+                record.topic_rows.setdefault(topic, (status, note, []))
+    key, record = None, None
     for row in spans:
-        record = records.get((row.article_id, row.annotator_id))
+        if (row[0], row[1]) != key:
+            key = (row[0], row[1])
+            record = records.get(key)
         if record is None:
             continue
-        exported = _export_span(row, figures.get(row.id), entities)
-        if exported.layer == "entity":
-            record.entities.append(exported)
-        elif exported.layer == "figure":
-            record.figures.append(exported)
+        layer = row[2]
+        if layer == "entity":
+            record.entity_rows.append((*row[3:12], None, row[12]))
+        elif layer == "figure":
+            record.figure_rows.append((*row[3:12], figure_values(row, linked), row[12]))
         else:
-            _topic_of(record, exported.topic or exported.label).evidence.append(exported)
+            topic_key = row[12] or row[6]
+            if topic_key not in record.topic_rows:  # its assignment was filtered out
+                record.topic_rows[topic_key] = ("accepted", None, [])
+            record.topic_rows[topic_key][2].append((*row[3:12], None, row[12]))
     return list(records.values())
 
 
 def _empty_records(
     connection: Connection,
     chunk: Sequence[Pair],
-    article_ids: list[int],
-    annotator_ids: list[int],
+    queries: Queries,
+    params: dict[str, Any],
     where: str,
 ) -> dict[Pair, ExportRecord]:
     """One record per pair of ``chunk``, in order, with its article, annotator and state."""
-    articles = {
-        row[0]: ExportArticle(*row)
-        for row in connection.execute(
-            select(*ARTICLE_COLUMNS).where(col(Article.id).in_(article_ids))
-        )
-    }
+    articles = {row[0]: ExportArticle(*row) for row in connection.execute(queries.articles, params)}
     names = {key: name for key, name in connection.execute(select(Annotator.id, Annotator.name))}
     states = {
         (article_id, annotator): state
-        for article_id, annotator, state in connection.execute(
-            select(ArticleState.article_id, ArticleState.annotator_id, ArticleState.state).where(
-                col(ArticleState.article_id).in_(article_ids),
-                col(ArticleState.annotator_id).in_(annotator_ids),
-            )
-        )
+        for article_id, annotator, state in connection.execute(queries.states, params)
     }
     return {
         (article_id, annotator): ExportRecord(
@@ -341,53 +331,3 @@ def _empty_records(
         )
         for article_id, annotator in chunk
     }
-
-
-def _topic_of(record: ExportRecord, key: str) -> ExportTopic:
-    """The topic an evidence span belongs to (added when its assignment was filtered out)."""
-    for topic in record.topics:
-        if topic.key == key:
-            return topic
-    topic = ExportTopic(key)
-    record.topics.append(topic)
-    return topic
-
-
-def _entities(connection: Connection, ids: set[int], where: str) -> dict[int, EntityRef]:
-    """Entity id → its canonical reference, following merges to the surviving entity."""
-    found: dict[int, Any] = {}
-    pending = set(ids)
-    while pending:
-        rows = connection.execute(select(*ENTITY_COLUMNS).where(col(Entity.id).in_(pending))).all()
-        for row in rows:
-            found[row.id] = row
-        pending = {r.merged_into for r in rows if r.merged_into and r.merged_into not in found}
-    result: dict[int, EntityRef] = {}
-    for entity_id in ids:
-        entity = present(found, entity_id, "entity", where)
-        seen = {entity_id}
-        while entity.merged_into is not None and entity.merged_into not in seen:
-            seen.add(entity.merged_into)
-            entity = present(found, entity.merged_into, "entity", where)
-        result[entity_id] = EntityRef(entity.name, entity.type, entity.kb_id, tuple(entity.aliases))
-    return result
-
-
-def _export_span(
-    row: Any, figure: dict[str, Any] | None, entities: dict[int, EntityRef]
-) -> ExportSpan:
-    """One selected span row (see ``SPAN_COLUMNS``) with its figure columns, as exported."""
-    (_, _, _, layer, label, start, end, text, status, origin, score, note, topic, entity_id) = row
-    figure_values = None
-    if figure is not None:
-        subject = entities.get(figure["subject_id"]) if figure["subject_id"] else None
-        figure_values = figure_json(figure, subject)
-    elif layer == "figure":
-        defaults = {"kind": label, "scale": 1, "approximate": False, "change": False}
-        figure_values = figure_json(defaults, None)
-    return ExportSpan(
-        layer, label, start, end, text, status, origin, score, note,
-        topic if layer == "evidence" else None,
-        entities.get(entity_id) if entity_id else None,
-        figure_values,
-    )  # fmt: skip
