@@ -149,12 +149,46 @@ class CorpusGazetteer:
         return entity_suggestions(self.gazetteer.find(text), self.entity_ids)
 
 
-def _existing(db: Database, repository: Repository, article_id: int) -> Sequence[Span]:
-    from storage import queries
+EXISTING_STATUSES = ("accepted", "suggested", "rejected")
+"""The spans a proposal is merged against: none of them is suggested again."""
 
-    return queries.spans_for(
-        db, article_id, repository.annotator, statuses=("accepted", "suggested", "rejected")
-    )
+
+def _existing(db: Database, repository: Repository, article_id: int) -> Sequence[Span]:
+    return _existing_of(db, repository, [article_id])[article_id]
+
+
+def _existing_of(
+    db: Database, repository: Repository, article_ids: Sequence[int]
+) -> dict[int, list[Span]]:
+    """Each article's spans of this annotator (``EXISTING_STATUSES``), in reading order, read
+    with one query for a batch of articles (``queries.spans_for`` asks once per article)."""
+    from storage.library import annotator_id_of
+
+    found: dict[int, list[Span]] = {article_id: [] for article_id in article_ids}
+    if not found:
+        return found
+    with db.reading() as session:
+        annotator_id = annotator_id_of(session, repository.annotator) or -1
+        rows = session.exec(
+            select(Span)
+            .where(
+                col(Span.article_id).in_(list(found)),
+                Span.annotator_id == annotator_id,
+                col(Span.status).in_(EXISTING_STATUSES),
+            )
+            .order_by(Span.article_id, Span.start, Span.end, Span.id)
+        ).all()
+    for span in rows:
+        found[span.article_id].append(span)
+    return found
+
+
+def _articles(db: Database, article_ids: Sequence[int]) -> list[Article]:
+    """The articles of ``article_ids`` that exist, in that order, read with one query."""
+    with db.reading() as session:
+        rows = session.exec(select(Article).where(col(Article.id).in_(list(article_ids)))).all()
+    by_id = {article.id: article for article in rows}
+    return [by_id[article_id] for article_id in article_ids if article_id in by_id]
 
 
 class Suggester:
@@ -195,9 +229,19 @@ class Suggester:
     def proposals(self, text: str) -> list[SpanSuggestion]:
         return self.proposals_for([text])[0]
 
-    def store(self, article_id: int, proposals: Sequence[SpanSuggestion]) -> list[StoredSpan]:
-        """Store the merged proposals for one article; one transaction, nothing stored twice."""
-        existing = _existing(self.db, self.repository, article_id)
+    def store(
+        self,
+        article_id: int,
+        proposals: Sequence[SpanSuggestion],
+        existing: Sequence[Span] | None = None,
+    ) -> list[StoredSpan]:
+        """Store the merged proposals for one article; one transaction, nothing stored twice.
+
+        ``existing``: the article's spans (``EXISTING_STATUSES``) when the caller read them
+        already, for a batch of articles at once.
+        """
+        if existing is None:
+            existing = _existing(self.db, self.repository, article_id)
         return self.repository.add_suggestions(article_id, merge_suggestions(proposals, existing))
 
     def run(
@@ -258,13 +302,17 @@ def _store_chunk(
 
     results: list[tuple[Article, list[StoredSpan] | str]] = []
     try:
+        existing = _existing_of(
+            suggester.db, suggester.repository, [article.id or 0 for article, _ in chunk]
+        )
         with suggester.repository.grouped():
             for article, outcome in chunk:
                 assert article.id is not None
                 try:
                     if isinstance(outcome, ProposalError):
                         raise outcome
-                    results.append((article, suggester.store(article.id, outcome)))
+                    stored = suggester.store(article.id, outcome, existing[article.id])
+                    results.append((article, stored))
                 except Exception as exc:  # reported per article; the run goes on
                     reason = exc.reason if isinstance(exc, ProposalError) else _reason(exc)
                     results.append((article, reason))
@@ -295,15 +343,10 @@ def _proposals(
     jobs: int,
 ) -> Iterator[tuple[Article, Any]]:
     """(article, its proposals or a ``ProposalError``) in ``article_ids`` order."""
-    from storage import queries
     from storage.suggest.parallel import propose, propose_in_pool
 
     batches = (
-        [
-            article
-            for article in (queries.get_article(db, i) for i in article_ids[begin : begin + BATCH])
-            if article is not None
-        ]
+        _articles(db, article_ids[begin : begin + BATCH])
         for begin in range(0, len(article_ids), BATCH)
     )
     location = _location(db)
