@@ -26,7 +26,14 @@ from storage.formats.split import partition
 from storage.formats.writing.base import Options, Sidecar
 from storage.formats.writing.records import EXPORT_LAYERS, Selection, load_records, plan
 from storage.formats.writing.report import ExportError, ExportReport
-from storage.formats.writing.staging import Staging, clean_stale, sigint_deferred, writes_to
+from storage.formats.writing.staging import (
+    Staging,
+    clean_stale,
+    make_durable,
+    sigint_deferred,
+    sync_directory,
+    writes_to,
+)
 
 Progress = Callable[[int, int], None]
 """Called with (records done, records in total) as the export goes."""
@@ -190,7 +197,9 @@ def export(
                 report.written = True
         if sidecar is not None and sidecar.staged.exists():
             with sigint_deferred(), writes_to(str(sidecar.final)):
+                make_durable(sidecar.staged)
                 shutil.move(sidecar.staged, sidecar.final)
+                sync_directory(sidecar.final.absolute().parent)
         return report
     finally:
         with sigint_deferred():

@@ -73,14 +73,54 @@ class Staging:
         self.aside = self.directory / (name + ASIDE_SUFFIX)
 
     def put_in_place(self, target: Path) -> None:
-        """Move the finished output to ``target``; on failure ``target`` is as it was."""
+        """Move the finished output to ``target``; on failure ``target`` is as it was.
+
+        The output is flushed to disk first and the directory entry after, so a
+        power cut leaves the old export or the whole new one, never an empty file.
+        """
+        make_durable(self.output)
         if self.output.is_dir() and os.path.lexists(target):
             swap_directory(self.output, target, self.aside)
         else:
             _rename(self.output, target)
+        sync_directory(target.absolute().parent)
 
     def remove(self) -> None:
         shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def make_durable(path: Path) -> None:
+    """``fsync`` a written file, or every file of a written directory and the directory.
+
+    Writers close their files before the export moves them; ``fsync`` on a new
+    descriptor flushes the same inode, so no writer has to do it itself.
+    """
+    if path.is_dir() and not path.is_symlink():
+        for root, _dirs, files in os.walk(path):
+            for name in files:
+                _fsync_file(Path(root) / name)
+            sync_directory(Path(root))
+    else:
+        _fsync_file(path)
+
+
+def _fsync_file(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def sync_directory(path: Path) -> None:
+    """``fsync`` a directory, so the renames into it survive a crash (POSIX only)."""
+    if os.name != "posix":  # pragma: no cover - Windows cannot open a directory
+        return
+    descriptor = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def swap_directory(new: Path, target: Path, aside: Path) -> None:
