@@ -41,6 +41,7 @@ from tui.screens.entities import EntitiesScreen
 from tui.screens.help import HelpScreen
 from tui.screens.library import LibraryScreen
 from tui.screens.reader import ReaderScreen
+from tui.widgets.status_bar import StatusBar
 
 CLEAR = "\x1b[2J"
 RETITLE = "\x1b]0;pwned\x07"
@@ -146,6 +147,16 @@ def assert_notified(app: App[object], *expected: str) -> None:
         assert shown(piece) in message or piece in message, (piece, message)
     assert not last.markup or not any(mark in message for mark in ("[/]", "[@", "[link")), last
     assert "\x1b" not in message and "\x07" not in message, message
+
+
+def assert_said(app: App[object], *expected: str) -> None:
+    """The reader's status-bar notice shows ``expected`` literally (appended to a Text as
+    plain text, never parsed as markup)."""
+    notice = app.screen.query_one(StatusBar).notice
+    assert notice, "no notice"
+    for piece in expected:
+        assert shown(piece) in notice or piece in notice, (piece, notice)
+    assert "\x1b" not in notice and "\x07" not in notice, notice
 
 
 async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
@@ -274,11 +285,11 @@ async def test_reader_dialogs_and_undo_show_hostile_text_literally(tmp_path: Pat
         await wait_until(pilot, lambda: isinstance(app.screen, ReaderScreen))
         await pilot.press("u")  # undoes the ORG span over the [link=…] text
         await settle(pilot)
-        assert_notified(app, LINK)
+        assert_said(app, LINK)
         assert_safe(app)
         await pilot.press("ctrl+r")
         await settle(pilot)
-        assert_notified(app, LINK)
+        assert_said(app, LINK)
         assert_safe(app, TITLE)
     assert app.return_code in (None, 0)
 
