@@ -2,16 +2,17 @@
 
 The entity gold (``tests/data/gold/entities``) has two kinds of articles:
 
-- *development* articles (the six in ``sample_articles/``): the entity rules
-  were written from them, so the rules' score there is optimistic;
+- *development* articles (the seven in ``sample_articles/``, among them the
+  38,619-character State of the Union): the entity rules were written from
+  them, so the rules' score there is optimistic;
 - *held-out* articles (the two in ``tests/data/articles/``): no rule was
   written from them; their gold was written before any suggester ran.
 
 **Leave one article out** over the development articles: for each article, a
 pipeline is trained (``storage.train.loop.fit``, the ``redline train`` loop and
-config) on 1, 3 and 5 of the other five (one seeded order) and scored on the
+config) on 1, 3 and 6 of the other six (one seeded order) and scored on the
 article left out. Counts are pooled, so every article is scored once per row.
-**Held out**: one pipeline trained on all six development articles, scored on
+**Held out**: one pipeline trained on all seven development articles, scored on
 the two held-out ones. Training runs a fixed number of steps and keeps the last
 weights: no evaluation article picks weights or stops training.
 
@@ -36,7 +37,7 @@ Columns (entity micro P/R/F1, exact offsets and label):
 
 Thresholds and calibration never see the gold of the article scored. The
 models that predicted the other articles were trained with the scored article
-among their training data (a fold has only six articles), which leaks
+among their training data (a fold has only seven articles), which leaks
 nothing about its gold into the choice but is not a fully nested estimate.
 
 Also timed (``bench.model_rate``): suggesting with a trained model over 1,000

@@ -8,9 +8,10 @@ components, no vectors, nothing downloaded), generated with spaCy's own
 
 One change to that config: the shared tok2vec is narrower and shallower
 (:data:`TOK2VEC`: 64 wide, 2 deep, maxout with 2 pieces; not
-:data:`STOCK_TOK2VEC`, 96 × 4 with 3). The CNN is most of the cost
-of suggesting with the model; this one suggests about 2.5× faster
-(``python -m bench learning_curve`` times it against the stock 96 × 4), and
+:data:`STOCK_TOK2VEC`, 96 × 4 with 3). With the stock CNN the tok2vec
+was most of the cost of suggesting with the model; this one suggests about
+2.5× faster (``python -m bench learning_curve`` times it against the stock
+96 × 4), leaving the NER's beam parse the larger part, and
 trained on the gold articles it scored as well as 96 × 4 (README, "A model
 that learns from you"): a project's few dozen annotated articles do not fill
 the larger one.
