@@ -107,6 +107,12 @@ class LibraryScreen(Screen[None]):
         self._fetching_more = False
 
     def compose(self) -> ComposeResult:
+        # The first page is read while the widgets are built and laid out (its
+        # rows wait in the message queue until the screen is mounted).
+        self.set_reactive(
+            LibraryScreen.library_query, replace(self.library_query, limit=self.page_size())
+        )
+        self.load()
         yield Header()
         with Horizontal(id="library-bar"):
             yield Input(placeholder="search titles and text  (/)", id="library-search")
@@ -121,10 +127,6 @@ class LibraryScreen(Screen[None]):
         table.focus()
         self.watch(table, "scroll_y", self._scrolled, init=False)
         self.watch(table, "cursor", self._cursor_moved, init=False)
-        self.set_reactive(
-            LibraryScreen.library_query, replace(self.library_query, limit=self.page_size())
-        )
-        self.load()
 
     def page_size(self) -> int:
         """Rows fetched at once: about twice what the screen shows (never under ``MIN_PAGE``)."""
