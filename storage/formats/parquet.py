@@ -15,10 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from storage.formats.writing.base import Options, Writer
-from storage.formats.writing.records import ExportRecord, ExportSpan
+from storage.formats.writing.records import BATCH_ARTICLES, ExportRecord, ExportSpan
 from storage.formats.writing.report import ExportReport
 
-ROW_GROUP = 500
+ROW_GROUP = BATCH_ARTICLES
+"""Rows per row group: one batch of records, written as soon as it is complete. Row groups
+of 500 held five batches and their Arrow copies (≈ 20 MB more peak RSS at 10,000 articles)."""
 
 
 def _schema():  # type: ignore[no-untyped-def]

@@ -115,3 +115,17 @@ def test_json_exports_hold_the_same_memory_for_a_corpus_eight_times_larger(
     # Streaming, jsonl measured 180 kB and 320 kB (the plan's id pairs grow); holding every
     # record instead, 210 kB and 1,270 kB.
     assert large < small * 3, f"{fmt}: {small:,} bytes for 40 articles, {large:,} for 320"
+
+
+def test_parquet_writes_a_row_group_per_batch_of_records(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    """The writer holds one batch of rows at most: 250 records make three row groups."""
+    import pyarrow.parquet as pq
+
+    corpus(sqlite_db, tmp_path, 250)
+    out = tmp_path / "out.parquet"
+    assert export(sqlite_db, "parquet", out, annotator="ana").records == 250
+    metadata = pq.ParquetFile(out).metadata
+    sizes = [metadata.row_group(index).num_rows for index in range(metadata.num_row_groups)]
+    assert sizes == [records.BATCH_ARTICLES, records.BATCH_ARTICLES, 50]
