@@ -8,9 +8,8 @@ puts the cursor on the article the reader showed last.
 The table (:class:`~tui.widgets.library_table.LibraryTable`) draws only the
 rows on screen; it holds a page of about twice those rows
 (:meth:`LibraryScreen.page_size`) and the next page is fetched when the cursor
-or the scroll position nears its end. A 500-row page in a ``DataTable`` cost
-most of a search keystroke at 100,000 articles (every row laid out, every
-visible cell rendered through Rich's padding).
+or the scroll position nears its end. Workers post what they read as messages
+(:mod:`tui.screens.library_data`).
 
 Titles and sources are data: cells are ``Text`` of :func:`~tui.literal.visible_line`
 (never markup, no control character reaches the terminal).
@@ -47,6 +46,7 @@ from tui.screens.library_data import (
     Shown,
     TotalCounted,
     progress_line,
+    same_matches,
     team_line,
 )
 from tui.services import redline_app, services
@@ -58,13 +58,6 @@ MORE_MARGIN = 10
 """Rows before the end of the table at which the next page is fetched."""
 STATES = (None, "todo", "in_progress", "done", "skipped")
 SORTS: tuple[queries.SortKey, ...] = ("id", "title", "source", "published", "length", "state")
-
-
-def _same_matches(one: LibraryQuery, other: LibraryQuery) -> bool:
-    """Whether two queries find the same articles (in any order, any page)."""
-    return replace(one, sort="id", descending=False, offset=0, limit=0) == replace(
-        other, sort="id", descending=False, offset=0, limit=0
-    )
 
 
 class LibraryScreen(Screen[None]):
@@ -298,7 +291,7 @@ class LibraryScreen(Screen[None]):
     def _show_total(self, message: TotalCounted) -> None:
         """The count of matches arrived after the rows (see ``load``), unless outdated."""
         message.stop()
-        if not _same_matches(message.query, self.library_query):
+        if not same_matches(message.query, self.library_query):
             return
         if message.capped and self._total is not None and not self._capped:
             return  # every row is loaded by now: their number is exact

@@ -16,7 +16,7 @@ follows stops after a page. A capped total reads "≥ 10,000".
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rich.text import Text
 from textual.message import Message
@@ -39,6 +39,16 @@ Import some, then start redline again:
 
 or run [b]make run[/b] in a checkout to load the sample articles.
 """
+
+
+def same_matches(one: LibraryQuery, other: LibraryQuery) -> bool:
+    """Whether two queries find the same articles (in any order, any page): a count
+    of one is the count of the other."""
+
+    def key(query: LibraryQuery) -> LibraryQuery:
+        return replace(query, sort="id", descending=False, offset=0, limit=0)
+
+    return key(one) == key(other)
 
 
 @dataclass(frozen=True)
