@@ -102,6 +102,9 @@ class ReadingPane(ScrollView, can_focus=True):
         self._spans = SpanStore()
         self._lines = LineCache()
         self._matches = SearchMatches()
+        self.prefetch_words = False
+        """Set once the tokenizer is loaded (by the screen's warm-up worker): after the
+        cursor's frame, the paragraph under it is tokenized ahead of a label key."""
         self.load(text, spans)
 
     # -- content -------------------------------------------------------------
@@ -173,6 +176,8 @@ class ReadingPane(ScrollView, can_focus=True):
         self.refresh_line(self._table.row_of(new))
         self.scroll_to_offset(new)
         self.post_message(pane_messages.CursorMoved(self, new))
+        if self.prefetch_words:  # tokenize the paragraph now, not in the next label key
+            self.call_after_refresh(self._words.bounds, new)
 
     @property
     def selection(self) -> tuple[int, int] | None:

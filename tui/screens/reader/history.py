@@ -83,6 +83,19 @@ class History:
         self._undone.clear()
         self._steps.clear()
 
+    def queued(self, prediction: Prediction | None, step: Step | None) -> None:
+        """A write was queued: ``step``'s undo or redo, else a new action.
+
+        A new predicted action is what undo takes back next; an unpredicted one
+        (a dialog's, a batch's) may be any number of events: nothing is known.
+        """
+        if step is not None:
+            step.prediction = prediction
+        elif prediction is not None:
+            self.did(prediction)
+        else:
+            self.clear()
+
     def did(self, prediction: Prediction) -> None:
         """A predicted action was queued: it is what undo takes back next; redo has nothing."""
         self._done.append(Entry(prediction))

@@ -38,7 +38,6 @@ from textual.widgets import Footer, Input
 from storage import queries
 from storage.errors import StorageError
 from storage.models import Article
-from tui import tokens
 from tui.literal import visible_line
 from tui.messages import (
     AnnotationRefused,
@@ -134,9 +133,7 @@ class ReaderScreen(Screen[None]):
         self.watch(self.app, "training_status", self._show_training)
         self.open_article(self.article_id)
         self.pane.focus()
-        # spaCy's tokenizer (for snapping) takes about a second to load: do it
-        # off the event loop before the first selection needs it.
-        self.run_worker(tokens.warm_up, thread=True, group="warm-up")
+        workers.warm_up_tokens(self)
 
     def _show_save_state(self) -> None:
         app = redline_app(self)
@@ -243,9 +240,7 @@ class ReaderScreen(Screen[None]):
         ``predict`` (the action's row changes, computed on the model) is drawn
         at once as pending, until the write is stored or refused; every widget
         it concerns is updated in this turn, so the key's effect is one frame.
-        ``step``: the write is that undo or redo (see :mod:`~tui.screens.reader.history`);
-        otherwise a predicted write is a new undoable action, and an unpredicted
-        one leaves the history unknown.
+        ``step``: the write is that undo or redo (:meth:`History.queued`).
         """
         article_id = self.article_id
 
@@ -259,12 +254,7 @@ class ReaderScreen(Screen[None]):
             tag = self.optimistic.add(predict, self.model, touched)
             if self.model is not None:
                 showing.show_touched(self, touched)
-        if step is not None:
-            step.prediction = tag
-        elif tag is not None:
-            self.history.did(tag)
-        else:
-            self.history.clear()
+        self.history.queued(tag, step)
         redline_app(self).save(write, description, saved, article_id=article_id, tag=tag)
 
     def refuse(self, message: str) -> None:

@@ -15,6 +15,7 @@ from textual.worker import get_current_worker
 
 from storage import queries
 from storage.errors import StorageError
+from tui import tokens
 from tui.literal import visible_line
 from tui.messages import EntityNamesLoaded, SuggestionsAdded, ViewLoaded
 from tui.screens.reader import background
@@ -75,3 +76,18 @@ def suggest_in_corpus(reader: ReaderScreen, phrase: str, label: str) -> None:
         return
     message = f"Suggested “{phrase}” as {label}: {added} in {articles} articles"
     reader.notify(visible_line(message), markup=False)
+
+
+def warm_up_tokens(reader: ReaderScreen) -> None:
+    """Load spaCy's tokenizer (for snapping; about a second) off the event loop.
+
+    Once it is loaded the pane tokenizes each paragraph the cursor enters
+    right after that move's frame, so a label key finds its word's bounds ready.
+    """
+    pane = reader.pane
+
+    def load() -> None:
+        tokens.warm_up()
+        pane.prefetch_words = True  # a plain flag, read on the event loop
+
+    reader.run_worker(load, thread=True, group="warm-up")
