@@ -196,3 +196,33 @@ def test_history_redo_draws_the_stored_rows_pending_and_a_new_action_ends_it() -
     assert change["after"] == {**image, "pending": True}
     history.did(Prediction(lambda model: []))
     assert history.step(undo=False) is None  # a new action ended the redo stack
+
+
+async def test_a_label_key_finds_its_words_tokenized_by_the_cursor_move(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The paragraph under the cursor is tokenized after the move's frame, not in the key."""
+    from tui import tokens
+
+    app = make_app(database, open_articles=[1])
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_reader(pilot)  # waits for the tokenizer's warm-up worker too
+        pane = screen.query_one(ReadingPane)
+        assert pane.prefetch_words
+        calls: list[int] = []
+        token_bounds = tokens.token_bounds
+
+        def counted(text: str, base: int = 0) -> list[tuple[int, int]]:
+            calls.append(base)
+            return token_bounds(text, base)
+
+        monkeypatch.setattr(tokens, "token_bounds", counted)
+        start = pane.text.index("Brussels")
+        pane.move_cursor(start)
+        await pilot.pause()
+        assert calls, "the move tokenized the paragraph"
+        calls.clear()
+        await pilot.press("4")
+        await pilot.pause()
+        assert calls == []
+        assert [s.label for s in _entities_at(pane, start)] == ["LOC"]
