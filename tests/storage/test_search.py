@@ -285,3 +285,28 @@ def test_rank_sort_puts_the_best_match_first(db: Database, corpus: dict[str, int
     assert {row.id for row in ranked} == {row.id for row in by_id}
     plain = queries.list_articles(db, "ana", LibraryQuery(sort="rank"))  # no search: by id
     assert [row.id for row in plain] == [*sorted(corpus.values()), best]
+
+
+def test_longer_prefix_indexes_keep_the_index_in_step(db: Database, corpus: dict[str, int]) -> None:
+    """Migration 0006 makes SQLite's FTS5 table again with prefixes of 4 and 5 characters
+    (rebuilt from the articles); down to 0005 and up again, searches find the same."""
+    from alembic import command
+
+    from storage.migrations import HEAD_REVISION
+    from storage.migrations.runner import alembic_config
+
+    before = {search: _found(db, search) for search in WORDS_AND_PREFIXES}
+    config = alembic_config()
+    with db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0005_announcement")
+    assert {search: _found(db, search) for search in WORDS_AND_PREFIXES} == before
+    assert db.migrate() == ("0005_announcement", HEAD_REVISION)
+    _fts_integrity(db)
+    assert {search: _found(db, search) for search in WORDS_AND_PREFIXES} == before
+    if db.is_sqlite:
+        with db.engine.connect() as connection:
+            sql = connection.exec_driver_sql(
+                "SELECT sql FROM sqlite_master WHERE name = 'article_fts'"
+            ).scalar_one()
+        assert "prefix='1 2 3 4 5'" in sql
