@@ -7,6 +7,7 @@ proposes and what the figure form pre-fills can never disagree.
 from __future__ import annotations
 
 from bisect import bisect_right
+from operator import itemgetter
 
 from storage.figures.context import change_of, metric_of, period_of
 from storage.figures.model import ParsedFigure
@@ -14,6 +15,10 @@ from storage.figures.numbers import Tokens
 from storage.figures.parser import Candidate, scan
 from storage.figures.sentences import split_sentences
 from storage.figures.subjects import fill_subjects
+
+_FIRST = itemgetter(0)
+_START = itemgetter(1)
+"""``Token.start`` (a token is a named tuple: text, start, end, kind)."""
 
 #: How far ``parse_figure`` looks around the cursor when the paragraph is huge.
 _WINDOW = 4000
@@ -23,8 +28,8 @@ def _annotate(
     tokens: Tokens, candidates: list[Candidate], sentences: list[tuple[int, int]]
 ) -> list[tuple[Candidate, ParsedFigure]]:
     """Add change, metric, period and subject to every candidate."""
-    starts = [start for start, _ in sentences]
-    token_starts = [token.start for token in tokens.items]
+    starts = list(map(_FIRST, sentences))
+    token_starts = list(map(_START, tokens.items))  # C-level: one per token of the article
     by_sentence: dict[int, list[Candidate]] = {}
     for candidate in candidates:
         sentence = max(0, bisect_right(starts, tokens[candidate.first].start) - 1)
