@@ -64,9 +64,11 @@ class RedlineApp(App[None]):
     HEARTBEAT_SECONDS = 20.0
     """How often this session tells other programs it still runs (see storage.sessions)."""
 
-    save_state: reactive[str] = reactive("saved")
-    """'saved' (nothing waits), 'saving' (a write is being stored) or 'unsaved' (failing)."""
-    unsaved_count: reactive[int] = reactive(0)
+    save_state: reactive[str] = reactive("saved", repaint=False)
+    """'saved' (nothing waits), 'saving' (a write is being stored) or 'unsaved' (failing).
+    Not drawn by the app: the status bar watching it repaints (an app reactive that
+    repaints redraws the whole screen, twice per key)."""
+    unsaved_count: reactive[int] = reactive(0, repaint=False)
     """How many actions are not stored yet (shown in the reader's status bar)."""
     training_status: reactive[str] = reactive("", repaint=False)
     """The training worker's progress line ("" when not training; see tui.training); only
