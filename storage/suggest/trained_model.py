@@ -50,9 +50,10 @@ if TYPE_CHECKING:
 
 BEAM_WIDTH = 2
 BATCH = 32
-"""Articles per ``nlp.pipe`` batch and beam parse: 32 suggested 23–24 articles per CPU-second
-where 64 gave 18–20 and 128 gave 19–20 (same model, same 200 texts, interleaved); the
-parses do not depend on the batch."""
+"""Articles per ``nlp.pipe`` batch and beam parse (the parses do not depend on it). Same 200
+texts, interleaved, in CPU time: 32 gave 23–24 articles per CPU-second where 64 gave 18–20
+and 128 19–20 at a load average of 9; with another model at a load of 3–5, 28–30 against
+28 for 64: smaller batches lose less to a busy machine's caches."""
 MIN_SCORE = 0.5
 """Proposed only when more likely right than wrong (calibrated score, see ``suggestions``)."""
 MAX_EVIDENCE = 3
