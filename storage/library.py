@@ -27,11 +27,11 @@ from sqlmodel import select as orm_select
 from storage import search as search_index
 from storage.db import Database
 from storage.models import Annotator, Article, ArticleState, Assignment, Span, TopicAssignment
+from storage.search import LIKE_ESCAPE as LIKE_ESCAPE  # re-exported (storage.queries)
+from storage.search import like_pattern as like_pattern
 
 SortKey = Literal["id", "title", "source", "published", "length", "state", "spans", "rank"]
 """``rank``: best match first while searching (bm25 / ``ts_rank``), else by id."""
-SearchKind = Literal["none", "index", "title"]
-"""How a search is answered: not at all, from the full-text index, or by title substring."""
 
 
 @dataclass(frozen=True)
@@ -69,17 +69,6 @@ def annotator_id_of(session: Session, name: str) -> int | None:
     return session.exec(orm_select(Annotator.id).where(Annotator.name == name)).first()
 
 
-LIKE_ESCAPE = "!"
-"""Escape character of search patterns: not a backslash, which PostgreSQL string
-literals and SQLite treat differently."""
-
-
-def like_pattern(search: str) -> str:
-    """A LIKE pattern matching ``search`` anywhere, its ``%`` ``_`` and ``!`` taken literally."""
-    escaped = "".join(LIKE_ESCAPE + c if c in "%_" + LIKE_ESCAPE else c for c in search)
-    return f"%{escaped}%"
-
-
 _article: Any = Article.__table__  # type: ignore[attr-defined]
 _state: Any = ArticleState.__table__  # type: ignore[attr-defined]
 _span: Any = Span.__table__  # type: ignore[attr-defined]
@@ -100,71 +89,10 @@ def _assigned() -> Any:
     return select(_assignment.c.article_id).where(_assignment.c.annotator_id == _annotator_id())
 
 
-def search_kind(search: str) -> SearchKind:
-    """Which of the :data:`SearchKind` answers ``search`` (see :mod:`storage.search`)."""
-    if not search.strip():
-        return "none"
-    return "index" if search_index.uses_index(search) else "title"
-
-
-def _search_parameters(search: str, title_only: bool, sqlite: bool) -> dict[str, str]:
-    """The bound values of a search: the FTS5 expression, the tsquery text or the LIKE pattern."""
-    kind = search_kind(search)
-    if kind == "title":
-        return {"pattern": like_pattern(search.strip().lower())}
-    if kind == "index":
-        words = search_index.search_words(search)
-        if sqlite:
-            return {"match": search_index.fts5_query(words, title_only=title_only)}
-        return {"tsquery": search_index.tsquery_text(words)}
-    return {}
-
-
-def _pg_tsquery() -> Any:
-    return func.to_tsquery(literal_column("'simple'"), bindparam("tsquery"))
-
-
-def _matches(kind: SearchKind, title_only: bool, sqlite: bool) -> Any:
-    """The WHERE condition of a search of ``kind``; SQLite's index search needs
-    :func:`storage.search.fts5_table` in the FROM clause (see :func:`_source`)."""
-    if kind == "title":
-        # SQLite's LIKE already ignores ASCII case and its lower() folds only ASCII, so
-        # there lower() would only copy every title scanned.
-        title = _article.c.title if sqlite else func.lower(_article.c.title)
-        return title.like(bindparam("pattern"), escape=LIKE_ESCAPE)
-    if sqlite:
-        fts = search_index.fts5_table()
-        return fts.c[search_index.FTS_TABLE].match(bindparam("match"))
-    vector = search_index.pg_title_vector() if title_only else search_index.pg_vector()
-    return vector.bool_op("@@")(_pg_tsquery())
-
-
-def _source(kind: SearchKind, sqlite: bool) -> tuple[Any, Any]:
-    """(FROM clause, the article id column to order and join by).
-
-    An FTS5 search is driven by the FTS5 table: its matches in rowid order, so
-    a page in id order stops after a page of matches (``article.id IN (…)``
-    would first collect every match).
-    """
-    if kind == "index" and sqlite:
-        fts = search_index.fts5_table()
-        return fts.join(_article, fts.c.rowid == _article.c.id), fts.c.rowid
-    return _article, _article.c.id
-
-
-def _rank(kind: SearchKind, sqlite: bool, by_id: Any) -> Any:
-    """The ``rank`` sort: best match first (ascending), by id when nothing ranks the rows."""
-    if kind != "index":
-        return by_id
-    if sqlite:
-        return search_index.fts5_rank()
-    return -func.ts_rank(search_index.pg_vector(), _pg_tsquery())
-
-
 @lru_cache(maxsize=256)
 def _page_statement(
     sqlite: bool,
-    kind: SearchKind,
+    kind: search_index.SearchKind,
     title_only: bool,
     state: bool,
     article: bool,
@@ -173,7 +101,7 @@ def _page_statement(
     descending: bool,
 ) -> Any:
     """The page query of one shape; its parameters come from :func:`_page_parameters`."""
-    source, by_id = _source(kind, sqlite)
+    source, by_id = search_index.search_source(kind, sqlite)
     state_column = func.coalesce(_state.c.state, "todo")
     statement = (
         select(
@@ -191,7 +119,7 @@ def _page_statement(
         )
     )
     if kind != "none":
-        statement = statement.where(_matches(kind, title_only, sqlite))
+        statement = statement.where(search_index.search_condition(kind, title_only, sqlite))
     if state:
         statement = statement.where(state_column == bindparam("state"))
     if article:
@@ -206,7 +134,7 @@ def _page_statement(
         "length": _article.c.length,
         "state": case({"todo": 0, "in_progress": 1, "skipped": 2, "done": 3}, value=state_column),
         "spans": _entity_count(),
-        "rank": _rank(kind, sqlite, by_id),
+        "rank": search_index.rank_order(kind, sqlite, by_id),
     }[sort]
     # FTS5 reports its rowid order to SQLite only for a lone ORDER BY rowid term:
     # a second term (even the same one) sorts every match before the LIMIT.
@@ -236,7 +164,7 @@ def list_articles(
     in two grouped queries over its ids: correlated count subqueries per row cost more
     than finding the page (a 500-row page of a 100,000-article search: ~26 ms → ~8 ms)."""
     sqlite = db.is_sqlite
-    kind = search_kind(query.search)
+    kind = search_index.search_kind(query.search)
     statement = _page_statement(
         sqlite,
         kind,
@@ -251,7 +179,7 @@ def list_articles(
         "annotator": annotator,
         "limit": query.limit,
         "offset": query.offset,
-        **_search_parameters(query.search, query.title_only, sqlite),
+        **search_index.search_parameters(query.search, query.title_only, sqlite),
     }
     if query.state:
         parameters["state"] = query.state
@@ -340,7 +268,7 @@ def _page_counts(
 
 @lru_cache(maxsize=64)
 def _count_statement(
-    sqlite: bool, kind: SearchKind, state: str | None, assigned: bool, capped: bool
+    sqlite: bool, kind: search_index.SearchKind, state: str | None, assigned: bool, capped: bool
 ) -> Any:
     """The count query of one shape (``state``: None, "todo" or "other").
 
@@ -359,7 +287,7 @@ def _count_statement(
         )
         article_id = _state.c.article_id
     else:
-        source, article_id = _source(kind, sqlite)
+        source, article_id = search_index.search_source(kind, sqlite)
         if kind == "index" and sqlite:
             source = search_index.fts5_table()  # every row of the index is an article
         statement = select(literal_column("1")).select_from(source)
@@ -371,7 +299,7 @@ def _count_statement(
         elif state:
             statement = statement.join(_state, on_state).where(_state.c.state == bindparam("state"))
         if kind != "none":
-            statement = statement.where(_matches(kind, False, sqlite))
+            statement = statement.where(search_index.search_condition(kind, False, sqlite))
     if assigned:
         statement = statement.where(article_id.in_(_assigned()))
     if capped:
@@ -394,12 +322,12 @@ def count_articles(
     matching row (PostgreSQL: seconds at 100,000 articles), a capped one does not.
     """
     sqlite = db.is_sqlite
-    kind = search_kind(search)
+    kind = search_index.search_kind(search)
     shape = None if not state else "todo" if state == "todo" else "other"
     statement = _count_statement(sqlite, kind, shape, assigned, at_most is not None)
     parameters: dict[str, Any] = {
         "annotator": annotator,
-        **_search_parameters(search, False, sqlite),
+        **search_index.search_parameters(search, False, sqlite),
     }
     if shape == "other":
         parameters["state"] = state

@@ -28,6 +28,11 @@ What a search matches (the same on both backends):
   search before the index; PostgreSQL's parser keeps ``7.5`` or an e-mail
   address as one word where FTS5 splits them, the one place the backends differ.
 
+:func:`search_kind`, :func:`search_parameters`, :func:`search_condition`,
+:func:`search_source` and :func:`rank_order` are the pieces of a search that
+:mod:`storage.library` puts in its page and count statements: the SQL of a
+kind of search is fixed (built once), what was typed is bound parameters.
+
 The ``rank`` sort of :class:`storage.library.LibraryQuery` orders matches by
 bm25 (SQLite) or ``ts_rank`` (PostgreSQL); FTS5 with ``detail=column`` counts a
 word once per column, so bm25 there weighs which words and columns match, not
@@ -37,9 +42,11 @@ how often.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import Column, func, inspect, literal_column, table
+from sqlalchemy import Column, bindparam, func, inspect, literal_column, table
+
+from storage.models import Article
 
 FTS_TABLE = "article_fts"
 """SQLite's FTS5 table (shadow tables ``article_fts_data``, ``_idx``, ``_docsize``, ``_config``)."""
@@ -116,6 +123,82 @@ def pg_rank(search: str) -> Any:
 def pg_title_vector() -> Any:
     """PostgreSQL: the title alone as a vector (``title_only`` searches; not indexed)."""
     return func.to_tsvector("simple", literal_column("article.title"))
+
+
+SearchKind = Literal["none", "index", "title"]
+"""How a search is answered: not at all, from the full-text index, or by title substring."""
+_article: Any = Article.__table__  # type: ignore[attr-defined]
+
+
+LIKE_ESCAPE = "!"
+"""Escape character of search patterns: not a backslash, which PostgreSQL string
+literals and SQLite treat differently."""
+
+
+def like_pattern(search: str) -> str:
+    """A LIKE pattern matching ``search`` anywhere, its ``%`` ``_`` and ``!`` taken literally."""
+    escaped = "".join(LIKE_ESCAPE + c if c in "%_" + LIKE_ESCAPE else c for c in search)
+    return f"%{escaped}%"
+
+
+def search_kind(search: str) -> SearchKind:
+    """Which of the :data:`SearchKind` answers ``search`` (see :mod:`storage.search`)."""
+    if not search.strip():
+        return "none"
+    return "index" if uses_index(search) else "title"
+
+
+def search_parameters(search: str, title_only: bool, sqlite: bool) -> dict[str, str]:
+    """The bound values of a search: the FTS5 expression, the tsquery text or the LIKE pattern."""
+    kind = search_kind(search)
+    if kind == "title":
+        return {"pattern": like_pattern(search.strip().lower())}
+    if kind == "index":
+        words = search_words(search)
+        if sqlite:
+            return {"match": fts5_query(words, title_only=title_only)}
+        return {"tsquery": tsquery_text(words)}
+    return {}
+
+
+def _pg_tsquery_param() -> Any:
+    """PostgreSQL: the tsquery of parameter ``tsquery`` (see :func:`search_parameters`)."""
+    return func.to_tsquery(literal_column("'simple'"), bindparam("tsquery"))
+
+
+def search_condition(kind: SearchKind, title_only: bool, sqlite: bool) -> Any:
+    """The WHERE condition of a search of ``kind``; SQLite's index search needs
+    :func:`storage.search.fts5_table` in the FROM clause (see :func:`search_source`)."""
+    if kind == "title":
+        # SQLite's LIKE already ignores ASCII case and its lower() folds only ASCII, so
+        # there lower() would only copy every title scanned.
+        title = _article.c.title if sqlite else func.lower(_article.c.title)
+        return title.like(bindparam("pattern"), escape=LIKE_ESCAPE)
+    if sqlite:
+        return _fts.c[FTS_TABLE].match(bindparam("match"))
+    vector = pg_title_vector() if title_only else pg_vector()
+    return vector.bool_op("@@")(_pg_tsquery_param())
+
+
+def search_source(kind: SearchKind, sqlite: bool) -> tuple[Any, Any]:
+    """(FROM clause, the article id column to order and join by).
+
+    An FTS5 search is driven by the FTS5 table: its matches in rowid order, so
+    a page in id order stops after a page of matches (``article.id IN (…)``
+    would first collect every match).
+    """
+    if kind == "index" and sqlite:
+        return _fts.join(_article, _fts.c.rowid == _article.c.id), _fts.c.rowid
+    return _article, _article.c.id
+
+
+def rank_order(kind: SearchKind, sqlite: bool, by_id: Any) -> Any:
+    """The ``rank`` sort: best match first (ascending), by id when nothing ranks the rows."""
+    if kind != "index":
+        return by_id
+    if sqlite:
+        return fts5_rank()
+    return -func.ts_rank(pg_vector(), _pg_tsquery_param())
 
 
 def index_problems(connection: Any, tables: set[str]) -> list[str]:
