@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -59,10 +60,16 @@ class LinkSuggestion:
     """``same name``, ``surname`` or ``acronym``."""
 
 
-def _words(text: str) -> list[str]:
-    return re.findall(r"[^\W_]+(?:['’-][^\W_]+)*", text)
+_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 
 
+@lru_cache(maxsize=1 << 14)
+def _words(text: str) -> tuple[str, ...]:
+    """The words of a mention (cached: an article repeats its names)."""
+    return tuple(_WORD.findall(text))
+
+
+@lru_cache(maxsize=1 << 14)
 def _spells(acronym: str, name: str) -> bool:
     """True when ``acronym`` is the initials of ``name``, connectors optional."""
     letters = acronym.replace(".", "")
@@ -100,19 +107,29 @@ def within_article_links(mentions: Sequence[Mention]) -> list[LinkSuggestion]:
         words = _words(mention.text)
         if mention.label == "PERSON" and len(words) > 1:
             full_names.setdefault(words[-1], set()).add(mention.text)
+    expansions = [m for m in ordered if _may_expand(m)]
     links: list[LinkSuggestion] = []
     for mention in ordered:
         if mention.label in NEVER_LINKED:
             continue
-        canonical, reason = _canonical(mention, ordered, full_names, first_of)
+        canonical, reason = _canonical(mention, expansions, full_names, first_of)
         if canonical is not None and canonical != mention:
             links.append(LinkSuggestion(mention, canonical, reason))
     return links
 
 
+def _is_acronym(mention: Mention) -> bool:
+    return mention.label in ACRONYM_LABELS and _ACRONYM.fullmatch(mention.text) is not None
+
+
+def _may_expand(mention: Mention) -> bool:
+    """Whether an acronym could spell this mention (:func:`_spells` needs two words)."""
+    return mention.label in ACRONYM_LABELS and len(_words(mention.text)) >= 2
+
+
 def _canonical(
     mention: Mention,
-    ordered: Sequence[Mention],
+    expansions: Sequence[Mention],
     full_names: dict[str, set[str]],
     first_of: dict[tuple[str, str], Mention],
 ) -> tuple[Mention | None, str]:
@@ -121,20 +138,64 @@ def _canonical(
         names = full_names.get(words[0], set())
         if len(names) == 1:
             return first_of[("PERSON", next(iter(names)).casefold())], "surname"
-    if mention.label in ACRONYM_LABELS and _ACRONYM.fullmatch(mention.text):
-        expansions = {
-            other.text: other
-            for other in ordered
-            if other.label in ACRONYM_LABELS and _spells(mention.text, other.text)
-        }
-        if len(expansions) == 1:
-            expansion = next(iter(expansions.values()))
+    if _is_acronym(mention):
+        spelt = {other.text: other for other in expansions if _spells(mention.text, other.text)}
+        if len(spelt) == 1:
+            expansion = next(iter(spelt.values()))
             return first_of[(expansion.label, expansion.text.casefold())], "acronym"
     first = first_of[(mention.label, mention.text.casefold())]
     if first != mention:
-        root, reason = _canonical(first, ordered, full_names, first_of)
+        root, reason = _canonical(first, expansions, full_names, first_of)
         return (root, reason) if root is not None and root != first else (first, "same name")
     return None, ""
+
+
+def linked_component(mentions: Sequence[Mention], mention: Mention) -> list[Mention]:
+    """The mentions ``mention``'s links can depend on, ``mention`` among them.
+
+    :func:`within_article_links` over them links ``mention``, and every mention
+    naming the same entity, exactly as over all ``mentions``: they are closed
+    under what the rules compare (the same label and text; a PERSON's last
+    word, which a surname matches; an acronym and the names it spells). The
+    reader asks for one mention's entity on every key, and on an article of
+    thousands of mentions this is a few of them, not all.
+    """
+    keys: dict[tuple[str, str, str], list[int]] = {}
+    acronyms: list[int] = []
+    expansions: list[int] = []
+    for index, other in enumerate(mentions):
+        for key in _relation_keys(other):
+            keys.setdefault(key, []).append(index)
+        if _is_acronym(other):
+            acronyms.append(index)
+        if _may_expand(other):
+            expansions.append(index)
+    start = next((i for i, other in enumerate(mentions) if other == mention), None)
+    if start is None:
+        return [mention]
+    seen = {start}
+    queue = [start]
+    while queue:
+        current = mentions[queue.pop()]
+        near = [i for key in _relation_keys(current) for i in keys.get(key, ())]
+        if _is_acronym(current):
+            near += [i for i in expansions if _spells(current.text, mentions[i].text)]
+        if _may_expand(current):
+            near += [i for i in acronyms if _spells(mentions[i].text, current.text)]
+        for index in near:
+            if index not in seen:
+                seen.add(index)
+                queue.append(index)
+    return [mentions[index] for index in sorted(seen)]
+
+
+def _relation_keys(mention: Mention) -> list[tuple[str, str, str]]:
+    keys = [("name", mention.label, mention.text.casefold())]
+    if mention.label == "PERSON":
+        words = _words(mention.text)
+        if words:
+            keys.append(("surname", "PERSON", words[-1]))
+    return keys
 
 
 @dataclass(frozen=True)
@@ -159,9 +220,7 @@ def suggest_links(db: Database, article_id: int, annotator: str) -> list[LinkPro
     from storage import queries
 
     spans = queries.spans_for(db, article_id, annotator, layers=("entity",))
-    mentions = [
-        Mention(s.start, s.end, s.text, s.label, s.entity_id, s.id) for s in spans if s.id
-    ]
+    mentions = [Mention(s.start, s.end, s.text, s.label, s.entity_id, s.id) for s in spans if s.id]
     links = within_article_links(mentions)
     group_entity: dict[int, int] = {}
     for link in links:
@@ -176,8 +235,9 @@ def suggest_links(db: Database, article_id: int, annotator: str) -> list[LinkPro
         root = link.canonical.span_id or 0
         entity_id = link.canonical.entity_id or group_entity.get(root)
         proposals.append(
-            LinkProposal(link.mention.span_id or 0, root, link.canonical.text, entity_id,
-                         link.reason)
+            LinkProposal(
+                link.mention.span_id or 0, root, link.canonical.text, entity_id, link.reason
+            )
         )
     return proposals
 
@@ -319,9 +379,7 @@ def entity_surfaces(db: Database) -> dict[str, int]:
     return {surface: entity_id for surface, entity_id in found.items() if entity_id is not None}
 
 
-def apply_links(
-    repository: Repository, article_id: int, proposals: Sequence[LinkProposal]
-) -> int:
+def apply_links(repository: Repository, article_id: int, proposals: Sequence[LinkProposal]) -> int:
     """Link every proposed span, creating each missing canonical entity once: one undo step.
 
     Returns the number of spans linked. The reader calls it when the annotator

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from storage import queries
 from storage.articles import add_articles
 from storage.db import Database
@@ -15,6 +18,7 @@ from storage.suggest.linking import (
     Mention,
     apply_links,
     article_entities_first,
+    linked_component,
     suggest_links,
     within_article_links,
 )
@@ -150,3 +154,34 @@ def test_a_shouted_dateline_links_to_the_name_as_written() -> None:
         ("ASTANA", 30, "same name"),
         ("EU", 50, "same name"),
     ]
+
+
+_NAMES = [
+    ("PERSON", "Murat Nurtleu"), ("PERSON", "Nurtleu"), ("PERSON", "Joe Biden"),
+    ("PERSON", "Jill Biden"), ("PERSON", "Biden"), ("PERSON", "NURTLEU"),
+    ("ORG", "European Union"), ("ORG", "EU"), ("GPE", "EU"), ("ORG", "Economic Union"),
+    ("ORG", "Bank of England"), ("ORG", "BoE"), ("ORG", "BOE"), ("GPE", "United Kingdom"),
+    ("GPE", "UK"), ("NORP", "Kazakhstani"), ("ORG", "european union"), ("LAW", "Union Act"),
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_NAMES), min_size=1, max_size=25), st.data())
+def test_one_mentions_group_from_its_component_equals_the_whole_articles(
+    names: list[tuple[str, str]], data: st.DataObject
+) -> None:
+    """``linked_component`` keeps every mention a group depends on (the reader's per-key path)."""
+    mentions, at = [], 0
+    for index, (label, name) in enumerate(names):
+        mentions.append(Mention(at, at + len(name), name, label, span_id=index))
+        at += len(name) + 1
+    mention = data.draw(st.sampled_from(mentions))
+
+    def group(among: list[Mention]) -> set[Mention]:
+        canonical_of = {link.mention: link.canonical for link in within_article_links(among)}
+        root = canonical_of.get(mention, mention)
+        return {m for m in among if m == root or canonical_of.get(m) == root}
+
+    component = linked_component(mentions, mention)
+    assert mention in component
+    assert group(component) == group(mentions)

@@ -15,10 +15,10 @@ Once made, the article's other mentions of it follow: the accepted ones at
 once, the suggested ones as each is accepted.
 
 Computed on the reader's model (what the pane shows, pending writes
-included), on the event loop. The links of an article's mentions are kept
-for the next key (:func:`_canonical_of`): accepting changes a status, not a
-mention, so a run of ``a`` finds them once (5 ms for the 142 mentions of
-sample 04, 0.2 s for a thousand).
+included), on the event loop. One mention's entity is found among the
+mentions that can bear on it (its name, a PERSON's surname, an acronym and
+what it spells): a few, however long the article. ``A`` links many at once
+over all of them, kept for the next key (:func:`_canonical_of`).
 """
 
 from __future__ import annotations
@@ -28,7 +28,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from storage.suggest.linking import NEVER_LINKED, Mention, within_article_links
+from storage.suggest.linking import (
+    NEVER_LINKED,
+    Mention,
+    linked_component,
+    within_article_links,
+)
 
 if TYPE_CHECKING:
     from tui.screens.reader.model import ReaderModel
@@ -62,10 +67,15 @@ def _canonical_of(mentions: list[Mention]) -> dict[Mention, Mention]:
 
 
 def _group(mentions: list[Mention], mention: Mention) -> list[Mention]:
-    """The mentions naming the same entity as ``mention`` (itself included)."""
-    canonical_of = _canonical_of(mentions)
+    """The mentions naming the same entity as ``mention`` (itself included).
+
+    The links are found among the few mentions that can bear on it
+    (:func:`~storage.suggest.linking.linked_component`), not the article's all.
+    """
+    related = linked_component(mentions, mention)
+    canonical_of = {link.mention: link.canonical for link in within_article_links(related)}
     root = canonical_of.get(mention, mention)
-    return [m for m in mentions if m == root or canonical_of.get(m) == root]
+    return [m for m in related if m == root or canonical_of.get(m) == root]
 
 
 def entity_for(
