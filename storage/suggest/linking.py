@@ -164,23 +164,27 @@ def linked_component(mentions: Sequence[Mention], mention: Mention) -> list[Ment
     acronyms: list[int] = []
     expansions: list[int] = []
     for index, other in enumerate(mentions):
-        for key in _relation_keys(other):
+        relation = _relation(other.label, other.text)
+        for key in relation.keys:
             keys.setdefault(key, []).append(index)
-        if _is_acronym(other):
+        if relation.acronym:
             acronyms.append(index)
-        if _may_expand(other):
+        if relation.expands:
             expansions.append(index)
-    start = next((i for i, other in enumerate(mentions) if other == mention), None)
+    start = next((i for i, other in enumerate(mentions) if other is mention), None)
+    if start is None:
+        start = next((i for i, other in enumerate(mentions) if other == mention), None)
     if start is None:
         return [mention]
     seen = {start}
     queue = [start]
     while queue:
         current = mentions[queue.pop()]
-        near = [i for key in _relation_keys(current) for i in keys.get(key, ())]
-        if _is_acronym(current):
+        relation = _relation(current.label, current.text)
+        near = [i for key in relation.keys for i in keys.get(key, ())]
+        if relation.acronym:
             near += [i for i in expansions if _spells(current.text, mentions[i].text)]
-        if _may_expand(current):
+        if relation.expands:
             near += [i for i in acronyms if _spells(mentions[i].text, current.text)]
         for index in near:
             if index not in seen:
@@ -189,13 +193,23 @@ def linked_component(mentions: Sequence[Mention], mention: Mention) -> list[Ment
     return [mentions[index] for index in sorted(seen)]
 
 
-def _relation_keys(mention: Mention) -> list[tuple[str, str, str]]:
-    keys = [("name", mention.label, mention.text.casefold())]
-    if mention.label == "PERSON":
-        words = _words(mention.text)
-        if words:
-            keys.append(("surname", "PERSON", words[-1]))
-    return keys
+@dataclass(frozen=True)
+class _Relation:
+    """What the rules compare of one (label, text): the keys it shares, its acronym roles."""
+
+    keys: tuple[tuple[str, str, str], ...]
+    acronym: bool
+    expands: bool
+
+
+@lru_cache(maxsize=1 << 14)
+def _relation(label: str, text: str) -> _Relation:
+    mention = Mention(0, 0, text, label)
+    keys: tuple[tuple[str, str, str], ...] = (("name", label, text.casefold()),)
+    words = _words(text)
+    if label == "PERSON" and words:
+        keys += (("surname", "PERSON", words[-1]),)
+    return _Relation(keys, _is_acronym(mention), _may_expand(mention))
 
 
 @dataclass(frozen=True)
