@@ -51,6 +51,7 @@ from tui.screens.library_data import (
 )
 from tui.services import redline_app, services
 from tui.widgets.library_table import LibraryTable
+from tui.widgets.search_input import SearchInput
 
 MIN_PAGE = 40
 """Rows of the smallest page, whatever the terminal's height."""
@@ -75,9 +76,12 @@ class LibraryScreen(Screen[None]):
         Binding("q", "app.quit", "Quit", id="library-quit"),
     ]
 
-    library_query: reactive[LibraryQuery] = reactive(LibraryQuery(limit=MIN_PAGE), init=False)
+    library_query: reactive[LibraryQuery] = reactive(
+        LibraryQuery(limit=MIN_PAGE), init=False, repaint=False
+    )
     """What the table shows: search text, state filter, sort and page size (``limit``);
-    the rows of later pages are appended to the table (:meth:`load_more`)."""
+    the rows of later pages are appended to the table (:meth:`load_more`). Not a
+    repaint of the screen (every widget on it, each keystroke): the rows repaint."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -108,7 +112,7 @@ class LibraryScreen(Screen[None]):
         self.load()
         yield Header()
         with Horizontal(id="library-bar"):
-            yield Input(placeholder="search titles and text  (/)", id="library-search")
+            yield SearchInput(placeholder="search titles and text  (/)", id="library-search")
             yield Static(id="library-progress")
         yield Static(id="library-team")
         yield LibraryTable(id="library-table")

@@ -1,0 +1,74 @@
+"""Typing in the library's search field repaints the field and the rows, not the screen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.screen import Screen
+
+from tests.tui.app_fixtures import make_app, sample_database
+from tui.screens.library import LibraryScreen
+from tui.widgets.search_input import SearchInput
+
+
+async def test_typing_a_search_lays_the_screen_out_no_more(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    layouts: list[Screen[Any]] = []
+    refresh_layout = Screen._refresh_layout
+
+    def counted(screen: Screen[Any], *args: Any, **kwargs: Any) -> None:
+        layouts.append(screen)
+        refresh_layout(screen, *args, **kwargs)
+
+    app = make_app(sample_database(tmp_path / "redline.db"))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        library = app.screen
+        assert isinstance(library, LibraryScreen)
+        all_rows = len(library._rows)
+        await pilot.press("slash")
+        await pilot.pause()
+        monkeypatch.setattr(Screen, "_refresh_layout", counted)
+        for character in "trade":
+            await pilot.press(character)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        monkeypatch.setattr(Screen, "_refresh_layout", refresh_layout)
+        assert library.query_one("#library-search", SearchInput).value == "trade"
+        assert library.library_query.search == "trade"
+        assert len(library._rows) < all_rows  # the search did filter the rows
+        assert layouts == []  # Input's virtual_size laid out the whole screen on every key
+
+
+class _Field(App[None]):
+    CSS = """
+    #fixed { width: 12; }
+    #auto { width: auto; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield SearchInput(id="fixed")
+        yield SearchInput(id="auto")
+
+
+async def test_a_fixed_field_scrolls_to_its_cursor_and_an_auto_one_grows() -> None:
+    app = _Field()
+    async with app.run_test(size=(80, 10)) as pilot:
+        fixed = app.query_one("#fixed", SearchInput)
+        fixed.focus()
+        await pilot.press(*"abcdefghijklmnopqrstuvwxyz")
+        await pilot.pause()
+        assert fixed.virtual_size.width == 27  # the text and the cursor after it
+        assert fixed.max_scroll_x > 0
+        assert fixed.scroll_x == fixed.max_scroll_x  # the cursor, at the end, in view
+        auto = app.query_one("#auto", SearchInput)
+        before = auto.region.width
+        auto.focus()
+        await pilot.press(*"a long search for the auto field")
+        await pilot.pause()
+        assert auto.region.width > before  # a field sized by its text still lays out
