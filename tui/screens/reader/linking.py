@@ -31,12 +31,13 @@ from typing import TYPE_CHECKING
 from storage.suggest.linking import (
     NEVER_LINKED,
     Mention,
-    linked_component,
+    _relation,
+    _spells,
     within_article_links,
 )
 
 if TYPE_CHECKING:
-    from tui.screens.reader.model import ReaderModel
+    from tui.screens.reader.model import ReaderModel, SpanRow
 
 
 @dataclass(frozen=True)
@@ -47,13 +48,78 @@ class Joined:
     name: str
 
 
-def _mentions(model: ReaderModel, leave_out: Iterable[int] = ()) -> list[Mention]:
-    skip = set(leave_out)
-    return [
-        Mention(row.start, row.end, row.text, row.label, row.entity_id, row.id)
-        for row in model.spans.values()
-        if row.layer == "entity" and row.id not in skip and row.status != "rejected"
-    ]
+class MentionIndex:
+    """The model's entity mentions by what the linking rules compare, kept as its rows change.
+
+    :meth:`component` is :func:`~storage.suggest.linking.linked_component` over
+    the article's mentions (the same closure: same label and text, a PERSON's
+    last word, an acronym and the names it spells), without going over all of
+    them on each key: on the 1 MB article building that index per key cost
+    more than the rest of the key. The model calls :meth:`add` and
+    :meth:`remove` for every row it adds or drops.
+    """
+
+    def __init__(self, rows: Iterable[SpanRow] = ()) -> None:
+        self.mentions: dict[int, Mention] = {}
+        self._keys: dict[tuple[str, str, str], set[int]] = {}
+        self._acronyms: set[int] = set()
+        self._expansions: set[int] = set()
+        for row in rows:
+            self.add(row)
+
+    def add(self, row: SpanRow) -> None:
+        if row.layer != "entity" or row.status == "rejected":
+            return
+        self.mentions[row.id] = Mention(
+            row.start, row.end, row.text, row.label, row.entity_id, row.id
+        )
+        relation = _relation(row.label, row.text)
+        for key in relation.keys:
+            self._keys.setdefault(key, set()).add(row.id)
+        if relation.acronym:
+            self._acronyms.add(row.id)
+        if relation.expands:
+            self._expansions.add(row.id)
+
+    def remove(self, row: SpanRow) -> None:
+        mention = self.mentions.pop(row.id, None)
+        if mention is None:
+            return
+        for key in _relation(mention.label, mention.text).keys:
+            ids = self._keys.get(key)
+            if ids is not None:
+                ids.discard(row.id)
+                if not ids:
+                    del self._keys[key]
+        self._acronyms.discard(row.id)
+        self._expansions.discard(row.id)
+
+    def component(self, mention: Mention, leave_out: int | None = None) -> list[Mention]:
+        """The mentions ``mention``'s links can depend on (itself among them), in reading order.
+
+        ``mention`` stands in for the indexed mention ``leave_out`` (its row
+        replaced), or is one about to be added.
+        """
+        found: dict[int | None, Mention] = {None: mention}
+        queue = [mention]
+        mentions = self.mentions
+        while queue:
+            current = queue.pop()
+            relation = _relation(current.label, current.text)
+            near = [i for key in relation.keys for i in self._keys.get(key, ())]
+            if relation.acronym:
+                near += [i for i in self._expansions if _spells(current.text, mentions[i].text)]
+            if relation.expands:
+                near += [i for i in self._acronyms if _spells(mentions[i].text, current.text)]
+            for index in near:
+                if index != leave_out and index not in found:
+                    found[index] = mentions[index]
+                    queue.append(mentions[index])
+        return sorted(found.values(), key=lambda m: (m.start, m.end))
+
+
+def _mentions(model: ReaderModel) -> list[Mention]:
+    return list(model.mention_index.mentions.values())
 
 
 @lru_cache(maxsize=4)
@@ -66,13 +132,13 @@ def _canonical_of(mentions: list[Mention]) -> dict[Mention, Mention]:
     return _links(frozenset(mentions))
 
 
-def _group(mentions: list[Mention], mention: Mention) -> list[Mention]:
+def _group(model: ReaderModel, mention: Mention, leave_out: int | None = None) -> list[Mention]:
     """The mentions naming the same entity as ``mention`` (itself included).
 
     The links are found among the few mentions that can bear on it
-    (:func:`~storage.suggest.linking.linked_component`), not the article's all.
+    (:meth:`MentionIndex.component`), not the article's all.
     """
-    related = linked_component(mentions, mention)
+    related = model.mention_index.component(mention, leave_out)
     canonical_of = {link.mention: link.canonical for link in within_article_links(related)}
     root = canonical_of.get(mention, mention)
     return [m for m in related if m == root or canonical_of.get(m) == root]
@@ -98,8 +164,7 @@ def entity_for(
     if span_id is not None and span_id in model.spans and model.spans[span_id].entity_id:
         return None  # already linked: accepting keeps the annotator's link
     mention = Mention(start, end, text, label, None, span_id)
-    mentions = [*_mentions(model, [] if span_id is None else [span_id]), mention]
-    group = _group(mentions, mention)
+    group = _group(model, mention, span_id)
     entities = {m.entity_id for m in group if m.entity_id is not None}
     if len(entities) != 1:
         return None
@@ -154,11 +219,12 @@ def unlinked_group(model: ReaderModel | None, span_id: int) -> list[int]:
     row = model.spans[span_id]
     if row.layer != "entity" or row.label in NEVER_LINKED:
         return []
-    mentions = _mentions(model)
-    mention = next(m for m in mentions if m.span_id == span_id)
+    mention = model.mention_index.mentions.get(span_id)
+    if mention is None:
+        return []
     return [
         m.span_id
-        for m in _group(mentions, mention)
+        for m in _group(model, mention, span_id)
         if m.span_id is not None
         and m.span_id != span_id
         and m.entity_id is None

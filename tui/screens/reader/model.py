@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 
 from storage.capture import Change
 from storage.schema import Schema
+from tui.screens.reader.linking import MentionIndex
 from tui.widgets.entity_panel import MentionItem
 from tui.widgets.figure_panel import FigureItem
 from tui.widgets.pane_model import PaneSpan
@@ -163,6 +164,8 @@ class ReaderModel:
     """Per layer, ``(start, end, id)`` of its spans in reading order (kept sorted with bisect)."""
     _items: dict[int, MentionItem | FigureItem] = field(default_factory=dict)
     """Panel rows already built, by span id (dropped when their span or figure changes)."""
+    _linking: MentionIndex | None = None
+    """The entity mentions for within-article linking, built on first use, then kept."""
 
     @classmethod
     def load(
@@ -280,10 +283,20 @@ class ReaderModel:
         touched.figures = touched.figures or "figure" in layers
         touched.topics = touched.topics or "evidence" in layers
 
+    @property
+    def mention_index(self) -> MentionIndex:
+        if self._linking is None:
+            self._linking = MentionIndex(self.spans.values())
+        return self._linking
+
     def _index(self, row: SpanRow) -> None:
         insort(self._order.setdefault(row.layer, []), (row.start, row.end, row.id))
+        if self._linking is not None:
+            self._linking.add(row)
 
     def _unindex(self, row: SpanRow) -> None:
+        if self._linking is not None:
+            self._linking.remove(row)
         order = self._order.get(row.layer, [])
         key = (row.start, row.end, row.id)
         index = bisect_left(order, key)
