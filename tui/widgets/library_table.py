@@ -63,6 +63,8 @@ class LibraryTable(VirtualList[ArticleRow]):
     """One row per article: title, source, date, length, state and annotation counts."""
 
     HAS_HEADER: ClassVar[bool] = True
+    ROW_DRAWN_BY_VALUE: ClassVar[bool] = True
+    """A search keystroke finds mostly the rows it showed: their strips are reused."""
 
     DEFAULT_CSS = """
     LibraryTable {

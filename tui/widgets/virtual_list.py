@@ -91,6 +91,10 @@ class VirtualList(ScrollView, Generic[RowT], can_focus=True):
     HAS_HEADER: ClassVar[bool] = False
     """Whether :meth:`render_header` draws a fixed first line above the rows."""
 
+    ROW_DRAWN_BY_VALUE: ClassVar[bool] = False
+    """Whether :meth:`render_row` depends on nothing but the row and the width: then
+    :meth:`set_rows` keeps the drawn strips (rows found again are not drawn again)."""
+
     cursor: reactive[int] = reactive(-1, repaint=False, init=False)
     """Index of the highlighted row; -1 when there is none."""
 
@@ -164,7 +168,8 @@ class VirtualList(ScrollView, Generic[RowT], can_focus=True):
         old = self.highlighted_row
         old_index = self.cursor
         self._rows = rows
-        self._revision += 1
+        if not self.ROW_DRAWN_BY_VALUE:
+            self._revision += 1
         self._hover = -1
         cursor = -1
         if old is not None:
