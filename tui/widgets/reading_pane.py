@@ -102,6 +102,8 @@ class ReadingPane(ScrollView, can_focus=True):
         self._spans = SpanStore()
         self._lines = LineCache()
         self._matches = SearchMatches()
+        self._base: Style | None = None
+        """``rich_style`` while a paint draws the lines (see :meth:`render_lines`)."""
         self.prefetch_words = False
         """Set once the tokenizer is loaded (by the screen's warm-up worker): after the
         cursor's frame, the paragraph under it is tokenized ahead of a label key."""
@@ -387,13 +389,26 @@ class ReadingPane(ScrollView, can_focus=True):
         suggested = self.get_component_rich_style("reading-pane--suggested", partial=True)
         return span_style(*key, self.background_colors[1], suggested)
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The lines of a paint, with ``rich_style`` (a walk over the ancestors) taken once.
+
+        Textual computes it afresh on each access; twice per line it was a
+        quarter of a scrolled pane's paint.
+        """
+        self._base = self.rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._base = None
+
     def render_line(self, y: int) -> Strip:
         """Draw visual line ``y`` of the viewport: cached spans, then matches, selection, cursor."""
         scroll_x, scroll_y = self.scroll_offset
         row = scroll_y + y
         width = self.scrollable_content_region.width
+        base = self.rich_style if self._base is None else self._base
         if row >= len(self._table):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, base)
         line = self._lines.line(
             self._text,
             self._table,
@@ -401,10 +416,10 @@ class ReadingPane(ScrollView, can_focus=True):
             self._spans.revision,
             row,
             self._make_style,
-            self.rich_style,
+            base,
             self.app.console,
         )
-        strip = line.strip.crop_extend(scroll_x, scroll_x + width, self.rich_style)
+        strip = line.strip.crop_extend(scroll_x, scroll_x + width, base)
         on_row = self._table.row_of(self.cursor) == row
         return paint_overlays(
             strip,

@@ -192,6 +192,7 @@ class ReaderModel:
         model.entity_names = dict(entity_names)
         for row in sorted(model.spans.values(), key=lambda row: (row.start, row.end, row.id)):
             model._order.setdefault(row.layer, []).append((row.start, row.end, row.id))
+        model._linking = MentionIndex(model.spans.values())  # in the loading thread, not on a key
         return model
 
     def colour(self, layer: str, label: str) -> str:
