@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -72,3 +73,41 @@ async def test_a_fixed_field_scrolls_to_its_cursor_and_an_auto_one_grows() -> No
         await pilot.press(*"a long search for the auto field")
         await pilot.pause()
         assert auto.region.width > before  # a field sized by its text still lays out
+
+
+async def test_a_search_is_counted_after_its_rows_are_drawn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storage import queries
+    from tui.widgets.library_table import LibraryTable
+
+    events: list[str] = []
+    render_lines = LibraryTable.render_lines
+    count_articles = queries.count_articles
+
+    def drawn(table: LibraryTable, crop: Any) -> Any:
+        lines = render_lines(table, crop)
+        rows = table.rows
+        events.append(f"drawn {rows[0].title if rows else ''}")
+        return lines
+
+    def counted(*args: Any, **kwargs: Any) -> int:
+        events.append(f"count {args[2]}")
+        return count_articles(*args, **kwargs)
+
+    app = make_app(sample_database(tmp_path / "redline.db"))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        library = app.screen
+        assert isinstance(library, LibraryScreen)
+        monkeypatch.setattr(LibraryTable, "render_lines", drawn)
+        monkeypatch.setattr(queries, "count_articles", counted)
+        library.page_size = lambda: 1  # type: ignore[method-assign]  # a full page: counted
+        library.library_query = replace(library.library_query, search="the", limit=1)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "count the" in events
+        first_count = events.index("count the")
+        title = library._rows[0].title
+        assert f"drawn {title}" in events[:first_count]  # the rows were on screen first

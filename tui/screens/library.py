@@ -218,9 +218,11 @@ class LibraryScreen(Screen[None]):
         """A load's rows: shown (the worker counts them once they are painted), unless
         the search changed since (typed on: the next load's rows follow)."""
         message.stop()
-        self.call_after_refresh(message.painted.set)
         if message.query.search == self.library_query.search or message.page.keep_cursor:
             self._show(message.page)
+            self.query_one(LibraryTable).after_paint(message.painted.set)
+        else:
+            message.painted.set()
 
     def _show(self, page: Page) -> None:
         rows = page.rows

@@ -15,14 +15,16 @@ column title posts :class:`LibraryTable.HeaderSelected` (the library sorts by it
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from functools import lru_cache
 from typing import ClassVar
 
 from rich.cells import cell_len, set_cell_size
 from rich.text import Span, Text
 from textual import events
+from textual.geometry import Region
 from textual.message import Message
+from textual.strip import Strip
 
 from storage.queries import ArticleRow
 from tui.literal import visible_line
@@ -89,6 +91,34 @@ class LibraryTable(VirtualList[ArticleRow]):
         @property
         def control(self) -> LibraryTable:
             return self.table
+
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
+        self._after_paint: list[Callable[[], object]] = []
+
+    def after_paint(self, callback: Callable[[], object]) -> None:
+        """Call ``callback`` once the table's lines are next drawn (its rows on screen).
+
+        ``call_after_refresh`` is not that: the screen learns of the table's
+        repaint from a message the table posts when idle, and may run its
+        callbacks before (the count of a search then raced the rows' paint).
+        """
+        self._after_paint.append(callback)
+        self.refresh()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        lines = super().render_lines(crop)
+        callbacks, self._after_paint = self._after_paint, []
+        for callback in callbacks:
+            callback()
+        return lines
 
     def row_key(self, row: ArticleRow) -> Hashable:
         return row.id
