@@ -22,6 +22,7 @@ search matches (:mod:`~tui.widgets.pane_search`), the selection
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 from rich.style import Style
 from textual import events
@@ -43,6 +44,16 @@ from tui.widgets.pane_spans import SpanStore
 from tui.widgets.pane_words import WordIndex
 
 __all__ = ["PaneSpan", "ReadingPane"]
+
+
+class _Paint(NamedTuple):
+    """What every line of one paint needs: scroll offset, width, base style, cursor row."""
+
+    scroll_x: int
+    scroll_y: int
+    width: int
+    base: Style
+    cursor_row: int
 
 
 class ReadingPane(ScrollView, can_focus=True):
@@ -102,8 +113,7 @@ class ReadingPane(ScrollView, can_focus=True):
         self._spans = SpanStore()
         self._lines = LineCache()
         self._matches = SearchMatches()
-        self._base: Style | None = None
-        """``rich_style`` while a paint draws the lines (see :meth:`render_lines`)."""
+        self._paint: _Paint | None = None
         self.prefetch_words = False
         """Set once the tokenizer is loaded (by the screen's warm-up worker): after the
         cursor's frame, the paragraph under it is tokenized ahead of a label key."""
@@ -347,6 +357,31 @@ class ReadingPane(ScrollView, can_focus=True):
             Region(column, row, 1, 1), animate=False, center=center, immediate=True
         )
 
+    def warm(self, offset: int) -> None:
+        """Build (into the line cache) the lines a jump from the cursor to ``offset`` shows.
+
+        ``a``/``r`` move on to the next pending suggestion, often screens away:
+        a viewport of lines never drawn cost more than the rest of the key on
+        a long article. Called when idle, so that frame only copies them.
+        """
+        height = self.scrollable_content_region.height
+        if not self.is_mounted or height <= 0 or not len(self._table):
+            return
+        row = self._table.row_of(offset)
+        first = row - height + 1 if offset >= self.cursor else row  # it ends at the bottom edge
+        base, console = self.rich_style, self.app.console
+        for line in range(max(0, first), min(len(self._table), first + height)):
+            self._lines.line(
+                self._text,
+                self._table,
+                self._spans.index,
+                self._spans.revision,
+                line,
+                self._make_style,
+                base,
+                console,
+            )
+
     def _refresh_range(self, start: int, end: int) -> None:
         """Repaint the rows showing offsets ``[start, end]``, not the whole pane."""
         first = self._table.row_of(start)
@@ -390,23 +425,37 @@ class ReadingPane(ScrollView, can_focus=True):
         return span_style(*key, self.background_colors[1], suggested)
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        """The lines of a paint, with ``rich_style`` (a walk over the ancestors) taken once.
+        """The lines of a paint, with what every line needs taken once (see :class:`_Paint`).
 
-        Textual computes it afresh on each access; twice per line it was a
-        quarter of a scrolled pane's paint.
+        Textual computes ``rich_style`` (a walk over the ancestors) and the
+        content region afresh on each access: per line they were a third of
+        a scrolled pane's paint.
         """
-        self._base = self.rich_style
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.scrollable_content_region.width
+        self._paint = _Paint(
+            scroll_x, scroll_y, width, self.rich_style, self._table.row_of(self.cursor)
+        )
         try:
             return super().render_lines(crop)
         finally:
-            self._base = None
+            self._paint = None
 
     def render_line(self, y: int) -> Strip:
         """Draw visual line ``y`` of the viewport: cached spans, then matches, selection, cursor."""
-        scroll_x, scroll_y = self.scroll_offset
-        row = scroll_y + y
-        width = self.scrollable_content_region.width
-        base = self.rich_style if self._base is None else self._base
+        paint = self._paint
+        if paint is None:  # drawn outside a paint
+            scroll_x, scroll_y = self.scroll_offset
+            cursor_row = self._table.row_of(self.cursor)
+            paint = _Paint(
+                scroll_x,
+                scroll_y,
+                self.scrollable_content_region.width,
+                self.rich_style,
+                cursor_row,
+            )
+        scroll_x, width, base = paint.scroll_x, paint.width, paint.base
+        row = paint.scroll_y + y
         if row >= len(self._table):
             return Strip.blank(width, base)
         line = self._lines.line(
@@ -420,13 +469,16 @@ class ReadingPane(ScrollView, can_focus=True):
             self.app.console,
         )
         strip = line.strip.crop_extend(scroll_x, scroll_x + width, base)
-        on_row = self._table.row_of(self.cursor) == row
+        on_row = paint.cursor_row == row
+        selection = self.selection
+        if not on_row and selection is None and not self._matches.ranges:
+            return strip
         return paint_overlays(
             strip,
             line,
             scroll_x,
             self._matches.ranges,
-            self.selection,
+            selection,
             self.cursor if on_row else None,
             self.get_component_rich_style,
         )

@@ -59,6 +59,14 @@ def advance(reader: ReaderScreen, after: PaneSpan | int) -> None:
         go_to(reader, step.span, WRAPPED if step.wrapped else "")
 
 
+def warm_next(reader: ReaderScreen) -> None:
+    """Ahead of ``a``/``r``: draw (cached) the lines around the pending suggestion they go to."""
+    reader.warm_queued = False
+    step = stream.next_pending(reader.pane.spans, reader.pane.cursor, reader.decided)
+    if step.span is not None:
+        reader.pane.warm(step.span.start)
+
+
 def review(reader: ReaderScreen, *, accept: bool) -> None:
     """``a``/``r``: decide the suggestion here, then go to the next pending one."""
     span = _target(reader)

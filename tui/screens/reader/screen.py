@@ -68,6 +68,7 @@ from tui.services import redline_app, services
 from tui.widgets.entity_panel import EntityPanel
 from tui.widgets.figure_panel import FigurePanel
 from tui.widgets.find_bar import FindBar
+from tui.widgets.pane_messages import CursorMoved
 from tui.widgets.pane_model import PaneSpan
 from tui.widgets.reading_pane import ReadingPane
 from tui.widgets.status_bar import ArticleHeader, StatusBar
@@ -102,6 +103,8 @@ class ReaderScreen(Screen[None]):
         """Suggestions decided whose write is not stored yet (the review stream skips them)."""
         self.stream_focus: int | None = None
         """The suggestion the review stream stopped on (``a``/``r`` act on it)."""
+        self.warm_queued = False
+        """A :func:`review.warm_next` waits for the frame being drawn."""
 
     def compose(self) -> ComposeResult:
         app = services(self)
@@ -188,6 +191,12 @@ class ReaderScreen(Screen[None]):
             self.arrivals.outdated = True
             self.history.clear()  # its actions may be the next undo's
             live.reload_if_outdated(self)
+
+    @on(CursorMoved)
+    def _cursor_moved(self) -> None:
+        if not self.warm_queued:  # once per frame, after it is drawn
+            self.warm_queued = True
+            self.call_after_refresh(review.warm_next, self)
 
     @on(ViewLoaded)
     def _loaded(self, event: ViewLoaded) -> None:
