@@ -1,4 +1,4 @@
-"""The reader's linking index: the same component as ``linked_component``, kept as rows change."""
+"""The reader model's kept indexes: linking components (as ``linked_component``), pending count."""
 
 from __future__ import annotations
 
@@ -46,6 +46,10 @@ def _all_mentions(model: ReaderModel) -> list[Mention]:
     return sorted(mentions, key=lambda m: m.start)
 
 
+def _suggested(model: ReaderModel) -> int:
+    return sum(1 for row in model.spans.values() if row.status == "suggested")
+
+
 @settings(max_examples=150, deadline=None)
 @given(
     st.lists(st.tuples(st.sampled_from(_NAMES), st.sampled_from(_STATUSES)), min_size=1,
@@ -60,6 +64,7 @@ def test_the_kept_index_gives_linked_components_over_the_models_mentions(
 ) -> None:
     model = _model([(label, text, status) for (label, text), status in rows])
     index = model.mention_index  # built now: the edits below go through add and remove
+    assert model.suggested == _suggested(model)  # counted now: the edits below keep it
     for position, edit in edits:
         span_id = position % len(rows) + 1
         if span_id not in model.spans:
@@ -72,6 +77,7 @@ def test_the_kept_index_gives_linked_components_over_the_models_mentions(
             _change(model, span_id, status=edit)
     mentions = _all_mentions(model)
     assert model.mention_index is index
+    assert model.suggested == _suggested(model)
     assert sorted(index.mentions.values(), key=lambda m: m.start) == mentions
     if not model.spans:
         return

@@ -166,6 +166,8 @@ class ReaderModel:
     """Panel rows already built, by span id (dropped when their span or figure changes)."""
     _linking: MentionIndex | None = None
     """The entity mentions for within-article linking, built on first use, then kept."""
+    _suggested: int | None = None
+    """How many spans are pending suggestions, counted on first use, then kept."""
 
     @classmethod
     def load(
@@ -290,14 +292,25 @@ class ReaderModel:
             self._linking = MentionIndex(self.spans.values())
         return self._linking
 
+    @property
+    def suggested(self) -> int:
+        """The pending suggestions (the status bar shows the count on every key)."""
+        if self._suggested is None:
+            self._suggested = sum(1 for row in self.spans.values() if row.status == "suggested")
+        return self._suggested
+
     def _index(self, row: SpanRow) -> None:
         insort(self._order.setdefault(row.layer, []), (row.start, row.end, row.id))
         if self._linking is not None:
             self._linking.add(row)
+        if self._suggested is not None and row.status == "suggested":
+            self._suggested += 1
 
     def _unindex(self, row: SpanRow) -> None:
         if self._linking is not None:
             self._linking.remove(row)
+        if self._suggested is not None and row.status == "suggested":
+            self._suggested -= 1
         order = self._order.get(row.layer, [])
         key = (row.start, row.end, row.id)
         index = bisect_left(order, key)

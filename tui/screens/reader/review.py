@@ -30,7 +30,7 @@ def pending_count(model: ReaderModel | None) -> int | None:
     """Pending suggestions in the reader's model (None while it loads): no database read."""
     if model is None:
         return None
-    return sum(1 for row in model.spans.values() if row.status == "suggested")
+    return model.suggested
 
 
 def _target(reader: ReaderScreen) -> PaneSpan | None:
