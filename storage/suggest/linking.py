@@ -70,7 +70,7 @@ def _words(text: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1 << 14)
-def _spells(acronym: str, name: str) -> bool:
+def spells(acronym: str, name: str) -> bool:
     """True when ``acronym`` is the initials of ``name``, connectors optional."""
     letters = acronym.replace(".", "")
     words = _words(name)
@@ -123,7 +123,7 @@ def _is_acronym(mention: Mention) -> bool:
 
 
 def _may_expand(mention: Mention) -> bool:
-    """Whether an acronym could spell this mention (:func:`_spells` needs two words)."""
+    """Whether an acronym could spell this mention (:func:`spells` needs two words)."""
     return mention.label in ACRONYM_LABELS and len(_words(mention.text)) >= 2
 
 
@@ -139,7 +139,7 @@ def _canonical(
         if len(names) == 1:
             return first_of[("PERSON", next(iter(names)).casefold())], "surname"
     if _is_acronym(mention):
-        spelt = {other.text: other for other in expansions if _spells(mention.text, other.text)}
+        spelt = {other.text: other for other in expansions if spells(mention.text, other.text)}
         if len(spelt) == 1:
             expansion = next(iter(spelt.values()))
             return first_of[(expansion.label, expansion.text.casefold())], "acronym"
@@ -164,7 +164,7 @@ def linked_component(mentions: Sequence[Mention], mention: Mention) -> list[Ment
     acronyms: list[int] = []
     expansions: list[int] = []
     for index, other in enumerate(mentions):
-        relation = _relation(other.label, other.text)
+        relation = relation_of(other.label, other.text)
         for key in relation.keys:
             keys.setdefault(key, []).append(index)
         if relation.acronym:
@@ -180,12 +180,12 @@ def linked_component(mentions: Sequence[Mention], mention: Mention) -> list[Ment
     queue = [start]
     while queue:
         current = mentions[queue.pop()]
-        relation = _relation(current.label, current.text)
+        relation = relation_of(current.label, current.text)
         near = [i for key in relation.keys for i in keys.get(key, ())]
         if relation.acronym:
-            near += [i for i in expansions if _spells(current.text, mentions[i].text)]
+            near += [i for i in expansions if spells(current.text, mentions[i].text)]
         if relation.expands:
-            near += [i for i in acronyms if _spells(mentions[i].text, current.text)]
+            near += [i for i in acronyms if spells(mentions[i].text, current.text)]
         for index in near:
             if index not in seen:
                 seen.add(index)
@@ -194,7 +194,7 @@ def linked_component(mentions: Sequence[Mention], mention: Mention) -> list[Ment
 
 
 @dataclass(frozen=True)
-class _Relation:
+class Relation:
     """What the rules compare of one (label, text): the keys it shares, its acronym roles."""
 
     keys: tuple[tuple[str, str, str], ...]
@@ -203,13 +203,15 @@ class _Relation:
 
 
 @lru_cache(maxsize=1 << 14)
-def _relation(label: str, text: str) -> _Relation:
+def relation_of(label: str, text: str) -> Relation:
+    """What the rules compare of a mention with this label and text (cached; the reader's
+    mention index keeps its keys up to date as rows change)."""
     mention = Mention(0, 0, text, label)
     keys: tuple[tuple[str, str, str], ...] = (("name", label, text.casefold()),)
     words = _words(text)
     if label == "PERSON" and words:
         keys += (("surname", "PERSON", words[-1]),)
-    return _Relation(keys, _is_acronym(mention), _may_expand(mention))
+    return Relation(keys, _is_acronym(mention), _may_expand(mention))
 
 
 @dataclass(frozen=True)

@@ -31,8 +31,8 @@ from typing import TYPE_CHECKING
 from storage.suggest.linking import (
     NEVER_LINKED,
     Mention,
-    _relation,
-    _spells,
+    relation_of,
+    spells,
     within_article_links,
 )
 
@@ -73,7 +73,7 @@ class MentionIndex:
         self.mentions[row.id] = Mention(
             row.start, row.end, row.text, row.label, row.entity_id, row.id
         )
-        relation = _relation(row.label, row.text)
+        relation = relation_of(row.label, row.text)
         for key in relation.keys:
             self._keys.setdefault(key, set()).add(row.id)
         if relation.acronym:
@@ -85,7 +85,7 @@ class MentionIndex:
         mention = self.mentions.pop(row.id, None)
         if mention is None:
             return
-        for key in _relation(mention.label, mention.text).keys:
+        for key in relation_of(mention.label, mention.text).keys:
             ids = self._keys.get(key)
             if ids is not None:
                 ids.discard(row.id)
@@ -105,12 +105,12 @@ class MentionIndex:
         mentions = self.mentions
         while queue:
             current = queue.pop()
-            relation = _relation(current.label, current.text)
+            relation = relation_of(current.label, current.text)
             near = [i for key in relation.keys for i in self._keys.get(key, ())]
             if relation.acronym:
-                near += [i for i in self._expansions if _spells(current.text, mentions[i].text)]
+                near += [i for i in self._expansions if spells(current.text, mentions[i].text)]
             if relation.expands:
-                near += [i for i in self._acronyms if _spells(mentions[i].text, current.text)]
+                near += [i for i in self._acronyms if spells(mentions[i].text, current.text)]
             for index in near:
                 if index != leave_out and index not in found:
                     found[index] = mentions[index]
