@@ -34,7 +34,7 @@ from textual.strip import Strip
 
 from tui.widgets import pane_input, pane_messages
 from tui.widgets import pane_layout as layout
-from tui.widgets.pane_lines import LineCache, paint_overlays
+from tui.widgets.pane_lines import LineCache, PaneLine, paint_overlays
 from tui.widgets.pane_model import PaneSpan
 from tui.widgets.pane_pointer import Pointer
 from tui.widgets.pane_render import StyleKey, span_style
@@ -369,18 +369,9 @@ class ReadingPane(ScrollView, can_focus=True):
             return
         row = self._table.row_of(offset)
         first = row - height + 1 if offset >= self.cursor else row  # it ends at the bottom edge
-        base, console = self.rich_style, self.app.console
-        for line in range(max(0, first), min(len(self._table), first + height)):
-            self._lines.line(
-                self._text,
-                self._table,
-                self._spans.index,
-                self._spans.revision,
-                line,
-                self._make_style,
-                base,
-                console,
-            )
+        base = self.rich_style
+        for row in range(max(0, first), min(len(self._table), first + height)):
+            self._line(row, base)
 
     def _refresh_range(self, start: int, end: int) -> None:
         """Repaint the rows showing offsets ``[start, end]``, not the whole pane."""
@@ -424,41 +415,9 @@ class ReadingPane(ScrollView, can_focus=True):
         suggested = self.get_component_rich_style("reading-pane--suggested", partial=True)
         return span_style(*key, self.background_colors[1], suggested)
 
-    def render_lines(self, crop: Region) -> list[Strip]:
-        """The lines of a paint, with what every line needs taken once (see :class:`_Paint`).
-
-        Textual computes ``rich_style`` (a walk over the ancestors) and the
-        content region afresh on each access: per line they were a third of
-        a scrolled pane's paint.
-        """
-        scroll_x, scroll_y = self.scroll_offset
-        width = self.scrollable_content_region.width
-        self._paint = _Paint(
-            scroll_x, scroll_y, width, self.rich_style, self._table.row_of(self.cursor)
-        )
-        try:
-            return super().render_lines(crop)
-        finally:
-            self._paint = None
-
-    def render_line(self, y: int) -> Strip:
-        """Draw visual line ``y`` of the viewport: cached spans, then matches, selection, cursor."""
-        paint = self._paint
-        if paint is None:  # drawn outside a paint
-            scroll_x, scroll_y = self.scroll_offset
-            cursor_row = self._table.row_of(self.cursor)
-            paint = _Paint(
-                scroll_x,
-                scroll_y,
-                self.scrollable_content_region.width,
-                self.rich_style,
-                cursor_row,
-            )
-        scroll_x, width, base = paint.scroll_x, paint.width, paint.base
-        row = paint.scroll_y + y
-        if row >= len(self._table):
-            return Strip.blank(width, base)
-        line = self._lines.line(
+    def _line(self, row: int, base: Style) -> PaneLine:
+        """Visual line ``row`` with its spans drawn (from the line cache when unchanged)."""
+        return self._lines.line(
             self._text,
             self._table,
             self._spans.index,
@@ -468,6 +427,35 @@ class ReadingPane(ScrollView, can_focus=True):
             base,
             self.app.console,
         )
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The lines of a paint, with what every line needs taken once (see :class:`_Paint`).
+
+        Textual computes ``rich_style`` (a walk over the ancestors) and the
+        content region afresh on each access: per line they were a third of
+        a scrolled pane's paint.
+        """
+        self._paint = self._new_paint()
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._paint = None
+
+    def _new_paint(self) -> _Paint:
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.scrollable_content_region.width
+        return _Paint(scroll_x, scroll_y, width, self.rich_style, self._table.row_of(self.cursor))
+
+    def render_line(self, y: int) -> Strip:
+        """Draw visual line ``y`` of the viewport: cached spans, then matches, selection, cursor."""
+        paint = self._paint
+        if paint is None:  # drawn outside a paint
+            paint = self._new_paint()
+        scroll_x, width, base = paint.scroll_x, paint.width, paint.base
+        row = paint.scroll_y + y
+        if row >= len(self._table):
+            return Strip.blank(width, base)
+        line = self._line(row, base)
         strip = line.strip.crop_extend(scroll_x, scroll_x + width, base)
         on_row = paint.cursor_row == row
         selection = self.selection
