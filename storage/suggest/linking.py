@@ -28,8 +28,6 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from storage.db import Database
-    from storage.kb import KnowledgeBase
-    from storage.models import Span
     from storage.repository import Repository
 
 ACRONYM_LABELS = frozenset({"ORG", "GPE", "LOC", "FAC", "EVENT", "LAW"})
@@ -256,122 +254,6 @@ def suggest_links(db: Database, article_id: int, annotator: str) -> list[LinkPro
             )
         )
     return proposals
-
-
-@dataclass(frozen=True)
-class EntityChoice:
-    """One row of the entity picker."""
-
-    name: str
-    type: str
-    source: str
-    """``article`` (linked from this article), ``mention`` (an unlinked name of this
-    article: choosing it creates the entity), ``corpus`` (any other entity) or ``kb``."""
-    entity_id: int | None = None
-    kb_id: str | None = None
-
-
-def article_entities_first(
-    db: Database,
-    article_id: int,
-    annotator: str,
-    query: str = "",
-    *,
-    type: str | None = None,
-    kb: KnowledgeBase | None = None,
-    limit: int = 30,
-) -> list[EntityChoice]:
-    """The picker's choices: this article's entities (first mention first), its unlinked
-    names, then other entities of the corpus and the knowledge base matching ``query``.
-
-    With an empty query only the article's own choices are listed; a choice is
-    never listed twice (a KB entry whose id an entity already has is left out).
-    """
-    from sqlmodel import col, select
-
-    from storage import queries
-    from storage.kb import fold
-    from storage.models import Entity
-
-    wanted = fold(query)
-
-    def matches(*names: str) -> bool:
-        return not wanted or any(_word_prefix(wanted, fold(name)) for name in names)
-
-    spans = queries.spans_for(db, article_id, annotator, layers=("entity",))
-    choices: list[EntityChoice] = []
-    seen_entities: set[int] = set()
-    seen_names: set[str] = set()
-    seen_kb: set[str] = set()
-    with db.reading() as session:
-        linked_ids = [s.entity_id for s in spans if s.entity_id is not None]
-        entities = {
-            e.id: e
-            for e in session.exec(select(Entity).where(col(Entity.id).in_(linked_ids))).all()
-        }
-        for span in spans:
-            entity = entities.get(span.entity_id) if span.entity_id is not None else None
-            while entity is not None and entity.merged_into is not None:
-                entity = session.get(Entity, entity.merged_into)
-            if entity is None or entity.id in seen_entities:
-                continue
-            if (type is None or entity.type == type) and matches(entity.name, *entity.aliases):
-                seen_entities.add(entity.id or 0)
-                seen_names.add(fold(entity.name))
-                if entity.kb_id:
-                    seen_kb.add(entity.kb_id)
-                choices.append(
-                    EntityChoice(entity.name, entity.type, "article", entity.id, entity.kb_id)
-                )
-        canonical = _unlinked_names(spans)
-        for name, label in canonical:
-            if fold(name) in seen_names or (type is not None and label != type):
-                continue
-            if matches(name):
-                seen_names.add(fold(name))
-                choices.append(EntityChoice(name, label, "mention"))
-        if wanted:
-            statement = select(Entity).where(col(Entity.merged_into).is_(None))
-            if type is not None:
-                statement = statement.where(Entity.type == type)
-            for entity in session.exec(statement.order_by(Entity.name)).all():
-                if len(choices) >= limit:
-                    break
-                if entity.id in seen_entities or not matches(entity.name, *entity.aliases):
-                    continue
-                seen_entities.add(entity.id or 0)
-                if entity.kb_id:
-                    seen_kb.add(entity.kb_id)
-                choices.append(
-                    EntityChoice(entity.name, entity.type, "corpus", entity.id, entity.kb_id)
-                )
-    if wanted and kb is not None:
-        for entry in kb.search(query, type, limit=limit):
-            if entry.id not in seen_kb:
-                choices.append(EntityChoice(entry.name, entry.type, "kb", None, entry.id))
-    return choices[:limit]
-
-
-def _word_prefix(query: str, name: str) -> bool:
-    words = name.split()
-    return name.startswith(query) or all(
-        any(word.startswith(part) for word in words) for part in query.split()
-    )
-
-
-def _unlinked_names(spans: Sequence[Span]) -> list[tuple[str, str]]:
-    """Canonical (name, label) of the article's unlinked mentions, in reading order."""
-    mentions = [
-        Mention(s.start, s.end, s.text, s.label, s.entity_id, s.id)
-        for s in spans
-        if s.entity_id is None and s.label not in NEVER_LINKED
-    ]
-    canonical_of = {link.mention: link.canonical for link in within_article_links(mentions)}
-    names: dict[tuple[str, str], None] = {}
-    for mention in mentions:
-        root = canonical_of.get(mention, mention)
-        names.setdefault((root.text, root.label), None)
-    return list(names)
 
 
 def entity_surfaces(db: Database) -> dict[str, int]:

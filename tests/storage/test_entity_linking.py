@@ -1,4 +1,4 @@
-"""Within-article linking and the entity picker's order: article first, then corpus, then KB."""
+"""Within-article linking: the rules, one mention's component, links applied as one undo step."""
 
 from __future__ import annotations
 
@@ -12,12 +12,10 @@ from storage.articles import add_articles
 from storage.db import Database
 from storage.figures.quality import article_text, read_gold
 from storage.importers import ParsedArticle
-from storage.kb import KnowledgeBase
 from storage.repository import Repository
 from storage.suggest.linking import (
     Mention,
     apply_links,
-    article_entities_first,
     linked_component,
     suggest_links,
     within_article_links,
@@ -95,30 +93,6 @@ def test_suggest_links_uses_the_entity_of_an_accepted_mention(db: Database) -> N
     assert proposals[second.id or 0].entity_id == entity.id
     assert proposals[second.id or 0].reason == "surname"
     assert first.id not in proposals
-
-
-def test_picker_lists_the_article_entities_first_then_corpus_then_kb(db: Database) -> None:
-    article_id, text = _reference(db)
-    repository = Repository(db, "ana")
-    kallas = text.index("Kaja Kallas")
-    span = repository.add_span(article_id, kallas, kallas + 11, "PERSON")
-    repository.create_and_link(span.id or 0)
-    astana = text.index("Astana and")
-    repository.add_span(article_id, astana, astana + 6, "GPE")
-    repository.create_entity("Kazakh Invest", "ORG")
-    choices = article_entities_first(db, article_id, "ana")
-    assert [(c.name, c.source) for c in choices] == [
-        ("Kaja Kallas", "article"),
-        ("Astana", "mention"),
-    ]
-    kb = KnowledgeBase.load()
-    choices = article_entities_first(db, article_id, "ana", "kaz", kb=kb)
-    assert [(c.name, c.source, c.kb_id) for c in choices] == [
-        ("Kazakh Invest", "corpus", None),
-        ("Kazakhstan", "kb", "Q232"),
-    ]
-    gpe = article_entities_first(db, article_id, "ana", "astana", type="GPE", kb=kb)
-    assert [(c.source, c.kb_id) for c in gpe] == [("mention", None), ("kb", "Q1520")]
 
 
 def test_apply_links_creates_the_canonical_entity_once_and_undoes_in_one_step(
