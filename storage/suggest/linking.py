@@ -21,7 +21,7 @@ unlinked one belongs to, for the reader to apply with ``Repository.link_span``.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -148,47 +148,84 @@ def _canonical(
     return None, ""
 
 
-def linked_component(mentions: Sequence[Mention], mention: Mention) -> list[Mention]:
-    """The mentions ``mention``'s links can depend on, ``mention`` among them.
+class MentionIndex:
+    """Mentions by what the linking rules compare (:func:`relation_of`), kept as they change.
 
-    :func:`within_article_links` over them links ``mention``, and every mention
-    naming the same entity, exactly as over all ``mentions``: they are closed
-    under what the rules compare (the same label and text; a PERSON's last
-    word, which a surname matches; an acronym and the names it spells). The
-    reader asks for one mention's entity on every key, and on an article of
-    thousands of mentions this is a few of them, not all.
+    :meth:`component` finds the mentions one mention's links can depend on by
+    following those keys, not by going over every mention: the reader keeps
+    one index per article (adding and removing mentions as its rows change)
+    and asks on every key, where building it anew over a 1 MB article's
+    thousands of mentions cost more than the rest of the key. Mentions are
+    keyed by the caller's id (the reader's span ids).
     """
-    keys: dict[tuple[str, str, str], list[int]] = {}
-    acronyms: list[int] = []
-    expansions: list[int] = []
-    for index, other in enumerate(mentions):
-        relation = relation_of(other.label, other.text)
-        for key in relation.keys:
-            keys.setdefault(key, []).append(index)
+
+    def __init__(self, mentions: Iterable[tuple[int, Mention]] = ()) -> None:
+        self.mentions: dict[int, Mention] = {}
+        self._keys: dict[tuple[str, str, str], set[int]] = {}
+        self._acronyms: set[int] = set()
+        self._expansions: set[int] = set()
+        for key, mention in mentions:
+            self.add(key, mention)
+
+    def add(self, key: int, mention: Mention) -> None:
+        self.mentions[key] = mention
+        relation = relation_of(mention.label, mention.text)
+        for shared in relation.keys:
+            self._keys.setdefault(shared, set()).add(key)
         if relation.acronym:
-            acronyms.append(index)
+            self._acronyms.add(key)
         if relation.expands:
-            expansions.append(index)
-    start = next((i for i, other in enumerate(mentions) if other is mention), None)
-    if start is None:
-        start = next((i for i, other in enumerate(mentions) if other == mention), None)
-    if start is None:
+            self._expansions.add(key)
+
+    def remove(self, key: int) -> None:
+        mention = self.mentions.pop(key, None)
+        if mention is None:
+            return
+        for shared in relation_of(mention.label, mention.text).keys:
+            keys = self._keys.get(shared)
+            if keys is not None:
+                keys.discard(key)
+                if not keys:
+                    del self._keys[shared]
+        self._acronyms.discard(key)
+        self._expansions.discard(key)
+
+    def component(self, mention: Mention, leave_out: int | None = None) -> list[Mention]:
+        """The mentions ``mention``'s links can depend on (itself among them), in reading order.
+
+        :func:`within_article_links` over them links ``mention``, and every
+        mention naming the same entity, exactly as over all the mentions: they
+        are closed under what the rules compare (the same label and text; a
+        PERSON's last word, which a surname matches; an acronym and the names
+        it spells). ``mention`` stands in for the indexed mention ``leave_out``
+        (its row replaced), or is one about to be added.
+        """
+        found: dict[int | None, Mention] = {None: mention}
+        queue = [mention]
+        mentions = self.mentions
+        while queue:
+            current = queue.pop()
+            relation = relation_of(current.label, current.text)
+            near = [key for shared in relation.keys for key in self._keys.get(shared, ())]
+            if relation.acronym:
+                near += [k for k in self._expansions if spells(current.text, mentions[k].text)]
+            if relation.expands:
+                near += [k for k in self._acronyms if spells(mentions[k].text, current.text)]
+            for key in near:
+                if key != leave_out and key not in found:
+                    found[key] = mentions[key]
+                    queue.append(mentions[key])
+        return sorted(found.values(), key=lambda m: (m.start, m.end))
+
+
+def linked_component(mentions: Sequence[Mention], mention: Mention) -> list[Mention]:
+    """:meth:`MentionIndex.component` of ``mention``, one of ``mentions``, over all of them."""
+    position = next((i for i, other in enumerate(mentions) if other is mention), None)
+    if position is None:
+        position = next((i for i, other in enumerate(mentions) if other == mention), None)
+    if position is None:
         return [mention]
-    seen = {start}
-    queue = [start]
-    while queue:
-        current = mentions[queue.pop()]
-        relation = relation_of(current.label, current.text)
-        near = [i for key in relation.keys for i in keys.get(key, ())]
-        if relation.acronym:
-            near += [i for i in expansions if spells(current.text, mentions[i].text)]
-        if relation.expands:
-            near += [i for i in acronyms if spells(mentions[i].text, current.text)]
-        for index in near:
-            if index not in seen:
-                seen.add(index)
-                queue.append(index)
-    return [mentions[index] for index in sorted(seen)]
+    return MentionIndex(enumerate(mentions)).component(mention, leave_out=position)
 
 
 @dataclass(frozen=True)

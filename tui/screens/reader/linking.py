@@ -23,7 +23,7 @@ over all of them, kept for the next key (:func:`_canonical_of`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -31,8 +31,6 @@ from typing import TYPE_CHECKING
 from storage.suggest.linking import (
     NEVER_LINKED,
     Mention,
-    relation_of,
-    spells,
     within_article_links,
 )
 
@@ -48,74 +46,11 @@ class Joined:
     name: str
 
 
-class MentionIndex:
-    """The model's entity mentions by what the linking rules compare, kept as its rows change.
-
-    :meth:`component` is :func:`~storage.suggest.linking.linked_component` over
-    the article's mentions (the same closure: same label and text, a PERSON's
-    last word, an acronym and the names it spells), without going over all of
-    them on each key: on the 1 MB article building that index per key cost
-    more than the rest of the key. The model calls :meth:`add` and
-    :meth:`remove` for every row it adds or drops.
-    """
-
-    def __init__(self, rows: Iterable[SpanRow] = ()) -> None:
-        self.mentions: dict[int, Mention] = {}
-        self._keys: dict[tuple[str, str, str], set[int]] = {}
-        self._acronyms: set[int] = set()
-        self._expansions: set[int] = set()
-        for row in rows:
-            self.add(row)
-
-    def add(self, row: SpanRow) -> None:
-        if row.layer != "entity" or row.status == "rejected":
-            return
-        self.mentions[row.id] = Mention(
-            row.start, row.end, row.text, row.label, row.entity_id, row.id
-        )
-        relation = relation_of(row.label, row.text)
-        for key in relation.keys:
-            self._keys.setdefault(key, set()).add(row.id)
-        if relation.acronym:
-            self._acronyms.add(row.id)
-        if relation.expands:
-            self._expansions.add(row.id)
-
-    def remove(self, row: SpanRow) -> None:
-        mention = self.mentions.pop(row.id, None)
-        if mention is None:
-            return
-        for key in relation_of(mention.label, mention.text).keys:
-            ids = self._keys.get(key)
-            if ids is not None:
-                ids.discard(row.id)
-                if not ids:
-                    del self._keys[key]
-        self._acronyms.discard(row.id)
-        self._expansions.discard(row.id)
-
-    def component(self, mention: Mention, leave_out: int | None = None) -> list[Mention]:
-        """The mentions ``mention``'s links can depend on (itself among them), in reading order.
-
-        ``mention`` stands in for the indexed mention ``leave_out`` (its row
-        replaced), or is one about to be added.
-        """
-        found: dict[int | None, Mention] = {None: mention}
-        queue = [mention]
-        mentions = self.mentions
-        while queue:
-            current = queue.pop()
-            relation = relation_of(current.label, current.text)
-            near = [i for key in relation.keys for i in self._keys.get(key, ())]
-            if relation.acronym:
-                near += [i for i in self._expansions if spells(current.text, mentions[i].text)]
-            if relation.expands:
-                near += [i for i in self._acronyms if spells(mentions[i].text, current.text)]
-            for index in near:
-                if index != leave_out and index not in found:
-                    found[index] = mentions[index]
-                    queue.append(mentions[index])
-        return sorted(found.values(), key=lambda m: (m.start, m.end))
+def indexed(rows: Iterable[SpanRow]) -> Iterator[tuple[int, Mention]]:
+    """The rows the reader links among, as (span id, mention): accepted and suggested entities."""
+    for row in rows:
+        if row.layer == "entity" and row.status != "rejected":
+            yield row.id, Mention(row.start, row.end, row.text, row.label, row.entity_id, row.id)
 
 
 def _mentions(model: ReaderModel) -> list[Mention]:
@@ -136,7 +71,7 @@ def _group(model: ReaderModel, mention: Mention, leave_out: int | None = None) -
     """The mentions naming the same entity as ``mention`` (itself included).
 
     The links are found among the few mentions that can bear on it
-    (:meth:`MentionIndex.component`), not the article's all.
+    (:meth:`~storage.suggest.linking.MentionIndex.component`), not the article's all.
     """
     related = model.mention_index.component(mention, leave_out)
     canonical_of = {link.mention: link.canonical for link in within_article_links(related)}

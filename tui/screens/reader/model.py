@@ -18,7 +18,8 @@ from typing import Any, NamedTuple
 
 from storage.capture import Change
 from storage.schema import Schema
-from tui.screens.reader.linking import MentionIndex
+from storage.suggest.linking import MentionIndex
+from tui.screens.reader.linking import indexed
 from tui.widgets.entity_panel import MentionItem
 from tui.widgets.figure_panel import FigureItem
 from tui.widgets.pane_model import PaneSpan
@@ -194,7 +195,7 @@ class ReaderModel:
         model.entity_names = dict(entity_names)
         for row in sorted(model.spans.values(), key=lambda row: (row.start, row.end, row.id)):
             model._order.setdefault(row.layer, []).append((row.start, row.end, row.id))
-        model._linking = MentionIndex(model.spans.values())  # in the loading thread, not on a key
+        model._linking = MentionIndex(indexed(model.spans.values()))  # loading thread, not a key
         return model
 
     def colour(self, layer: str, label: str) -> str:
@@ -289,7 +290,7 @@ class ReaderModel:
     @property
     def mention_index(self) -> MentionIndex:
         if self._linking is None:
-            self._linking = MentionIndex(self.spans.values())
+            self._linking = MentionIndex(indexed(self.spans.values()))
         return self._linking
 
     @property
@@ -302,13 +303,14 @@ class ReaderModel:
     def _index(self, row: SpanRow) -> None:
         insort(self._order.setdefault(row.layer, []), (row.start, row.end, row.id))
         if self._linking is not None:
-            self._linking.add(row)
+            for span_id, mention in indexed([row]):
+                self._linking.add(span_id, mention)
         if self._suggested is not None and row.status == "suggested":
             self._suggested += 1
 
     def _unindex(self, row: SpanRow) -> None:
         if self._linking is not None:
-            self._linking.remove(row)
+            self._linking.remove(row.id)
         if self._suggested is not None and row.status == "suggested":
             self._suggested -= 1
         order = self._order.get(row.layer, [])
