@@ -160,27 +160,12 @@ def _existing(db: Database, repository: Repository, article_id: int) -> Sequence
 def _existing_of(
     db: Database, repository: Repository, article_ids: Sequence[int]
 ) -> dict[int, list[Span]]:
-    """Each article's spans of this annotator (``EXISTING_STATUSES``), in reading order, read
-    with one query for a batch of articles (``queries.spans_for`` asks once per article)."""
-    from storage.library import annotator_id_of
+    """Each article's spans of this annotator (``EXISTING_STATUSES``), in reading order."""
+    from storage import queries
 
-    found: dict[int, list[Span]] = {article_id: [] for article_id in article_ids}
-    if not found:
-        return found
-    with db.reading() as session:
-        annotator_id = annotator_id_of(session, repository.annotator) or -1
-        rows = session.exec(
-            select(Span)
-            .where(
-                col(Span.article_id).in_(list(found)),
-                Span.annotator_id == annotator_id,
-                col(Span.status).in_(EXISTING_STATUSES),
-            )
-            .order_by(Span.article_id, Span.start, Span.end, Span.id)
-        ).all()
-    for span in rows:
-        found[span.article_id].append(span)
-    return found
+    return queries.spans_of_articles(
+        db, article_ids, repository.annotator, statuses=EXISTING_STATUSES
+    )
 
 
 def _articles(db: Database, article_ids: Sequence[int]) -> list[Article]:
