@@ -10,7 +10,7 @@ wrong normalisation is both a false positive and a false negative. The same
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -22,6 +22,10 @@ from storage.text import normalise
 SAMPLE_DIR = Path("sample_articles")
 HELDOUT_DIR = Path("tests/data/articles")
 """Articles written only to measure the suggesters (no rule was written from them)."""
+UNSEEN_DIR = Path("tests/data/wikinews")
+"""Wikinews articles added after the rules were written (entity gold only; no rule was
+written from them): the learning curve's tuning and test articles."""
+ARTICLE_DIRS = (SAMPLE_DIR, HELDOUT_DIR, UNSEEN_DIR)
 FIGURE_GOLD_DIR = Path("tests/data/gold/figures")
 
 
@@ -111,13 +115,20 @@ def figure_record(figure: Any) -> dict[str, Any]:
     }
 
 
-def gold_articles(root: Path, gold_dir: Path = FIGURE_GOLD_DIR) -> list[tuple[Path, Path]]:
-    """(article, gold file) pairs: every gold file with the article of the same stem."""
+def gold_articles(
+    root: Path,
+    gold_dir: Path = FIGURE_GOLD_DIR,
+    folders: Sequence[Path] = (SAMPLE_DIR, HELDOUT_DIR),
+) -> list[tuple[Path, Path]]:
+    """(article, gold file) pairs: every gold file with the article of the same stem, looked
+    for in ``folders`` (default: development and held-out articles; pass
+    :data:`ARTICLE_DIRS` for the unseen Wikinews articles too, which callers that report
+    development and held-out articles apart would otherwise count as development)."""
     pairs: list[tuple[Path, Path]] = []
     for gold_path in sorted((root / gold_dir).glob("*.jsonl")):
         candidates = [
             root / folder / f"{gold_path.stem}{suffix}"
-            for folder in (SAMPLE_DIR, HELDOUT_DIR)
+            for folder in folders
             for suffix in (".txt", ".md")
         ]
         article = next((path for path in candidates if path.exists()), None)

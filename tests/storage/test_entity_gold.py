@@ -3,6 +3,14 @@
 Gold files: tests/data/gold/entities/<article stem>.jsonl (see the README there).
 Offsets index the article text as redline stores it; ``article_text`` below is
 the agreed rule, kept here so this test does not depend on the importer.
+
+Every gold file is checked line by line against its article, wherever the article is
+(``sample_articles/``, the held-out ``tests/data/articles/``, the unseen Wikinews
+articles in ``tests/data/wikinews/``). The rule-precision floor is checked on the
+development articles only: it guards the rules on the text they were written from.
+On articles no rule was written from, rule precision is a measurement
+(``bench/case_learning_curve.py`` reports it), not a floor: a floor there would
+invite fitting the rules to the articles the model is tested on.
 """
 
 from __future__ import annotations
@@ -18,7 +26,9 @@ from storage.text import normalise
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "sample_articles"
+ARTICLE_DIRS = (SAMPLES, ROOT / "tests" / "data" / "articles", ROOT / "tests" / "data" / "wikinews")
 GOLD = ROOT / "tests" / "data" / "gold" / "entities"
+GOLD_FILES = sorted(path.name for path in GOLD.glob("*.jsonl"))
 LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP"}
 PRECISION_LABELS = ("PERSON", "ORG", "GPE")
 MIN_PRECISION = 0.80
@@ -45,6 +55,19 @@ def article_text(path: Path) -> str:
     return text[closing + len("\n---\n") :].lstrip("\n")
 
 
+def article_path(gold_file: str) -> Path:
+    """The article a gold file belongs to (same stem, ``.txt`` or ``.md``)."""
+    stem = Path(gold_file).stem
+    found = [
+        folder / f"{stem}{suffix}"
+        for folder in ARTICLE_DIRS
+        for suffix in (".txt", ".md")
+        if (folder / f"{stem}{suffix}").exists()
+    ]
+    assert len(found) == 1, f"{gold_file}: {len(found)} articles of that name in {ARTICLE_DIRS}"
+    return found[0]
+
+
 def gold_mentions(article: str) -> list[dict]:
     lines = (GOLD / f"{Path(article).stem}.jsonl").read_text("utf-8").splitlines()
     return [json.loads(line) for line in lines if line.strip()]
@@ -56,9 +79,16 @@ def test_markdown_body_rule() -> None:
     assert "title:" not in text
 
 
-@pytest.mark.parametrize("article", [*REQUIRED, *DEVELOPMENT_ONLY])
-def test_gold_file_is_consistent_with_the_article(article: str) -> None:
-    text = article_text(SAMPLES / article)
+def test_the_development_gold_is_there() -> None:
+    for article in [*REQUIRED, *DEVELOPMENT_ONLY]:
+        assert f"{Path(article).stem}.jsonl" in GOLD_FILES, article
+        assert article_path(f"{Path(article).stem}.jsonl") == SAMPLES / article
+
+
+@pytest.mark.parametrize("gold_file", GOLD_FILES)
+def test_gold_file_is_consistent_with_the_article(gold_file: str) -> None:
+    article = article_path(gold_file).name
+    text = article_text(article_path(gold_file))
     mentions = gold_mentions(article)
     assert mentions, f"{article}: no gold mentions"
     seen: set[tuple[int, int]] = set()
