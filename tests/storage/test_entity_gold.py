@@ -85,6 +85,12 @@ def test_the_development_gold_is_there() -> None:
         assert article_path(f"{Path(article).stem}.jsonl") == SAMPLES / article
 
 
+def test_every_unseen_and_held_out_article_has_gold() -> None:
+    for folder in ARTICLE_DIRS[1:]:
+        for article in sorted(folder.glob("*.txt")):
+            assert f"{article.stem}.jsonl" in GOLD_FILES, f"{article.name}: no entity gold"
+
+
 @pytest.mark.parametrize("gold_file", GOLD_FILES)
 def test_gold_file_is_consistent_with_the_article(gold_file: str) -> None:
     article = article_path(gold_file).name
