@@ -27,6 +27,7 @@ from storage.formats.writing.damage import present
 from storage.formats.writing.report import ExportError
 from storage.formats.writing.rows import (
     QUERIES,
+    ROW_SPAN_ID,
     EntityTable,
     ExportArticle,
     Queries,
@@ -34,6 +35,7 @@ from storage.formats.writing.rows import (
     entity_table,
     figure_values,
     linked_ids,
+    plain_rows,
 )
 from storage.models import (
     ARTICLE_STATES,
@@ -276,9 +278,11 @@ def _load_chunk(
         params["articles"] = article_ids
     queries = QUERIES[dense]
     records = _empty_records(connection, chunk, queries, params, where)
-    with_figures = "figure" in selection.span_layers
-    spans = connection.execute(queries.spans[with_figures], params).all()
-    linked = entity_table(connection, linked_ids(spans, with_figures), where)
+    spans = plain_rows(connection, queries.spans, params)
+    figures: dict[int, tuple[Any, ...]] = {}
+    if "figure" in selection.span_layers:
+        figures = {row[0]: row[1:] for row in plain_rows(connection, queries.figures, params)}
+    linked = entity_table(connection, linked_ids(spans, figures.values()), where)
     for record in records.values():
         record.linked = linked
     if "topic" in selection.layers:
@@ -298,7 +302,8 @@ def _load_chunk(
         if layer == "entity":
             record.entity_rows.append((*row[3:12], None, row[12]))
         elif layer == "figure":
-            record.figure_rows.append((*row[3:12], figure_values(row, linked), row[12]))
+            figure = figure_values(row[6], figures.get(row[ROW_SPAN_ID]), linked)
+            record.figure_rows.append((*row[3:12], figure, row[12]))
         else:
             topic_key = row[12] or row[6]
             if topic_key not in record.topic_rows:  # its assignment was filtered out

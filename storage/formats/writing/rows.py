@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, Select, String, bindparam, type_coerce
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import col, select
 
 from storage.formats.codec import FIGURE_ATTRS, EntityRef
@@ -42,9 +43,10 @@ ROW_TOPIC = 10
 
 SPAN_COLUMNS = (
     Span.article_id, Span.annotator_id, Span.layer, Span.start, Span.end, Span.text, Span.label,
-    Span.status, Span.origin, Span.score, Span.note, Span.entity_id, Span.topic,
+    Span.status, Span.origin, Span.score, Span.note, Span.entity_id, Span.topic, Span.id,
 )  # fmt: skip
 """What a batch selects of a span; ``[3:12]`` is a :data:`SpanRow`'s first nine items."""
+ROW_SPAN_ID = 13
 FIGURE_COLUMNS = tuple(
     type_coerce(column, String) if isinstance(column.type, ExactDecimal) else column
     for column in (
@@ -66,7 +68,6 @@ _BARE_FIGURE: dict[str, Any] = {
     "approximate": False,
     "change": False,
 }
-_FIGURE_START = len(SPAN_COLUMNS)
 ENTITY_COLUMNS = (
     Entity.id, Entity.name, Entity.type, Entity.kb_id, Entity.aliases, Entity.merged_into,
 )  # fmt: skip
@@ -122,8 +123,12 @@ class Queries:
     articles: Select[Any]
     states: Select[Any]
     topics: Select[Any]
-    spans: dict[bool, Select[Any]]
-    """Without and with the figure columns (``figure`` among the layers)."""
+    spans: Select[Any]
+    figures: Select[Any]
+    """The selected spans' figure rows: ``(span id, *FIGURE_COLUMNS)``.
+
+    Read apart from the spans and looked up by span id: an outer join made every
+    span row twice as wide, and SQLite sorted all those columns for the order."""
 
     @classmethod
     def build(cls, dense: bool) -> Queries:
@@ -151,45 +156,65 @@ class Queries:
                 col(TopicAssignment.status).in_(_STATUSES),
             )
             .order_by(TopicAssignment.id),
-            spans={flag: span_statement(span_filter, flag) for flag in (False, True)},
+            spans=span_statement(span_filter),
+            figures=select(Figure.span_id, *FIGURE_COLUMNS)
+            .join(Span, col(Span.id) == col(Figure.span_id))
+            .where(*span_filter, col(Span.layer) == "figure"),
         )
 
 
-def span_statement(where: Sequence[Any], with_figures: bool) -> Select[Any]:
-    """The selected spans with their figure columns, grouped by record, in (start, end, id) order.
+def span_statement(where: Sequence[Any]) -> Select[Any]:
+    """The selected spans, grouped by record, in (start, end, id) order.
 
     Grouped by record first, as the index is: SQLite then only sorts within a record.
     """
-    columns = (*SPAN_COLUMNS, *FIGURE_COLUMNS) if with_figures else SPAN_COLUMNS
-    statement = select(*columns).where(*where)
-    if with_figures:
-        statement = statement.outerjoin(Figure, col(Figure.span_id) == col(Span.id))
     order = (Span.article_id, Span.annotator_id, Span.start, Span.end, Span.id)
-    return statement.order_by(*order)
+    return select(*SPAN_COLUMNS).where(*where).order_by(*order)
 
 
 QUERIES = {dense: Queries.build(dense) for dense in (False, True)}
 """The batch statements for sparse and dense article ids."""
 
 
-def linked_ids(rows: Iterable[tuple[Any, ...]], with_figures: bool) -> set[int]:
-    """Every entity the rows link to: spans' entities and figures' subjects."""
-    ids = {row[11] for row in rows if row[11] is not None}
-    if with_figures:
-        subject = _FIGURE_START + _SUBJECT
-        ids |= {row[subject] for row in rows if row[2] == "figure" and row[subject] is not None}
+def plain_rows(
+    connection: Connection, statement: Select[Any], params: dict[str, Any]
+) -> list[tuple[Any, ...]]:
+    """The statement's rows as the driver's tuples: no ``Row`` and no result processor each.
+
+    Only for statements whose columns need no conversion on either backend (those of
+    spans and figures: the flags, SQLite's 0/1, are made booleans by :func:`figure_values`).
+    SQLAlchemy still compiles, caches and expands the statement; a driver error while
+    fetching is wrapped as SQLAlchemy's would be, so ``Database.reading`` reports it.
+    """
+    result = connection.execute(statement, params)
+    dbapi_error = connection.dialect.loaded_dbapi.Error
+    try:
+        return result.cursor.fetchall()
+    except dbapi_error as error:
+        raise DBAPIError.instance(None, None, error, dbapi_error) from error
+    finally:
+        result.close()
+
+
+def linked_ids(spans: Iterable[tuple[Any, ...]], figures: Iterable[tuple[Any, ...]]) -> set[int]:
+    """Every entity the rows link to: spans' entities and figures' subjects (``figures``:
+    their :data:`FIGURE_COLUMNS` values)."""
+    ids = {row[11] for row in spans if row[11] is not None}
+    ids.update(row[_SUBJECT] for row in figures if row[_SUBJECT] is not None)
     return ids
 
 
-def figure_values(row: tuple[Any, ...], entities: EntityTable) -> dict[str, Any]:
-    """The JSON-safe attributes of a figure span's row (defaults when it has no figure row).
+def figure_values(
+    kind: str, values: tuple[Any, ...] | None, entities: EntityTable
+) -> dict[str, Any]:
+    """The JSON-safe attributes of a figure span (``values``: its figure row's
+    :data:`FIGURE_COLUMNS`; None, a span without a figure row, has the defaults).
 
     Values are exact decimals written as text, flags booleans (SQLite stores 0/1),
     the subject the canonical entity's JSON.
     """
-    values = row[_FIGURE_START:]
-    if not values or values[0] is None:  # no figure row: what a bare figure span means
-        return {**_BARE_FIGURE, "kind": row[6]}
+    if values is None:  # no figure row: what a bare figure span means
+        return {**_BARE_FIGURE, "kind": kind}
     figure = dict(zip(FIGURE_ATTRS, values, strict=True))
     for name in _DECIMALS:
         if figure[name] is not None:
