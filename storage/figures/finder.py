@@ -17,8 +17,6 @@ from storage.figures.sentences import split_sentences
 from storage.figures.subjects import fill_subjects
 
 _FIRST = itemgetter(0)
-_START = itemgetter(1)
-"""``Token.start`` (a token is a named tuple: text, start, end, kind)."""
 
 #: How far ``parse_figure`` looks around the cursor when the paragraph is huge.
 _WINDOW = 4000
@@ -29,7 +27,7 @@ def _annotate(
 ) -> list[tuple[Candidate, ParsedFigure]]:
     """Add change, metric, period and subject to every candidate."""
     starts = list(map(_FIRST, sentences))
-    token_starts = list(map(_START, tokens.items))  # C-level: one per token of the article
+    token_starts = tokens.starts
     by_sentence: dict[int, list[Candidate]] = {}
     for candidate in candidates:
         sentence = max(0, bisect_right(starts, tokens[candidate.first].start) - 1)

@@ -13,8 +13,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from itertools import repeat
-from operator import attrgetter
+from itertools import accumulate, repeat
+from operator import add, itemgetter, sub
 from typing import NamedTuple
 
 from storage.figures import rules
@@ -27,7 +27,11 @@ _TOKEN_RE = re.compile(
     r"|(?P<word>[^\W\d_]+(?:['’][^\W\d_]+)*)"
     r"|(?P<sym>\S)"
 )
-_LASTGROUP = attrgetter("lastgroup")
+#: The same tokens, each with the whitespace before it: ``findall`` gives (gap, token)
+#: string pairs, so offsets are running sums of lengths and no match object is built.
+_GAP_TOKEN_RE = re.compile(r"(\s*)(" + re.sub(r"\(\?P<\w+>", "(?:", _TOKEN_RE.pattern) + ")")
+_GAP = itemgetter(0)
+_TOKEN = itemgetter(1)
 _SHORT_DIGITS_RE = re.compile(r"\d{1,3}")
 _GROUP_RE = re.compile(r"\d{3}(?:\.\d+)?")
 #: Inline whitespace a multi-token expression may contain (no line breaks).
@@ -53,23 +57,40 @@ class Token(NamedTuple):
         return self.text.lower()
 
 
+class _KindOfFirst(dict[str, str]):
+    """A token's kind from its first character (the alternatives of ``_TOKEN_RE`` start
+    with different characters), read by that same pattern once per character seen."""
+
+    def __missing__(self, char: str) -> str:
+        match = _TOKEN_RE.match(char)
+        kind = match.lastgroup if match is not None else None
+        if kind is None:
+            raise KeyError(char)
+        self[char] = kind
+        return kind
+
+
+_KIND_OF_FIRST = _KindOfFirst()
+
+
 class Tokens:
     """The token list of one text plus adjacency helpers used by all rules."""
 
     def __init__(self, text: str, start: int = 0, end: int | None = None) -> None:
         self.text = text
-        # Built column by column with C-level ``map``s (no Python frame per token): the
-        # figure finder's tokenizer ran once per article and cost as much as its scan.
-        matches = list(_TOKEN_RE.finditer(text, start, len(text) if end is None else end))
-        words = list(map(re.Match.group, matches))
-        self.items: list[Token] = list(
-            map(
-                tuple.__new__,
-                repeat(Token),
-                zip(words, map(re.Match.start, matches), map(re.Match.end, matches),
-                    map(_LASTGROUP, matches), strict=True),
-            )
+        # Built column by column with C-level ``map``s (no Python frame per token, no
+        # match object): the tokenizer runs once per article and cost as much as the scan.
+        pairs = _GAP_TOKEN_RE.findall(text, start, len(text) if end is None else end)
+        words: list[str] = list(map(_TOKEN, pairs))
+        lengths = list(map(len, words))
+        self.ends: list[int] = list(
+            accumulate(map(add, map(len, map(_GAP, pairs)), lengths), initial=start)
         )
+        del self.ends[0]
+        self.starts: list[int] = list(map(sub, self.ends, lengths))
+        self.kinds: list[str] = list(map(_KIND_OF_FIRST.__getitem__, map(_GAP, words)))
+        columns = zip(words, self.starts, self.ends, self.kinds, strict=True)
+        self.items: list[Token] = list(map(tuple.__new__, repeat(Token), columns))
         self.lowers: list[str] = list(map(str.lower, words))
 
     def __len__(self) -> int:
@@ -98,16 +119,24 @@ class Tokens:
 
     def glued(self, left: int, right: int) -> bool:
         """True when token ``right`` follows ``left`` with no space at all."""
-        a, b = self.get(left), self.get(right)
-        return a is not None and b is not None and a.end == b.start
+        if left < 0 or right < 0:
+            return False
+        try:
+            return self.ends[left] == self.starts[right]
+        except IndexError:
+            return False
 
     def spaced(self, left: int, right: int) -> bool:
         """True when only inline spaces (no line break, maybe none) separate the two tokens."""
-        a, b = self.get(left), self.get(right)
-        if a is None or b is None:
+        if left < 0 or right < 0:
             return False
-        gap = self.text[a.end : b.start]
-        return _INLINE_SPACE.fullmatch(gap) is not None
+        try:
+            low, high = self.ends[left], self.starts[right]
+        except IndexError:
+            return False
+        if high - low == 1 and self.text[low] == " ":  # the common gap
+            return True
+        return _INLINE_SPACE.fullmatch(self.text, low, max(low, high)) is not None
 
     def match_phrase(self, index: int, phrase: tuple[str, ...]) -> bool:
         """True when the lower-cased tokens from ``index`` on spell ``phrase`` on one line."""

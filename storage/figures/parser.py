@@ -87,8 +87,8 @@ def _starts(tokens: Tokens) -> list[int]:
     starters = _STARTERS
     return [
         index
-        for index, (token, lower) in enumerate(zip(tokens.items, tokens.lowers, strict=True))
-        if token.kind == "num" or lower in starters
+        for index, (kind, lower) in enumerate(zip(tokens.kinds, tokens.lowers, strict=True))
+        if kind == "num" or lower in starters
     ]
 
 
