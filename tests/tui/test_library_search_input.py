@@ -111,3 +111,74 @@ async def test_a_search_is_counted_after_its_rows_are_drawn(
         first_count = events.index("count the")
         title = library._rows[0].title
         assert f"drawn {title}" in events[:first_count]  # the rows were on screen first
+
+
+async def test_a_typed_key_and_its_rows_are_painted_in_one_frame(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The field's echo of a key waits for the key's rows (SearchInput ``hold``): one frame
+    shows both, not the text in one frame and the rows 17-33 ms later in the next."""
+    from tui.widgets.library_table import LibraryTable
+
+    frames: list[list[str]] = []
+    compositor_refresh = Screen._compositor_refresh
+    render_line = SearchInput.render_line
+    render_lines = LibraryTable.render_lines
+
+    def painted(screen: Screen[Any]) -> None:
+        frames.append([])
+        compositor_refresh(screen)
+
+    def field_drawn(field: SearchInput, y: int) -> Any:
+        if frames:
+            frames[-1].append(f"field {field.value}")
+        return render_line(field, y)
+
+    def table_drawn(table: LibraryTable, crop: Any) -> Any:
+        if frames:
+            frames[-1].append(f"rows {[row.id for row in table.rows]}")
+        return render_lines(table, crop)
+
+    app = make_app(sample_database(tmp_path / "redline.db"))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        library = app.screen
+        assert isinstance(library, LibraryScreen)
+        await pilot.press("slash")
+        await pilot.pause()
+        monkeypatch.setattr(Screen, "_compositor_refresh", painted)
+        monkeypatch.setattr(SearchInput, "render_line", field_drawn)
+        monkeypatch.setattr(LibraryTable, "render_lines", table_drawn)
+        shown: list[str] = []
+        for character in "trade":
+            frames.clear()
+            await pilot.press(character)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            rows = f"rows {[row.id for row in library._rows]}"
+            shown.append(rows)
+            typed = f"field {'trade'[: len(shown)]}"
+            echoed = [i for i, frame in enumerate(frames) if typed in frame]
+            assert echoed, frames
+            assert rows in frames[echoed[0]], frames  # in the echo's frame
+        assert len(set(shown)) > 1  # the rows did change as the word grew
+
+
+class _HeldField(App[None]):
+    def compose(self) -> ComposeResult:
+        yield SearchInput(id="held", hold=0.5)
+
+
+async def test_a_held_echo_is_painted_after_the_hold_without_a_release() -> None:
+    app = _HeldField()
+    async with app.run_test(size=(80, 10)) as pilot:
+        field = app.query_one("#held", SearchInput)
+        field.focus()
+        await pilot.press("a")
+        assert field.holding  # nobody releases it: the hold's time limit does
+        await pilot.pause(0.8)
+        assert not field.holding
+        assert field.value == "a"
+        field.release()  # a release after the hold ended does nothing
+        assert not field.holding

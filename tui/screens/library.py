@@ -59,6 +59,9 @@ MORE_MARGIN = 10
 """Rows before the end of the table at which the next page is fetched."""
 STATES = (None, "todo", "in_progress", "done", "skipped")
 SORTS: tuple[queries.SortKey, ...] = ("id", "title", "source", "published", "length", "state")
+ECHO_HOLD = 0.05
+"""Seconds a typed key's echo may wait for its rows, to paint with them in one frame
+(:class:`~tui.widgets.search_input.SearchInput`); a slower query's rows follow it."""
 
 
 class LibraryScreen(Screen[None]):
@@ -112,7 +115,9 @@ class LibraryScreen(Screen[None]):
         self.load()
         yield Header()
         with Horizontal(id="library-bar"):
-            yield SearchInput(placeholder="search titles and text  (/)", id="library-search")
+            yield SearchInput(
+                placeholder="search titles and text  (/)", id="library-search", hold=ECHO_HOLD
+            )
             yield Static(id="library-progress")
         yield Static(id="library-team")
         yield LibraryTable(id="library-table")
@@ -221,6 +226,9 @@ class LibraryScreen(Screen[None]):
         if message.query.search == self.library_query.search or message.page.keep_cursor:
             self._show(message.page)
             self.query_one(LibraryTable).after_paint(message.painted.set)
+            search = self.query_one("#library-search", SearchInput)
+            if search.value == message.query.search:  # the rows of what the field shows
+                search.release()
         else:
             message.painted.set()
 
