@@ -33,9 +33,8 @@ from storage.formats.record import (
     span_from_extras,
 )
 from storage.formats.writing.base import (
-    TextWriter,
+    JsonLinesWriter,
     flat_label,
-    json_line,
     record_extras,
     span_extras,
 )
@@ -43,7 +42,7 @@ from storage.formats.writing.records import ExportRecord
 from storage.importers import ImportFileError
 
 
-class DoccanoWriter(TextWriter):
+class DoccanoWriter(JsonLinesWriter):
     def add(self, record: ExportRecord) -> None:
         spans = record.spans
         task = {
@@ -54,7 +53,7 @@ class DoccanoWriter(TextWriter):
             "title": record.article.title,
             "redline": {**record_extras(record), "spans": [span_extras(s) for s in spans]},
         }
-        self.handle.write(json_line(task))
+        self.write_line(task)
 
 
 def _identity(value: dict[str, Any]) -> tuple[Any, Any]:

@@ -31,7 +31,7 @@ from storage.formats.record import (
     set_article_fields,
     span_from_extras,
 )
-from storage.formats.writing.base import TextWriter, json_line
+from storage.formats.writing.base import JsonLinesWriter
 from storage.formats.writing.records import ExportRecord
 from storage.formats.writing.rows import SpanRow
 from storage.importers import ImportFileError
@@ -73,9 +73,9 @@ def record_json(record: ExportRecord) -> dict[str, Any]:
     return value
 
 
-class JsonlWriter(TextWriter):
+class JsonlWriter(JsonLinesWriter):
     def add(self, record: ExportRecord) -> None:
-        self.handle.write(json_line(record_json(record)))
+        self.write_line(record_json(record))
 
 
 Result = AnnotatedRecord | ImportFileError

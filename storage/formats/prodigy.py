@@ -35,9 +35,8 @@ from storage.formats.record import (
 )
 from storage.formats.tokens import MISALIGNED, expanded_range, make_doc, problem, token_range
 from storage.formats.writing.base import (
-    TextWriter,
+    JsonLinesWriter,
     flat_label,
-    json_line,
     record_extras,
     span_extras,
 )
@@ -45,7 +44,7 @@ from storage.formats.writing.records import ExportRecord
 from storage.importers import ImportFileError
 
 
-class ProdigyWriter(TextWriter):
+class ProdigyWriter(JsonLinesWriter):
     def add(self, record: ExportRecord) -> None:
         doc = make_doc(record.article.text)
         tokens = [
@@ -79,7 +78,7 @@ class ProdigyWriter(TextWriter):
             "redline": {**record_extras(record),
                         "spans": [span_extras(span) for span in record.spans]},
         }  # fmt: skip
-        self.handle.write(json_line(task))
+        self.write_line(task)
 
 
 NIL = "NIL"
