@@ -86,11 +86,7 @@ class TextWriter(Writer):
         self.handle.close()
 
 
-_LINE_BREAKS = {
-    "\u0085".encode(): b"\\u0085",
-    "\u2028".encode(): b"\\u2028",
-    "\u2029".encode(): b"\\u2029",
-}
+_LINE_BREAKS = {"\u0085": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 _ENCODER = json.JSONEncoder(ensure_ascii=False, check_circular=False)
 """``json.dumps(value, ensure_ascii=False)``'s output, from one encoder built once.
 
@@ -99,19 +95,13 @@ table of every list and dict written."""
 
 
 def json_line(value: Any) -> bytes:
-    """Compact UTF-8 JSON on one line, safe for readers that split on any Unicode line break.
-
-    The breaks are escaped in the encoded bytes: a search for a multi-byte sequence in
-    bytes is a fast skip search, where ``str.replace`` of U+2028 in a UCS-2 string stops
-    at every "(" (the low byte both share).
-    """
+    """Compact UTF-8 JSON on one line, safe for readers that split on any Unicode line break."""
     line = _ENCODER.encode(value)
-    data = line.encode()
     if not line.isascii():  # constant time for a str; the breaks are all outside ASCII
-        for raw, escaped in _LINE_BREAKS.items():
-            if raw in data:
-                data = data.replace(raw, escaped)
-    return data + b"\n"
+        for char, escaped in _LINE_BREAKS.items():
+            if char in line:  # half what replace costs on a line without it
+                line = line.replace(char, escaped)
+    return (line + "\n").encode()
 
 
 class JsonLinesWriter(Writer):
