@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from itertools import accumulate, repeat
 from operator import add, itemgetter, sub
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from storage.figures import rules
 
@@ -50,11 +50,8 @@ class Token(NamedTuple):
     start: int
     end: int
     kind: str  # "num" | "word" | "sym"
-
-    @property
-    def lower(self) -> str:
-        """The lower-cased text, used for every table look-up."""
-        return self.text.lower()
+    lower: str
+    """The lower-cased text, used for every table look-up (computed once per token)."""
 
 
 class _KindOfFirst(dict[str, str]):
@@ -73,8 +70,11 @@ class _KindOfFirst(dict[str, str]):
 _KIND_OF_FIRST = _KindOfFirst()
 
 
-class Tokens:
-    """The token list of one text plus adjacency helpers used by all rules."""
+class Tokens(list[Token]):
+    """The token list of one text plus adjacency helpers used by all rules.
+
+    A list itself, so ``tokens[i]`` and ``len(tokens)`` cost no Python call.
+    """
 
     def __init__(self, text: str, start: int = 0, end: int | None = None) -> None:
         self.text = text
@@ -89,22 +89,16 @@ class Tokens:
         del self.ends[0]
         self.starts: list[int] = list(map(sub, self.ends, lengths))
         self.kinds: list[str] = list(map(_KIND_OF_FIRST.__getitem__, map(_GAP, words)))
-        columns = zip(words, self.starts, self.ends, self.kinds, strict=True)
-        self.items: list[Token] = list(map(tuple.__new__, repeat(Token), columns))
         self.lowers: list[str] = list(map(str.lower, words))
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    def __getitem__(self, index: int) -> Token:
-        return self.items[index]
+        columns = zip(words, self.starts, self.ends, self.kinds, self.lowers, strict=True)
+        super().__init__(map(tuple.__new__, repeat(Token), columns))
 
     def get(self, index: int) -> Token | None:
         """The token at ``index`` or None outside the list."""
         if index < 0:
             return None
         try:
-            return self.items[index]
+            return self[index]
         except IndexError:
             return None
 
@@ -147,47 +141,52 @@ class Tokens:
                 return False
         return True
 
-    def longest(
-        self, index: int, table: dict[tuple[str, ...], str] | dict[tuple[str, ...], object]
-    ) -> tuple[tuple[str, ...], object] | None:
-        """The longest key of ``table`` spelled from ``index`` on, with its value."""
-        for phrase, value in _by_edge(table, 0).get(self.lower(index), ()):
-            if self.match_phrase(index, phrase):
+    def longest(self, index: int, phrases: Phrases) -> tuple[tuple[str, ...], object] | None:
+        """The longest phrase of ``phrases`` spelled from ``index`` on, with its value."""
+        found = phrases.by_first.get(self.lower(index))
+        if found is None:
+            return None
+        for phrase, value in found:
+            # the first word is the key just matched: a one-word phrase has matched already
+            if len(phrase) == 1 or self.match_phrase(index, phrase):
                 return phrase, value
         return None
 
-    def longest_ending(
-        self, index: int, table: dict[tuple[str, ...], tuple[bool, str | None]]
-    ) -> tuple[int, tuple[bool, str | None]] | None:
-        """The longest key of ``table`` whose last token is ``index``: (first index, value)."""
-        for phrase, value in _by_edge(table, -1).get(self.lower(index), ()):
+    def longest_ending(self, index: int, phrases: Phrases) -> tuple[int, Any] | None:
+        """The longest phrase of ``phrases`` whose last token is ``index``: (first index, value)."""
+        found = phrases.by_last.get(self.lower(index))
+        if found is None:
+            return None
+        for phrase, value in found:
+            if len(phrase) == 1:  # the key just matched, at an index inside the list
+                return index, value
             first = index - len(phrase) + 1
             if first >= 0 and self.match_phrase(first, phrase):
-                return first, value  # type: ignore[return-value]
+                return first, value
         return None
 
 
-EdgeIndex = dict[str, list[tuple[tuple[str, ...], object]]]
-_EDGE_INDEXES: dict[tuple[int, int], tuple[object, EdgeIndex]] = {}
+EdgeIndex = dict[str, list[tuple[tuple[str, ...], Any]]]
+
+
+class Phrases:
+    """A rule table of word phrases (``rules.CURRENCY_WORDS``, ``rules.QUALIFIERS_BEFORE``…)
+    grouped by first and by last word, longest first and otherwise in table order — the
+    order :meth:`Tokens.longest` and :meth:`Tokens.longest_ending` prefer — so a lookup
+    tries only the phrases that can match at a token (one dict look-up for most tokens).
+    """
+
+    def __init__(self, table: Mapping[tuple[str, ...], object]) -> None:
+        self.table = table
+        self.by_first: EdgeIndex = _by_edge(table, 0)
+        self.by_last: EdgeIndex = _by_edge(table, -1)
 
 
 def _by_edge(table: Mapping[tuple[str, ...], object], edge: int) -> EdgeIndex:
-    """``table``'s phrases grouped by their first (``edge=0``) or last (``-1``) word,
-    longest first and otherwise in table order — the order the lookups above
-    prefer — so a lookup tries only the phrases that can match at a token.
-
-    The rule tables are module constants, so the index is built once per table
-    (the cache keeps the table itself, so its id cannot be reused by another).
-    """
-    key = (id(table), edge)
-    cached = _EDGE_INDEXES.get(key)
-    if cached is not None and cached[0] is table:
-        return cached[1]
     index: EdgeIndex = {}
     for phrase, value in sorted(table.items(), key=lambda item: -len(item[0])):
         if phrase:
             index.setdefault(phrase[edge], []).append((phrase, value))
-    _EDGE_INDEXES[key] = (table, index)
     return index
 
 

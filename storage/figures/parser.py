@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from storage.figures import rules
 from storage.figures.dates import DateMatch, match_date, year_range, year_value
-from storage.figures.numbers import Numeral, Tokens, clean_decimal, read_numeral
+from storage.figures.numbers import Numeral, Phrases, Tokens, clean_decimal, read_numeral
 from storage.figures.suffixes import classify_suffix, counted_noun, scale_after, unit_after
 
 _SIGNS = {"+": "+", "-": "-", "−": "-"}
@@ -24,6 +24,9 @@ _YEAR_PREPOSITIONS = frozenset(
     "the in of since from by until to during its their this that before after".split()
 )
 _PARTITIVE_NEXT = frozenset("the them these those us our their his her its which whom you".split())
+_QUALIFIERS_BEFORE = Phrases(rules.QUALIFIERS_BEFORE)
+_QUALIFIERS_AFTER = Phrases(rules.QUALIFIERS_AFTER)
+_RATE_PERIODS = Phrases(rules.RATE_PERIODS)
 
 
 @dataclass
@@ -239,7 +242,7 @@ def _number_candidate(tokens: Tokens, index: int, ids: set[int]) -> Candidate | 
         )
         if not known:
             return None
-    qualifier = tokens.longest_ending(index - 1, rules.QUALIFIERS_BEFORE)
+    qualifier = tokens.longest_ending(index - 1, _QUALIFIERS_BEFORE)
     if qualifier is not None and not tokens.spaced(index - 1, index):
         qualifier = None
     qualifier_first = qualifier[0] if qualifier else index
@@ -282,7 +285,7 @@ def _number_candidate(tokens: Tokens, index: int, ids: set[int]) -> Candidate | 
     if qualifier:
         candidate.approximate, candidate.bound = qualifier[1]
         candidate.qualifier_first = qualifier[0]
-    post = tokens.longest_ending(after + 1, rules.QUALIFIERS_AFTER)
+    post = tokens.longest_ending(after + 1, _QUALIFIERS_AFTER)
     if post is not None and post[0] == after:
         candidate.approximate, candidate.bound = post[1]
     if sign == "-":
@@ -293,7 +296,7 @@ def _number_candidate(tokens: Tokens, index: int, ids: set[int]) -> Candidate | 
     if sign and candidate.kind == "PERCENT":
         candidate.change, candidate.direction = True, "up" if sign == "+" else "down"
     if candidate.kind == "MONEY":
-        rate = tokens.longest(after, rules.RATE_PERIODS)
+        rate = tokens.longest(after, _RATE_PERIODS)
         candidate.rate_period = str(rate[1]) if rate else None
     if candidate.kind == "COUNT":
         _settle_count(tokens, candidate, numeral, year, bool(value_max), bool(qualifier),

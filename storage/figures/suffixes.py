@@ -7,9 +7,13 @@ lists come from :mod:`storage.figures.rules`.
 from __future__ import annotations
 
 from storage.figures import rules
-from storage.figures.numbers import Numeral, Tokens
+from storage.figures.numbers import Numeral, Phrases, Tokens
 
 UNITS: dict[tuple[str, ...], str] = {**rules.TIME_UNITS, **rules.MEASURE_UNITS}
+_UNITS = Phrases(UNITS)
+_CURRENCY_WORDS = Phrases(rules.CURRENCY_WORDS)
+_PERCENT_WORDS = Phrases(rules.PERCENT_WORDS)
+_TIME_SYMBOLS = frozenset(rules.TIME_UNITS.values())
 
 
 def scale_after(
@@ -86,11 +90,11 @@ def unit_after(tokens: Tokens, position: int) -> tuple[str, int] | None:
     for start in (position, position + 1):
         if start == position + 1 and tokens.lower(position) not in rules.UNIT_INTERVENING_WORDS:
             break
-        found = tokens.longest(start, UNITS)
+        found = tokens.longest(start, _UNITS)
         if found is not None and tokens.spaced(start - 1, start):
             phrase, unit = found
             after = start + len(phrase)
-            if unit in rules.TIME_UNITS.values() and tokens.lower(after) == "old":
+            if unit in _TIME_SYMBOLS and tokens.lower(after) == "old":
                 after += 1
             return str(unit), after
     if (
@@ -106,7 +110,7 @@ def classify_suffix(
 ) -> tuple[str | None, str | None, int]:
     """(kind, unit, next index) from what follows the number."""
     if currency is None:
-        word = tokens.longest(position, rules.CURRENCY_WORDS)
+        word = tokens.longest(position, _CURRENCY_WORDS)
         if word is not None and tokens.spaced(position - 1, position):
             phrase, code = word
             after = position + len(phrase)
@@ -120,7 +124,7 @@ def classify_suffix(
             return "MONEY", token.text, position + 1
     else:
         return "MONEY", currency, position
-    percent = tokens.longest(position, rules.PERCENT_WORDS)
+    percent = tokens.longest(position, _PERCENT_WORDS)
     if percent is not None and tokens.spaced(position - 1, position):
         phrase, unit = percent
         return "PERCENT", str(unit), position + len(phrase)
