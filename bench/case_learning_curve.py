@@ -1,54 +1,47 @@
-"""Case 7, learning curve: a model trained on gold articles vs the rules, on articles it never saw.
+"""Case 7, learning curve: rules vs a model trained on gold articles, on articles nobody chose from.
 
-The entity gold (``tests/data/gold/entities``) has two kinds of articles:
+The entity gold (``tests/data/gold/entities``) has three kinds of articles:
 
-- *development* articles (the seven in ``sample_articles/``, among them the
-  38,619-character State of the Union): the entity rules were written from
-  them, so the rules' score there is optimistic;
-- *held-out* articles (the two in ``tests/data/articles/``): no rule was
-  written from them; their gold was written before any suggester ran.
+- *development*: the seven in ``sample_articles/`` (among them the 38,619-character
+  State of the Union). The entity rules were written from them, so the rules
+  are optimistic there: they are only ever *trained on*, never scored or chosen on;
+- *unseen*: the Wikinews articles in ``tests/data/wikinews/``, added after the
+  rules were written; split by name (sorted, shuffled with ``SEED``, the first
+  half rounded up *tuning*, the rest *test*: ``split_unseen``), on the article
+  files, so the split does not depend on which gold is in. The tuning articles
+  are dealt into ``FOLDS`` folds;
+- *held out*: the two in ``tests/data/articles/``, test articles too.
 
-**Leave one article out** over the development articles: for each article, a
-pipeline is trained (``storage.train.loop.fit``, the ``redline train`` loop and
-config) on 1, 3 and 6 of the other six (one seeded order) and scored on the
-article left out. Counts are pooled, so every article is scored once per row.
-**Held out**: one pipeline trained on all seven development articles, scored on
-the two held-out ones. Training runs a fixed number of steps and keeps the last
-weights: no evaluation article picks weights or stops training.
+Models (``storage.train.loop.fit``, the ``redline train`` loop and config, a
+fixed ``STEPS`` steps, last weights kept: no article picks weights or stops
+training), one per point of the curve:
 
-Columns (entity micro P/R/F1, exact offsets and label):
+- **7**: trained on the development articles; everything is chosen on its
+  output on all tuning articles (``bench.learning_choice.choose``);
+- **7 + tuning − one fold**, one model per fold: chosen on its own output on
+  the fold it left out; its test counts are pooled over the folds;
+- **7 + all tuning**: chosen on the pooled out-of-fold output of the fold
+  models (cross-validation), the reported result.
 
-- ``rules``: the entity rules alone (``storage.suggest.suggest_entities``);
-- ``model``: the model alone, beam probability ≥ 0.5;
-- ``model + rules``: what ``redline suggest`` does, the higher score wins an
-  overlap (``storage.suggest.merge``); model scores are calibrated by the
-  per-label precision the model reached on the *other* articles, and proposed
-  from the least score ``redline train`` would choose on them
-  (``storage.train.threshold``: column "min score");
-- ``gaps``: every rule proposal kept, model spans only where no rule span
-  overlaps, and only at a beam probability ≥ a threshold *per label* chosen on
-  the *other* articles (for the held-out row: on the leave-one-out predictions
-  of the development articles). Adding a set of spans raises F1 only when
-  their precision is above half the F1 already reached, so a label whose gap
-  spans are mostly wrong there gets a threshold above 1 ("none of this label")
-  while a label the model has learnt can still fill the rules' gaps; labels
-  are chosen one after the other (sorted), each keeping the best pooled F1
-  (ties: the higher threshold; a label must show that it helps).
+Every model is scored on the same test articles (unseen test + held out),
+which no training, calibration, threshold or choice of merge ever read; the
+rules are scored on them too, so the curve compares like with like. Columns
+are described in ``bench.learning_choice``; "model + rules" in the summary is
+the merge chosen on the tuning articles (``Choice.merge``), never the better
+of the two on test.
 
-Thresholds and calibration never see the gold of the article scored. The
-models that predicted the other articles were trained with the scored article
-among their training data (a fold has only seven articles), which leaks
-nothing about its gold into the choice but is not a fully nested estimate.
-
-Also timed (``bench.model_rate``): suggesting with a trained model over 1,000
-corpus articles against a bare ``nlp.pipe`` (target ≥ 50 articles/s). Output:
-tables, ``bench/out/learning_curve.json`` and ``bench/out/learning_curve.png``.
+Cost: 2 + ``FOLDS`` fits of ``STEPS`` steps (≈ 40 CPU-s each, more with other
+jobs on the machine), then ``bench.model_rate`` (suggesting with the final
+model over 1,000 corpus articles against a bare ``nlp.pipe``, target ≥ 50
+articles/s). The full case took RUNTIME (see the README). Output: tables,
+``bench/out/learning_curve.json`` and ``bench/out/learning_curve.png``.
 """
 
 from __future__ import annotations
 
 import json
 import random
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,247 +52,227 @@ from rich.table import Table
 
 from bench import OUT, ROOT
 from bench.common import Row
+from bench.learning_choice import (
+    COLUMNS,
+    Choice,
+    Scoredoc,
+    choice_json,
+    choose,
+    gap_labels,
+    rule_proposals,
+    score_json,
+)
 
 NAME = "learning_curve"
 GOLD = Path("tests/data/gold/entities")
-HELDOUT = "tests/data/articles"
 SEED = 0
+FOLDS = 2
 STEPS = 300
 """Training steps per model (fixed, last weights kept). A step costs the same CPU whatever the
 data (a batch of 4 pieces, ≈ 0.13 CPU-s), so 300 steps are ≈ 40 CPU-s, well inside the
 5-minute limit; on the development articles only, the State of the Union scored by a model
 trained on the other six rose from F1 0.19 at 120 steps to 0.21 at 200 and 0.22 at 400."""
-THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.01)
-"""Beam probabilities the ``gaps`` threshold is chosen from (1.01: no model spans)."""
-COLUMNS = ("rules", "model", "model_plus_rules", "gaps")
-
-
-def gold_examples() -> tuple[list[Any], list[str], list[bool]]:
-    """The gold articles as training examples (``article_id`` = index), names, held-out flags."""
-    from storage.figures.quality import article_text, gold_articles, read_gold
-    from storage.train.data import TrainingExample
-
-    examples, names, heldout = [], [], []
-    for number, (article, gold_path) in enumerate(gold_articles(ROOT, GOLD)):
-        spans = tuple((g["start"], g["end"], g["label"]) for g in read_gold(gold_path))
-        examples.append(TrainingExample(number, article_text(article), spans))
-        names.append(article.stem)
-        heldout.append(article.parent == ROOT / HELDOUT)
-    return examples, names, heldout
-
-
-def _triples(suggestions: Sequence[Any]) -> set[tuple[int, int, str]]:
-    return {(s.start, s.end, s.label) for s in suggestions}
-
-
-def _rules(text: str) -> list[Any]:
-    from storage.repository import SpanSuggestion
-    from storage.suggest import suggest_entities
-
-    return [
-        SpanSuggestion(s.start, s.end, s.label, origin="rule", score=s.score)
-        for s in suggest_entities(text)
-    ]
-
-
-def _as_existing(suggestions: Sequence[Any]) -> list[Any]:
-    """Proposals as annotations already there: a merge then only fills the gaps they leave."""
-    from types import SimpleNamespace
-
-    return [
-        SimpleNamespace(layer="entity", label=s.label, start=s.start, end=s.end, status="suggested")
-        for s in suggestions
-    ]
+REPORTED = (*COLUMNS, "merged")
+"""Columns in the tables: ``merged`` is the merge each model's choice picked on tuning."""
+MERGE_NAMES = {"model_plus_rules": "score", "gaps": "gaps"}
 
 
 @dataclass(frozen=True)
-class Choice:
-    """What is chosen on other articles for one scored article: the per-label precision that
-    calibrates model scores, the least calibrated score (``redline train``'s dev choice,
-    ``storage.train.threshold``) and the beam probability the ``gaps`` merge needs."""
-
-    precision: dict[str, float]
-    min_score: float
-    gap_thresholds: dict[str, float]
-    """Label → least beam probability of a model span in the gaps (absent: none)."""
+class GoldArticle:
+    name: str
+    group: str
+    """``development``, ``unseen`` or ``heldout``."""
+    example: Any
 
 
-class Scoredoc:
-    """One evaluated article: its gold, the rules' proposals and the model's beam scores."""
-
-    def __init__(self, example: Any, scored: Any) -> None:
-        self.example = example
-        self.gold = set(example.entities)
-        self.rules = _rules(example.text)
-        self.scored = scored
-
-    def predicted(self, column: str, choice: Choice) -> set:
-        from storage.suggest.merge import merge_suggestions
-        from storage.suggest.trained_model import propose
-
-        if column == "rules":
-            return _triples(self.rules)
-        raw = propose(self.scored, {})
-        if column == "model":
-            return _triples(raw)
-        if column == "model_plus_rules":
-            calibrated = propose(self.scored, choice.precision, choice.min_score)
-            return _triples(merge_suggestions([*calibrated, *self.rules]))
-        sure = [s for s in raw if (s.score or 0.0) >= choice.gap_thresholds.get(s.label, 2.0)]
-        gaps = merge_suggestions(self.rules) + merge_suggestions(sure, _as_existing(self.rules))
-        return _triples(gaps)
+def split_unseen(
+    names: Sequence[str], seed: int = SEED, folds: int = FOLDS
+) -> tuple[list[list[str]], list[str]]:
+    """Tuning folds and test articles, from names only: the same names, the same split."""
+    ordered = sorted(names)
+    random.Random(seed).shuffle(ordered)
+    tuning, test = ordered[: (len(ordered) + 1) // 2], ordered[(len(ordered) + 1) // 2 :]
+    return [sorted(tuning[k::folds]) for k in range(folds)], sorted(test)
 
 
-def _score(docs: Sequence[Scoredoc], column: str, choices: Sequence[Choice]) -> dict:
-    from storage.train.evaluate import LayerScores
+def gold_articles() -> list[GoldArticle]:
+    """Every entity gold file with its article, as training examples (``article_id`` =
+    index), in the order of ``storage.figures.quality.gold_articles``."""
+    from storage.figures.quality import (
+        ARTICLE_DIRS,
+        HELDOUT_DIR,
+        UNSEEN_DIR,
+        article_text,
+        read_gold,
+    )
+    from storage.figures.quality import gold_articles as pairs
+    from storage.train.data import TrainingExample
 
-    scores = LayerScores()
-    for doc, choice in zip(docs, choices, strict=True):
-        scores.add(doc.gold, doc.predicted(column, choice))
-    return scores.micro.as_json()
-
-
-def _precision(docs: Sequence[Scoredoc]) -> dict[str, float]:
-    """Per-label precision of the uncalibrated model on ``docs`` (what meta.json would hold)."""
-    from storage.suggest.trained_model import propose
-    from storage.train.evaluate import LayerScores
-
-    scores = LayerScores()
-    for doc in docs:
-        scores.add(doc.gold, _triples(propose(doc.scored, {})))
-    return {label: s.precision for label, s in scores.labels.items() if s.predicted}
-
-
-def choose(docs: Sequence[Scoredoc]) -> Choice:
-    """Everything chosen on ``docs`` (ties: the lower threshold, as ``redline train``)."""
-    from storage.train.evaluate import LayerScores
-    from storage.train.threshold import choose_min_score
-
-    precision = _precision(docs)
-
-    def f1(thresholds: dict[str, float]) -> float:
-        scores = LayerScores()
-        for doc in docs:
-            scores.add(doc.gold, doc.predicted("gaps", Choice({}, 0.5, thresholds)))
-        return round(scores.micro.f1, 6)
-
-    labels = sorted({label for doc in docs for *_r, label in doc.scored.entities})
-    thresholds = {label: THRESHOLDS[-1] for label in labels}
-    for label in labels:
-        f1s = {t: f1({**thresholds, label: t}) for t in THRESHOLDS}
-        thresholds[label] = max(THRESHOLDS, key=lambda t: (f1s[t], t))  # ties: fewer spans
-    examples = [doc.example for doc in docs]
-    min_score = choose_min_score(examples, [doc.scored for doc in docs], precision)
-    return Choice(precision, min_score, thresholds)
+    groups = {ROOT / HELDOUT_DIR: "heldout", ROOT / UNSEEN_DIR: "unseen"}
+    found = []
+    for number, (article, gold_path) in enumerate(pairs(ROOT, GOLD, ARTICLE_DIRS)):
+        spans = tuple((g["start"], g["end"], g["label"]) for g in read_gold(gold_path))
+        example = TrainingExample(number, article_text(article), spans)
+        found.append(GoldArticle(article.stem, groups.get(article.parent, "development"), example))
+    return found
 
 
-def _fit(train: Sequence[Any], dev: Sequence[Any], options: Any) -> Any:
+@dataclass(frozen=True)
+class Plan:
+    development: list[GoldArticle]
+    folds: list[list[GoldArticle]]
+    test: list[GoldArticle]
+    missing: list[str]
+    """Unseen articles without gold yet (left out of every set)."""
+
+    def names(self) -> dict[str, Any]:
+        return {
+            "development": [a.name for a in self.development],
+            "tuning_folds": [[a.name for a in fold] for fold in self.folds],
+            "test": [a.name for a in self.test],
+            "unseen_without_gold": self.missing,
+        }
+
+
+def plan() -> Plan:
+    from storage.figures.quality import UNSEEN_DIR
+
+    articles = gold_articles()
+    by_name = {a.name: a for a in articles}
+    names = [path.stem for path in sorted((ROOT / UNSEEN_DIR).glob("*.txt"))]
+    folds, test = split_unseen(names)
+    test_articles = [by_name[n] for n in test if n in by_name]
+    return Plan(
+        [a for a in articles if a.group == "development"],
+        [[by_name[n] for n in fold if n in by_name] for fold in folds],
+        test_articles + [a for a in articles if a.group == "heldout"],
+        [n for n in names if n not in by_name],
+    )
+
+
+def _fit(train: Sequence[GoldArticle], options: Any) -> tuple[Any, float]:
     from storage.suggest.trained_model import TrainedModel
     from storage.train.data import TrainingData
     from storage.train.loop import fit
     from storage.train.store import ModelMeta
 
-    labels = {"entity": sorted({label for e in train for *_r, label in e.entities})}
-    fitted = fit(TrainingData(train=list(train), dev=list(dev)), ["entity"], labels, "en", options)
+    examples = [a.example for a in train]
+    labels = {"entity": sorted({label for e in examples for *_r, label in e.entities})}
+    fitted = fit(TrainingData(train=examples, dev=[]), ["entity"], labels, "en", options)
     return TrainedModel(ModelMeta(Path("."), {}), fitted.nlp), fitted.seconds
 
 
-def _row(docs: Sequence[Scoredoc], choices: Sequence[Choice], **extra: Any) -> dict:
+class Runner:
+    """Fits models and scores articles with them, the rules' proposals computed once."""
+
+    def __init__(self, console: Console, steps: int) -> None:
+        from storage.train.loop import TrainOptions
+
+        self.console = console
+        self.options = TrainOptions(max_steps=steps, keep_best=False, batch_size=4)
+        self._rules: dict[str, list[Any]] = {}
+
+    def fit(self, train: Sequence[GoldArticle], why: str) -> tuple[Any, float]:
+        model, took = _fit(train, self.options)
+        self.console.print(
+            f"  trained on {len(train)} articles ({why}) in {took:.0f} s",
+            highlight=False,
+            markup=False,
+        )
+        return model, took
+
+    def docs(self, model: Any, articles: Sequence[GoldArticle]) -> list[Scoredoc]:
+        scored = model.score([a.example.text for a in articles])
+        return [
+            Scoredoc(a.example, s, self._rules.setdefault(a.name, rule_proposals(a.example.text)))
+            for a, s in zip(articles, scored, strict=True)
+        ]
+
+
+def _columns(docs: Sequence[Scoredoc], choices: Sequence[Choice]) -> dict[str, Any]:
+    return {column: score_json(docs, column, choices) for column in REPORTED}
+
+
+def _point(
+    runs: Sequence[tuple[Sequence[GoldArticle], float, Choice, list[Scoredoc]]],
+    test: Sequence[GoldArticle],
+) -> dict[str, Any]:
+    """One point of the curve: its models' test scores pooled (each model with its choice)."""
+    docs = [doc for *_r, run_docs in runs for doc in run_docs]
+    choices = [choice for _t, _s, choice, run_docs in runs for _ in run_docs]
+    groups = [a.group for _run in runs for a in test]
+    by_group = {
+        group: _columns(
+            [d for d, g in zip(docs, groups, strict=True) if g == group],
+            [c for c, g in zip(choices, groups, strict=True) if g == group],
+        )
+        for group in sorted(set(groups))
+    }
+    sizes = [len(train) for train, *_r in runs]
     return {
-        **extra,
-        "dev_articles": len(docs),
-        "min_scores": [choice.min_score for choice in choices],
-        "gaps_thresholds": [choice.gap_thresholds for choice in choices],
-        **{column: _score(docs, column, choices) for column in COLUMNS},
+        "train_articles": sum(sizes) / len(sizes),
+        "train_chars": round(sum(len(a.example.text) for t, *_r in runs for a in t) / len(runs)),
+        "train_seconds": round(sum(seconds for _t, seconds, *_r in runs) / len(runs), 1),
+        "models": len(runs),
+        "choices": [choice_json(choice) for _t, _s, choice, _d in runs],
+        "test": _columns(docs, choices),
+        "test_by_group": by_group,
     }
 
 
-def curve(
-    console: Console, quick: bool, steps: int | None = None, sizes: Sequence[int] = ()
-) -> tuple[list[dict[str, Any]], dict[str, Any], Any]:
-    """Leave-one-out rows per training size, the held-out row, and the held-out model
-    (``steps``, ``sizes``: other than the bench's, for a longer run by hand)."""
-    from storage.train.loop import TrainOptions
+def curve(console: Console, quick: bool, steps: int | None = None) -> tuple[dict[str, Any], Any]:
+    """The curve's points on the test articles, the plan, and the final model."""
+    chosen = plan()
+    if not all(chosen.folds) or not chosen.test:
+        raise SystemExit("learning curve: too little unseen gold for tuning folds and a test set")
+    runner = Runner(console, steps or (60 if quick else STEPS))
+    development, folds, test = chosen.development, chosen.folds, chosen.test
+    tuning = [a for fold in folds for a in fold]
 
-    examples, names, heldout = gold_examples()
-    development = [e for e, h in zip(examples, heldout, strict=True) if not h]
-    unseen = [e for e, h in zip(examples, heldout, strict=True) if h]
-    steps = steps or (60 if quick else STEPS)
-    options = TrainOptions(max_steps=steps, keep_best=False, batch_size=4)
-    pool_size = len(development) - 1
-    sizes = list(sizes) or ([pool_size] if quick else sorted({1, 3, pool_size}))
-    out_of_fold: dict[int, list[Scoredoc]] = {}
-    rows = []
-    for size in sizes:
-        docs, seconds, chars = [], [], []
-        for left_out in development:
-            others = [e for e in development if e is not left_out]
-            random.Random(SEED + left_out.article_id).shuffle(others)
-            model, took = _fit(others[:size], [left_out], options)
-            docs.append(Scoredoc(left_out, next(iter(model.score([left_out.text])))))
-            seconds.append(took)
-            chars.append(sum(len(e.text) for e in others[:size]))
-            console.print(
-                f"  left out {names[left_out.article_id]}: trained on {size} in {took:.0f} s",
-                highlight=False,
-                markup=False,
-            )
-        out_of_fold[size] = docs
-
-        choices = [choose(docs[:n] + docs[n + 1 :]) for n in range(len(docs))]
-        rows.append(
-            _row(
-                docs,
-                choices,
-                train_articles=size,
-                train_chars_mean=round(sum(chars) / len(chars)),
-                train_seconds_mean=round(sum(seconds) / len(seconds), 1),
-            )
-        )
-    model, took = _fit(development, unseen, options)
-    held = [
-        Scoredoc(e, s) for e, s in zip(unseen, model.score([e.text for e in unseen]), strict=True)
-    ]
-    choice = choose(out_of_fold[pool_size])
-    held_row = _row(
-        held,
-        [choice] * len(held),
-        train_articles=len(development),
-        train_chars_mean=sum(len(e.text) for e in development),
-        train_seconds_mean=round(took, 1),
-        articles=[names[e.article_id] for e in unseen],
-    )
-    return rows, held_row, model
+    model, took = runner.fit(development, "development")
+    first = (development, took, choose(runner.docs(model, tuning)), runner.docs(model, test))
+    fold_runs, out_of_fold = [], []
+    for k, fold in enumerate(folds):
+        train = [*development, *(a for j, f in enumerate(folds) if j != k for a in f)]
+        model, took = runner.fit(train, f"tuning fold {k + 1} left out")
+        fold_docs = runner.docs(model, fold)
+        out_of_fold += fold_docs
+        fold_runs.append((train, took, choose(fold_docs), runner.docs(model, test)))
+    model, took = runner.fit([*development, *tuning], "development + tuning")
+    final = ([*development, *tuning], took, choose(out_of_fold), runner.docs(model, test))
+    points = [_point([first], test), _point(fold_runs, test), _point([final], test)]
+    result = {
+        "articles": chosen.names(),
+        "seed": SEED,
+        "folds": FOLDS,
+        "steps": runner.options.max_steps,
+        "test_mentions": sum(len(a.example.entities) for a in test),
+        "points": points,
+    }
+    return result, model
 
 
-def plot(rows: Sequence[dict[str, Any]], held: dict[str, Any], path: Path) -> None:
+def plot(result: dict[str, Any], path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    sizes = [r["train_articles"] for r in rows]
+    points = result["points"]
+    sizes = [p["train_articles"] for p in points]
     figure, axes = plt.subplots(figsize=(6.5, 4))
     titles = {
         "rules": "rules only",
         "model": "model",
         "model_plus_rules": "model + rules (higher score wins)",
-        "gaps": "rules, model in the gaps (dev threshold)",
+        "gaps": "rules, model in the gaps (tuned per label)",
     }
-    for number, (key, title) in enumerate(titles.items()):
-        line = axes.plot(sizes, [r[key]["f"] for r in rows], marker="o", label=title)[0]
-        axes.plot(
-            [held["train_articles"] + 0.15 * number],
-            [held[key]["f"]],
-            marker="*",
-            markersize=11,
-            linestyle="",
-            color=line.get_color(),
-        )
-    axes.set_xlabel("development gold articles trained on (★: held-out articles)")
-    axes.set_ylabel("entity F1, articles never trained on")
+    for key, title in titles.items():
+        axes.plot(sizes, [p["test"][key]["f"] for p in points], marker="o", label=title)
+    axes.set_xlabel("gold articles trained on (7 development + tuning Wikinews)")
+    axes.set_ylabel(f"entity F1 on {len(result['articles']['test'])} test articles")
     axes.set_ylim(0, 1)
-    axes.set_xticks([*sizes, held["train_articles"]])
+    axes.set_xticks(sizes)
     axes.legend(fontsize=8, loc="lower right")
     axes.grid(alpha=0.3)
     figure.tight_layout()
@@ -307,33 +280,27 @@ def plot(rows: Sequence[dict[str, Any]], held: dict[str, Any], path: Path) -> No
     plt.close(figure)
 
 
-def _gap_labels(chosen: Sequence[dict[str, float]]) -> str:
-    """The labels the model may fill gaps with, in how many of the choices ("-": none)."""
-    counts: dict[str, int] = {}
-    for thresholds in chosen:
-        for label, threshold in thresholds.items():
-            if threshold <= 1:
-                counts[label] = counts.get(label, 0) + 1
-    if not counts:
-        return "-"
-    return " ".join(f"{label} {n}/{len(chosen)}" for label, n in sorted(counts.items()))
-
-
-def _table(console: Console, rows: Sequence[dict[str, Any]], held: dict[str, Any]) -> None:
-    table = Table(title="entity F1 (exact match) on gold articles the model never saw")
-    headings = ("evaluated on", "trained on", "chars", "rules", "model", "model + rules", "gaps")
-    for heading in (*headings, "min score", "gap labels", "train s"):
+def _table(console: Console, result: dict[str, Any]) -> None:
+    table = Table(title="entity F1 (exact match) on test articles no choice or training read")
+    headings = ("evaluated on", "mentions", "trained on", "chars", "rules", "model")
+    for heading in (*headings, "model + rules", "gaps", "chosen", "min score", "gap labels"):
         table.add_column(heading, justify="right")
-    labelled = [("left-out development article", r) for r in rows]
-    for label, r in [*labelled, ("held-out articles", held)]:
+    table.add_column("train s", justify="right")
+    final = result["points"][-1]
+    rows = [("test", p["test"], p) for p in result["points"]]
+    rows += [(f"  {group}", scores, final) for group, scores in final["test_by_group"].items()]
+    for label, scores, p in rows:
+        merges = sorted({MERGE_NAMES[c["merge"]] for c in p["choices"]})
         table.add_row(
-            f"{label} ×{r['dev_articles']}",
-            f"{r['train_articles']} articles",
-            f"{r['train_chars_mean']:,}",
-            *(f"{r[column]['f']:.3f}" for column in COLUMNS),
-            "/".join(sorted({f"{t:g}" for t in r["min_scores"]})),
-            _gap_labels(r["gaps_thresholds"]),
-            f"{r['train_seconds_mean']:.0f}",
+            label,
+            str(scores["rules"]["gold"] // p["models"]),
+            f"{p['train_articles']:g}",
+            f"{p['train_chars']:,}",
+            *(f"{scores[column]['f']:.3f}" for column in COLUMNS),
+            f"{scores['merged']['f']:.3f} ({'/'.join(merges)})",
+            "/".join(sorted({f"{c['min_score']:g}" for c in p["choices"]})),
+            gap_labels([Choice({}, 0, c["gap_thresholds"]) for c in p["choices"]]),
+            f"{p['train_seconds']:.0f}",
         )
     console.print(table)
 
@@ -341,33 +308,26 @@ def _table(console: Console, rows: Sequence[dict[str, Any]], held: dict[str, Any
 def run(console: Console, quick: bool) -> list[Row]:
     from bench.model_rate import rate_rows
 
-    rows, held, model = curve(console, quick)
-    _table(console, rows, held)
+    began = time.monotonic()
+    result, model = curve(console, quick)
+    _table(console, result)
     OUT.mkdir(parents=True, exist_ok=True)
     rate, numbers = rate_rows(model, quick)
-    (OUT / "learning_curve.json").write_text(
-        json.dumps({"leave_one_out": rows, "held_out": held, "rate": numbers}, indent=2) + "\n",
-        "utf-8",
-    )
-    plot(rows, held, OUT / "learning_curve.png")
+    result["rate"] = numbers
+    result["seconds"] = round(time.monotonic() - began)
+    (OUT / "learning_curve.json").write_text(json.dumps(result, indent=2) + "\n", "utf-8")
+    plot(result, OUT / "learning_curve.png")
     console.print(f"  plot: {OUT / 'learning_curve.png'}", highlight=False, markup=False)
-    best = rows[-1]
+    final = result["points"][-1]["test"]
     return [
         Row(
             NAME,
-            f"entity F1 ×100, held-out articles, best merge (trained on {held['train_articles']})",
-            max(held["model_plus_rules"]["f"], held["gaps"]["f"]) * 100,
+            f"entity F1 ×100, {len(result['articles']['test'])} test articles, model + rules "
+            f"(merge chosen on tuning; trained on {result['points'][-1]['train_articles']:g})",
+            final["merged"]["f"] * 100,
             None,
             "pts",
-            note=f"rules alone {held['rules']['f'] * 100:.0f} pts on the same articles",
-        ),
-        Row(
-            NAME,
-            f"entity F1 ×100, left-out development articles (trained on {best['train_articles']})",
-            max(best["model_plus_rules"]["f"], best["gaps"]["f"]) * 100,
-            None,
-            "pts",
-            note=f"info: rules alone {best['rules']['f'] * 100:.0f} pts (written from these)",
+            note=f"rules alone {final['rules']['f'] * 100:.1f} pts on the same articles",
         ),
         *rate,
     ]

@@ -1,0 +1,65 @@
+"""The learning curve's split and choices (no model is trained here)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.case_learning_curve import FOLDS, plan, split_unseen
+from bench.learning_choice import THRESHOLDS, Scoredoc, choose
+from storage.suggest.trained_model import Scored
+from storage.train.data import TrainingExample
+
+NAMES = [f"wikinews_{n:02d}" for n in range(19)]
+
+
+def test_the_split_depends_on_names_and_seed_only() -> None:
+    folds, test = split_unseen(NAMES)
+    assert (folds, test) == split_unseen(list(reversed(NAMES)))
+    tuning = [name for fold in folds for name in fold]
+    assert len(tuning) == 10 and len(test) == 9 and len(folds) == FOLDS
+    assert sorted(tuning + test) == sorted(NAMES)
+    assert not set(tuning) & set(test)
+    assert sorted(len(fold) for fold in folds) == [5, 5]
+    assert split_unseen(NAMES, seed=1) != (folds, test)
+
+
+def test_the_plan_keeps_development_tuning_and_test_apart() -> None:
+    chosen = plan()
+    development = {a.name for a in chosen.development}
+    tuning = {a.name for fold in chosen.folds for a in fold}
+    test = {a.name for a in chosen.test}
+    assert not development & tuning and not development & test and not tuning & test
+    assert {a.group for a in chosen.development} == {"development"}
+    assert {a.group for fold in chosen.folds for a in fold} == {"unseen"}
+    assert {a.group for a in chosen.test} == {"unseen", "heldout"}
+    assert len(tuning) + len({a.name for a in chosen.test if a.group == "unseen"}) == 19
+
+
+TEXT = "Kaja Kallas met officials of Zorblat in Astana on Monday. The weather was fine."
+KALLAS, ZORBLAT, ASTANA = (0, 11, "PERSON"), (29, 36, "ORG"), (40, 46, "GPE")
+WEATHER = (62, 69, "ORG")
+"""The rules find Kaja Kallas and Astana, not Zorblat (``tests/train/test_threshold``)."""
+GOLD = TrainingExample(1, TEXT, (KALLAS, ZORBLAT, ASTANA))
+
+
+def _docs(entities: dict) -> list[Scoredoc]:
+    return [Scoredoc(GOLD, Scored(entities, {}))]
+
+
+def test_a_label_right_in_the_gaps_may_fill_them() -> None:
+    choice = choose(_docs({ZORBLAT: 0.9, KALLAS: 1.0}))
+    assert choice.gap_thresholds["ORG"] == 0.9  # ties: the highest threshold that keeps it
+    assert choice.gap_thresholds["PERSON"] == THRESHOLDS[-1]  # adds nothing: stays out
+    assert choice.tuning_f1 == pytest.approx(
+        {"rules": 0.8, "model": 0.8, "model_plus_rules": 1.0, "gaps": 1.0}, abs=1e-6
+    )
+    assert choice.merge == "model_plus_rules"  # equal F1: what redline suggest does
+    assert choice.gap_counts is not None and choice.gap_counts["ORG"]["0.9"] == [1, 0]
+
+
+def test_a_label_wrong_in_the_gaps_stays_out() -> None:
+    choice = choose(_docs({WEATHER: 1.0}))
+    assert choice.gap_thresholds == {"ORG": THRESHOLDS[-1]}
+    assert choice.gap_counts == {"ORG": {f"{t:g}": [0, 1] for t in THRESHOLDS[:-1]}}
+    doc = _docs({WEATHER: 1.0})[0]
+    assert doc.predicted("merged", choice) == {KALLAS, ASTANA}  # the rules alone
