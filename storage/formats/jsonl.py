@@ -44,7 +44,7 @@ def _span_json(rows: list[SpanRow], entities: dict[int, Any]) -> list[dict[str, 
     return [
         {"start": start, "end": end, "text": text, "label": label, "status": status,
          "origin": origin, "score": score, "note": note, "entity": entities.get(entity_id)}
-        for start, end, text, label, status, origin, score, note, entity_id, _, _ in rows
+        for start, end, text, label, status, origin, score, note, entity_id, *_ in rows
     ]  # fmt: skip
 
 
@@ -53,7 +53,7 @@ def _figure_json(rows: list[SpanRow], entities: dict[int, Any]) -> list[dict[str
         {"start": start, "end": end, "text": text, "label": label, "status": status,
          "origin": origin, "score": score, "note": note, "entity": entities.get(entity_id),
          "figure": figure}
-        for start, end, text, label, status, origin, score, note, entity_id, figure, _ in rows
+        for start, end, text, label, status, origin, score, note, entity_id, figure, *_ in rows
     ]  # fmt: skip
 
 

@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection
@@ -26,12 +28,19 @@ from storage.formats.codec import EntityRef
 from storage.formats.writing.damage import present
 from storage.formats.writing.report import ExportError
 from storage.formats.writing.rows import (
+    ANNOTATOR_NAMES,
     QUERIES,
+    ROW_ANNOTATOR,
+    ROW_ARTICLE,
+    ROW_FIGURE,
+    ROW_LAYER,
     ROW_SPAN_ID,
+    ROW_TOPIC,
     EntityTable,
     ExportArticle,
     Queries,
     SpanRow,
+    article_rows,
     entity_table,
     figure_values,
     linked_ids,
@@ -106,8 +115,8 @@ class ExportRecord:
                        topic if layer == "evidence" else None,
                        refs.get(entity_id) if entity_id else None,
                        figure if layer == "figure" else None)
-            for start, end, text, label, status, origin, score, note, entity_id, figure, topic
-            in rows
+            for start, end, text, label, status, origin, score, note, entity_id, figure, topic,
+                *_ in rows
         ]  # fmt: skip
 
     @cached_property
@@ -261,9 +270,9 @@ def load_records(
 def _load_chunk(
     session: Session, selection: Selection, chunk: Sequence[Pair], where: str
 ) -> list[ExportRecord]:
-    """The records of ``chunk``: one query each for articles, states, spans (with their
-    figures), linked entities and topics, read as plain column values (no ORM objects:
-    building one per span, figure and article was most of an export)."""
+    """The records of ``chunk``: one query each for articles, states, spans, figures,
+    linked entities and topics, read as plain column values (no ORM objects: building
+    one per span, figure and article was most of an export; and no ``Row`` per span)."""
     connection = session.connection()
     article_ids = sorted({article_id for article_id, _ in chunk})
     params = {
@@ -277,39 +286,42 @@ def _load_chunk(
     else:
         params["articles"] = article_ids
     queries = QUERIES[dense]
-    records = _empty_records(connection, chunk, queries, params, where)
     spans = plain_rows(connection, queries.spans, params)
     figures: dict[int, tuple[Any, ...]] = {}
     if "figure" in selection.span_layers:
         figures = {row[0]: row[1:] for row in plain_rows(connection, queries.figures, params)}
     linked = entity_table(connection, linked_ids(spans, figures.values()), where)
-    for record in records.values():
-        record.linked = linked
+    records = _empty_records(connection, chunk, queries, params, where, linked)
     if "topic" in selection.layers:
-        topics = connection.execute(queries.topics, params)
-        for article_id, annotator, topic, status, note in topics:
+        for article_id, annotator, topic, status, note in plain_rows(
+            connection, queries.topics, params
+        ):
             record = records.get((article_id, annotator))
             if record is not None:
                 record.topic_rows.setdefault(topic, (status, note, []))
-    key, record = None, None
-    for row in spans:
-        if (row[0], row[1]) != key:
-            key = (row[0], row[1])
-            record = records.get(key)
+    for key, rows in groupby(spans, _RECORD_KEY):
+        record = records.get(key)
         if record is None:
             continue
-        layer = row[2]
-        if layer == "entity":
-            record.entity_rows.append((*row[3:12], None, row[12]))
-        elif layer == "figure":
-            figure = figure_values(row[6], figures.get(row[ROW_SPAN_ID]), linked)
-            record.figure_rows.append((*row[3:12], figure, row[12]))
-        else:
-            topic_key = row[12] or row[6]
-            if topic_key not in record.topic_rows:  # its assignment was filtered out
-                record.topic_rows[topic_key] = ("accepted", None, [])
-            record.topic_rows[topic_key][2].append((*row[3:12], None, row[12]))
+        entity_rows, figure_rows, topic_rows = (
+            record.entity_rows, record.figure_rows, record.topic_rows
+        )  # fmt: skip
+        for row in rows:
+            layer = row[ROW_LAYER]
+            if layer == "entity":
+                entity_rows.append(row)
+            elif layer == "figure":
+                figure = figure_values(row[3], figures.get(row[ROW_SPAN_ID]), linked)
+                figure_rows.append((*row[:ROW_FIGURE], figure, *row[ROW_TOPIC:]))
+            else:
+                topic_key = row[ROW_TOPIC] or row[3]
+                if topic_key not in topic_rows:  # its assignment was filtered out
+                    topic_rows[topic_key] = ("accepted", None, [])
+                topic_rows[topic_key][2].append(row)
     return list(records.values())
+
+
+_RECORD_KEY = itemgetter(ROW_ARTICLE, ROW_ANNOTATOR)
 
 
 def _empty_records(
@@ -318,13 +330,14 @@ def _empty_records(
     queries: Queries,
     params: dict[str, Any],
     where: str,
+    linked: EntityTable,
 ) -> dict[Pair, ExportRecord]:
     """One record per pair of ``chunk``, in order, with its article, annotator and state."""
-    articles = {row[0]: ExportArticle(*row) for row in connection.execute(queries.articles, params)}
-    names = {key: name for key, name in connection.execute(select(Annotator.id, Annotator.name))}
+    articles = {row[0]: ExportArticle(*row) for row in article_rows(connection, queries, params)}
+    names = dict(plain_rows(connection, ANNOTATOR_NAMES, {}))
     states = {
         (article_id, annotator): state
-        for article_id, annotator, state in connection.execute(queries.states, params)
+        for article_id, annotator, state in plain_rows(connection, queries.states, params)
     }
     return {
         (article_id, annotator): ExportRecord(
@@ -333,6 +346,7 @@ def _empty_records(
             if annotator is not None
             else None,
             state=states.get((article_id, annotator), "todo") if annotator else "todo",
+            linked=linked,
         )
         for article_id, annotator in chunk
     }

@@ -12,18 +12,20 @@ record for typed :class:`~storage.formats.writing.records.ExportSpan` views.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Select, String, bindparam, type_coerce
+from sqlalchemy import Connection, Dialect, Select, String, bindparam, null, type_coerce
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import col, select
 
 from storage.formats.codec import FIGURE_ATTRS, EntityRef
 from storage.formats.writing.damage import present
 from storage.models import (
+    Annotator,
     Article,
     ArticleState,
     Entity,
@@ -34,19 +36,22 @@ from storage.models import (
 )
 
 SpanRow = tuple[Any, ...]
-"""One span: ``(start, end, text, label, status, origin, score, note, entity_id, figure, topic)``.
+"""One span as read: ``(start, end, text, label, status, origin, score, note, entity_id,
+figure, topic, article_id, annotator_id, layer, span id)``.
 
 The first eight are the native JSONL span's keys in its order; ``figure`` is the
-attribute dict (figure layer only, else None); ``topic`` the stored topic column."""
+attribute dict (figure layer only; the query selects NULL there, so an entity's or an
+evidence span's row is kept as the driver returned it); ``topic`` the stored topic column."""
 ROW_FIGURE = 9
 ROW_TOPIC = 10
+ROW_ARTICLE, ROW_ANNOTATOR, ROW_LAYER, ROW_SPAN_ID = 11, 12, 13, 14
 
 SPAN_COLUMNS = (
-    Span.article_id, Span.annotator_id, Span.layer, Span.start, Span.end, Span.text, Span.label,
-    Span.status, Span.origin, Span.score, Span.note, Span.entity_id, Span.topic, Span.id,
+    Span.start, Span.end, Span.text, Span.label, Span.status, Span.origin, Span.score,
+    Span.note, Span.entity_id, null().label("figure"), Span.topic,
+    Span.article_id, Span.annotator_id, Span.layer, Span.id,
 )  # fmt: skip
-"""What a batch selects of a span; ``[3:12]`` is a :data:`SpanRow`'s first nine items."""
-ROW_SPAN_ID = 13
+"""What a batch selects of a span: a :data:`SpanRow`."""
 FIGURE_COLUMNS = tuple(
     type_coerce(column, String) if isinstance(column.type, ExactDecimal) else column
     for column in (
@@ -59,9 +64,9 @@ FIGURE_COLUMNS = tuple(
 Exact decimals are read as their stored text (made canonical by :func:`figure_values`):
 the column type's converter, called for every row of the outer join, cost more than
 the rest of a span."""
-_SUBJECT = FIGURE_ATTRS.index("subject")
-_DECIMALS = ("value", "value_max")
-_FLAGS = ("approximate", "change")
+_SUBJECT, _VALUE, _VALUE_MAX, _APPROXIMATE, _CHANGE = (
+    FIGURE_ATTRS.index(name) for name in ("subject", "value", "value_max", "approximate", "change")
+)
 _BARE_FIGURE: dict[str, Any] = {
     **dict.fromkeys(FIGURE_ATTRS),
     "scale": 1,
@@ -99,6 +104,7 @@ class ExportArticle:
 
 ARTICLE_COLUMNS = tuple(getattr(Article, item.name) for item in fields(ExportArticle))
 """What :func:`_load_chunk` selects, in :class:`ExportArticle` field order."""
+ANNOTATOR_NAMES = select(Annotator.id, Annotator.name)
 
 
 TOPIC_COLUMNS = (
@@ -196,12 +202,50 @@ def plain_rows(
         result.close()
 
 
-def linked_ids(spans: Iterable[tuple[Any, ...]], figures: Iterable[tuple[Any, ...]]) -> set[int]:
+@lru_cache(maxsize=8)
+def _article_converters(dialect: Dialect) -> tuple[tuple[int, Callable[[Any], Any]], ...]:
+    """``(index, converter)`` of the article columns the dialect converts (SQLite: the
+    date and the JSON metadata; PostgreSQL's driver hands both back converted)."""
+    table = Article.__table__  # type: ignore[attr-defined]
+    found = []
+    for index, item in enumerate(fields(ExportArticle)):
+        column_type = table.c[item.name].type
+        converter = column_type.dialect_impl(dialect).result_processor(dialect, None)
+        if converter is not None:
+            found.append((index, converter))
+    return tuple(found)
+
+
+def article_rows(
+    connection: Connection, queries: Queries, params: dict[str, Any]
+) -> list[tuple[Any, ...]]:
+    """The batch's article rows (:class:`ExportArticle` fields), converted as SQLAlchemy
+    would (a bad stored date raises the same ``ValueError``, reported as damage)."""
+    rows = plain_rows(connection, queries.articles, params)
+    converters = _article_converters(connection.dialect)
+    if not converters:
+        return rows
+    converted = []
+    for row in rows:
+        values = list(row)
+        for index, converter in converters:
+            values[index] = converter(values[index])
+        converted.append(tuple(values))
+    return converted
+
+
+def linked_ids(spans: Iterable[SpanRow], figures: Iterable[tuple[Any, ...]]) -> set[int]:
     """Every entity the rows link to: spans' entities and figures' subjects (``figures``:
     their :data:`FIGURE_COLUMNS` values)."""
-    ids = {row[11] for row in spans if row[11] is not None}
+    ids = {row[8] for row in spans if row[8] is not None}
     ids.update(row[_SUBJECT] for row in figures if row[_SUBJECT] is not None)
     return ids
+
+
+@lru_cache(maxsize=4096)
+def canonical_decimal(text: str) -> str:
+    """A stored exact decimal as exports write it (the same figure values recur)."""
+    return str(Decimal(text))
 
 
 def figure_values(
@@ -215,15 +259,15 @@ def figure_values(
     """
     if values is None:  # no figure row: what a bare figure span means
         return {**_BARE_FIGURE, "kind": kind}
-    figure = dict(zip(FIGURE_ATTRS, values, strict=True))
-    for name in _DECIMALS:
-        if figure[name] is not None:
-            figure[name] = str(Decimal(figure[name]))
-    for name in _FLAGS:
-        figure[name] = bool(figure[name])
-    subject = figure["subject"]
-    if subject is not None:
-        figure["subject"] = entities.json[subject]
+    figure = dict(zip(FIGURE_ATTRS, values))  # noqa: B905 - FIGURE_COLUMNS has their length
+    if values[_VALUE] is not None:
+        figure["value"] = canonical_decimal(values[_VALUE])
+    if values[_VALUE_MAX] is not None:
+        figure["value_max"] = canonical_decimal(values[_VALUE_MAX])
+    figure["approximate"] = bool(values[_APPROXIMATE])
+    figure["change"] = bool(values[_CHANGE])
+    if values[_SUBJECT] is not None:
+        figure["subject"] = entities.json[values[_SUBJECT]]
     return figure
 
 
