@@ -42,8 +42,8 @@ WEATHER = (62, 69, "ORG")
 GOLD = TrainingExample(1, TEXT, (KALLAS, ZORBLAT, ASTANA))
 
 
-def _docs(entities: dict) -> list[Scoredoc]:
-    return [Scoredoc(GOLD, Scored(entities, {}))]
+def _docs(entities: dict, partner: dict | None = None) -> list[Scoredoc]:
+    return [Scoredoc(GOLD, Scored(entities, {}), partner=Scored(partner or {}, {}))]
 
 
 def test_a_label_right_in_the_gaps_may_fill_them() -> None:
@@ -51,15 +51,30 @@ def test_a_label_right_in_the_gaps_may_fill_them() -> None:
     assert choice.gap_thresholds["ORG"] == 0.9  # ties: the highest threshold that keeps it
     assert choice.gap_thresholds["PERSON"] == THRESHOLDS[-1]  # adds nothing: stays out
     assert choice.tuning_f1 == pytest.approx(
-        {"rules": 0.8, "model": 0.8, "model_plus_rules": 1.0, "gaps": 1.0}, abs=1e-6
-    )
+        {"rules": 0.8, "model": 0.8, "model_plus_rules": 1.0, "gaps": 1.0, "committee": 0.8},
+        abs=1e-6,
+    )  # the partner proposed nothing: the committee adds nothing
     assert choice.merge == "model_plus_rules"  # equal F1: what redline suggest does
-    assert choice.gap_counts is not None and choice.gap_counts["ORG"]["0.9"] == [1, 0]
+    assert choice.gap_counts is not None
+    assert choice.gap_counts["gaps"]["ORG"]["0.9"] == [1, 0]
+    assert choice.gap_counts["committee"]["ORG"]["0.9"] == [0, 0]
 
 
 def test_a_label_wrong_in_the_gaps_stays_out() -> None:
-    choice = choose(_docs({WEATHER: 1.0}))
-    assert choice.gap_thresholds == {"ORG": THRESHOLDS[-1]}
-    assert choice.gap_counts == {"ORG": {f"{t:g}": [0, 1] for t in THRESHOLDS[:-1]}}
+    choice = choose(_docs({WEATHER: 1.0}, {WEATHER: 1.0}))
+    assert choice.gap_thresholds == choice.committee_thresholds == {"ORG": THRESHOLDS[-1]}
+    wrong = {"ORG": {f"{t:g}": [0, 1] for t in THRESHOLDS[:-1]}}
+    assert choice.gap_counts == {"gaps": wrong, "committee": wrong}
     doc = _docs({WEATHER: 1.0})[0]
     assert doc.predicted("merged", choice) == {KALLAS, ASTANA}  # the rules alone
+
+
+def test_the_committee_keeps_only_the_gap_spans_both_models_propose() -> None:
+    docs = _docs({ZORBLAT: 1.0, WEATHER: 1.0}, {ZORBLAT: 0.6, (62, 69, "GPE"): 1.0})
+    choice = choose(docs)
+    assert choice.gap_thresholds["ORG"] == 0.95  # one right, one wrong: F1 0.8 -> 0.857
+    assert choice.committee_thresholds == {"ORG": 0.95}
+    assert docs[0].predicted("committee", choice) == {KALLAS, ZORBLAT, ASTANA}
+    assert docs[0].predicted("gaps", choice) == {KALLAS, ZORBLAT, ASTANA, WEATHER}
+    assert choice.merge == "committee" and choice.tuning_f1 is not None
+    assert choice.tuning_f1["committee"] == pytest.approx(1.0)
