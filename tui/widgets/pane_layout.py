@@ -149,6 +149,19 @@ class WrapTable:
         return max(0, bisect_right(self.starts, offset) - 1)
 
 
+def wrap_width(content_width: int, max_width: int) -> int:
+    """Cells a line may fill: ``content_width`` less a margin column, capped by ``max_width``.
+
+    ``max_width`` 0 means no cap; before the pane has a width, ``max_width`` (or 80) is used.
+    """
+    available = content_width - 1
+    if available <= 0:
+        available = max_width or 80
+    if max_width > 0:
+        available = min(available, max_width)
+    return max(1, available)
+
+
 def wrap(text: str, width: int) -> WrapTable:
     """Wrap ``text`` to ``width`` cells; O(lines) string operations for plain text."""
     width = max(1, width)

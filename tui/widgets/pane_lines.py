@@ -9,7 +9,7 @@ No widget code here: the pane passes its text, wrap table, spans and styles.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from rich.console import Console
@@ -59,8 +59,17 @@ class LineCache:
         self.styles.clear()
         self._lines.clear()
 
-    def discard(self, row: int, width: int, revision: int) -> None:
-        self._lines.discard((row, width, revision))
+    def discard_spans(
+        self, table: layout.WrapTable, spans: Iterable[PaneSpan], revision: int
+    ) -> list[tuple[int, int]]:
+        """Forget the lines ``spans`` cover (they changed); their rows, as ``(first, count)``."""
+        rows = []
+        for span in spans:
+            first, last = table.row_of(span.start), table.row_of(max(span.start, span.end - 1))
+            for row in range(first, last + 1):
+                self._lines.discard((row, table.width, revision))
+            rows.append((first, last - first + 1))
+        return rows
 
     def line(
         self,

@@ -29,6 +29,30 @@ from rich.text import Text
 from textual.color import Color
 from textual.strip import Strip
 
+PANE_CSS = """
+ReadingPane {
+    background: $surface;
+    color: $foreground;
+    overflow-x: hidden;
+    overflow-y: auto;
+    scrollbar-gutter: stable;
+    padding: 0 1;
+    &:focus { background-tint: $foreground 4%; }
+    & > .reading-pane--cursor { text-style: reverse; }
+    & > .reading-pane--selection { background: $accent 45%; }
+    & > .reading-pane--suggested { text-style: dim italic underline; }
+    & > .reading-pane--match { background: $warning 35%; }
+}
+"""
+"""The pane's look: its background, and the component classes below painted over the text."""
+
+COMPONENT_CLASSES = {
+    "reading-pane--cursor",  # reverses the cell under the cursor
+    "reading-pane--selection",
+    "reading-pane--suggested",  # added to a suggestion's label colour (see above)
+    "reading-pane--match",  # a search match
+}
+
 LAYER_RANK = {"evidence": 0, "figure": 1, "entity": 2}
 """Drawing order: later layers are painted over earlier ones where they overlap."""
 

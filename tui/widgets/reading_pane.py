@@ -2,9 +2,11 @@
 
 The pane never builds a widget per paragraph or one giant ``Static``: the text is
 wrapped once per width into a table of visual lines (``pane_layout``), and
-``render_line`` draws only the rows on screen, from an LRU cache of span-styled
-strips, painting search matches, the selection and the cursor on top. Spans are
-found per line by ``bisect``, so a 1 MB article with 5,000 spans stays instant.
+``render_line`` draws only the rows on screen (:mod:`~tui.widgets.pane_paint`),
+from an LRU cache of span-styled strips (:mod:`~tui.widgets.pane_lines`),
+painting search matches, the selection and the cursor on top; how each looks is
+:mod:`~tui.widgets.pane_render`. Spans are found per line by ``bisect``, so a
+1 MB article with 5,000 spans stays instant.
 
 Everything the pane reports (cursor, selection, clicked span) is a code-point
 offset into the article text; cells never leave the widget. Selections snap to
@@ -15,14 +17,13 @@ turned into cursor and selection calls by :mod:`~tui.widgets.pane_pointer`, and
 the messages the pane posts live in :mod:`~tui.widgets.pane_messages`. The state the pane
 keeps is in plain classes beside it: spans (:mod:`~tui.widgets.pane_spans`),
 search matches (:mod:`~tui.widgets.pane_search`), the selection
-(:mod:`~tui.widgets.pane_selection`) and drawn lines
-(:mod:`~tui.widgets.pane_lines`).
+(:mod:`~tui.widgets.pane_selection`), tokens (:mod:`~tui.widgets.pane_words`)
+and drawn lines (:mod:`~tui.widgets.pane_lines`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import NamedTuple
 
 from rich.style import Style
 from textual import events
@@ -32,10 +33,11 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tui.widgets import pane_input, pane_messages
+from tui.widgets import pane_input, pane_messages, pane_render
 from tui.widgets import pane_layout as layout
-from tui.widgets.pane_lines import LineCache, PaneLine, paint_overlays
+from tui.widgets.pane_lines import LineCache
 from tui.widgets.pane_model import PaneSpan
+from tui.widgets.pane_paint import Paint, draw_row, jump_rows
 from tui.widgets.pane_pointer import Pointer
 from tui.widgets.pane_render import StyleKey, span_style
 from tui.widgets.pane_search import SearchMatches
@@ -46,16 +48,6 @@ from tui.widgets.pane_words import WordIndex
 __all__ = ["PaneSpan", "ReadingPane"]
 
 
-class _Paint(NamedTuple):
-    """What every line of one paint needs: scroll offset, width, base style, cursor row."""
-
-    scroll_x: int
-    scroll_y: int
-    width: int
-    base: Style
-    cursor_row: int
-
-
 class ReadingPane(ScrollView, can_focus=True):
     """Shows an article with its spans and lets the user move, select and click."""
 
@@ -63,28 +55,8 @@ class ReadingPane(ScrollView, can_focus=True):
 
     ALLOW_SELECT = False  # the pane selects itself, in snapped character offsets
 
-    DEFAULT_CSS = """
-    ReadingPane {
-        background: $surface;
-        color: $foreground;
-        overflow-x: hidden;
-        overflow-y: auto;
-        scrollbar-gutter: stable;
-        padding: 0 1;
-        &:focus { background-tint: $foreground 4%; }
-        & > .reading-pane--cursor { text-style: reverse; }
-        & > .reading-pane--selection { background: $accent 45%; }
-        & > .reading-pane--suggested { text-style: dim italic underline; }
-        & > .reading-pane--match { background: $warning 35%; }
-    }
-    """
-
-    COMPONENT_CLASSES = {
-        "reading-pane--cursor",
-        "reading-pane--selection",
-        "reading-pane--suggested",
-        "reading-pane--match",
-    }
+    DEFAULT_CSS = pane_render.PANE_CSS
+    COMPONENT_CLASSES = pane_render.COMPONENT_CLASSES
 
     cursor: reactive[int] = reactive(0, repaint=False, init=False)
     """Code-point offset of the cursor; ``len(text)`` is the end position."""
@@ -113,7 +85,7 @@ class ReadingPane(ScrollView, can_focus=True):
         self._spans = SpanStore()
         self._lines = LineCache()
         self._matches = SearchMatches()
-        self._paint: _Paint | None = None
+        self._paint: Paint | None = None
         self.prefetch_words = False
         """Set once the tokenizer is loaded (by the screen's warm-up worker): after the
         cursor's frame, the paragraph under it is tokenized ahead of a label key."""
@@ -163,15 +135,9 @@ class ReadingPane(ScrollView, can_focus=True):
         touched = self._spans.patch(removed, added)
         if not touched or not self._table:
             return
-        width = self._table.width
-        for span in touched:
-            first, last = (
-                self._table.row_of(span.start),
-                self._table.row_of(max(span.start, span.end - 1)),
-            )
-            for row in range(first, last + 1):
-                self._lines.discard(row, width, self._spans.revision)
-            self.refresh_lines(first, last - first + 1)
+        revision = self._spans.revision
+        for first, count in self._lines.discard_spans(self._table, touched, revision):
+            self.refresh_lines(first, count)
 
     def spans_at(self, offset: int) -> list[PaneSpan]:
         """Spans covering ``offset``, innermost first."""
@@ -316,13 +282,7 @@ class ReadingPane(ScrollView, can_focus=True):
     # -- layout --------------------------------------------------------------
 
     def _wrap_width(self) -> int:
-        """Cells a line may fill: the pane less a margin column, capped by ``max_width``."""
-        available = self.scrollable_content_region.width - 1
-        if available <= 0:
-            available = self.max_width or 80
-        if self.max_width > 0:
-            available = min(available, self.max_width)
-        return max(1, available)
+        return layout.wrap_width(self.scrollable_content_region.width, self.max_width)
 
     def _relayout(self) -> None:
         """Re-wrap if the width changed, keeping the cursor offset and scrolling to it."""
@@ -367,11 +327,9 @@ class ReadingPane(ScrollView, can_focus=True):
         height = self.scrollable_content_region.height
         if not self.is_mounted or height <= 0 or not len(self._table):
             return
-        row = self._table.row_of(offset)
-        first = row - height + 1 if offset >= self.cursor else row  # it ends at the bottom edge
-        base = self.rich_style
-        for row in range(max(0, first), min(len(self._table), first + height)):
-            self._line(row, base)
+        paint = self._new_paint()
+        for row in jump_rows(self._table, offset, self.cursor, height):
+            paint.line(row)
 
     def _refresh_range(self, start: int, end: int) -> None:
         """Repaint the rows showing offsets ``[start, end]``, not the whole pane."""
@@ -409,64 +367,40 @@ class ReadingPane(ScrollView, can_focus=True):
         self._matches.clear()
         self.refresh()
 
-    # -- drawing -------------------------------------------------------------
+    # -- drawing (each row from one Paint: see pane_paint) ------------------------
 
     def _make_style(self, key: StyleKey) -> Style:
         suggested = self.get_component_rich_style("reading-pane--suggested", partial=True)
         return span_style(*key, self.background_colors[1], suggested)
 
-    def _line(self, row: int, base: Style) -> PaneLine:
-        """Visual line ``row`` with its spans drawn (from the line cache when unchanged)."""
-        return self._lines.line(
-            self._text,
-            self._table,
-            self._spans.index,
-            self._spans.revision,
-            row,
-            self._make_style,
-            base,
-            self.app.console,
-        )
-
     def render_lines(self, crop: Region) -> list[Strip]:
-        """The lines of a paint, with what every line needs taken once (see :class:`_Paint`).
-
-        Textual computes ``rich_style`` (a walk over the ancestors) and the
-        content region afresh on each access: per line they were a third of
-        a scrolled pane's paint.
-        """
+        """The lines of a paint, with what every line needs taken once (a :class:`Paint`)."""
         self._paint = self._new_paint()
         try:
             return super().render_lines(crop)
         finally:
             self._paint = None
 
-    def _new_paint(self) -> _Paint:
+    def _new_paint(self) -> Paint:
         scroll_x, scroll_y = self.scroll_offset
-        width = self.scrollable_content_region.width
-        return _Paint(scroll_x, scroll_y, width, self.rich_style, self._table.row_of(self.cursor))
+        return Paint(
+            text=self._text,
+            table=self._table,
+            spans=self._spans,
+            lines=self._lines,
+            make_style=self._make_style,
+            console=self.app.console,
+            component=self.get_component_rich_style,
+            scroll_x=scroll_x,
+            scroll_y=scroll_y,
+            width=self.scrollable_content_region.width,
+            base=self.rich_style,
+            cursor=self.cursor,
+            cursor_row=self._table.row_of(self.cursor),
+            selection=self.selection,
+            matches=self._matches.ranges,
+        )
 
     def render_line(self, y: int) -> Strip:
-        """Draw visual line ``y`` of the viewport: cached spans, then matches, selection, cursor."""
-        paint = self._paint
-        if paint is None:  # drawn outside a paint
-            paint = self._new_paint()
-        scroll_x, width, base = paint.scroll_x, paint.width, paint.base
-        row = paint.scroll_y + y
-        if row >= len(self._table):
-            return Strip.blank(width, base)
-        line = self._line(row, base)
-        strip = line.strip.crop_extend(scroll_x, scroll_x + width, base)
-        on_row = paint.cursor_row == row
-        selection = self.selection
-        if not on_row and selection is None and not self._matches.ranges:
-            return strip
-        return paint_overlays(
-            strip,
-            line,
-            scroll_x,
-            self._matches.ranges,
-            selection,
-            self.cursor if on_row else None,
-            self.get_component_rich_style,
-        )
+        """Draw visual line ``y`` of the viewport (outside a paint too)."""
+        return draw_row(self._paint or self._new_paint(), y)
