@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from storage.schema import load_config
 from storage.suggest.linking import Mention, linked_component
 from tui.screens.reader import linking
-from tui.screens.reader.model import ReaderModel, SpanRow
+from tui.screens.reader.model import ReaderModel
+from tui.screens.reader.rows import SpanRow
 
 _NAMES = [
     ("PERSON", "Murat Nurtleu"), ("PERSON", "Nurtleu"), ("PERSON", "Joe Biden"),

@@ -14,7 +14,8 @@ from tests.tui.app_fixtures import make_app, sample_database
 from tests.tui.conftest import open_reader
 from tests.tui.test_review_keys import Notices
 from tui.screens.reader import linking
-from tui.screens.reader.model import ReaderModel, SpanRow
+from tui.screens.reader.model import ReaderModel
+from tui.screens.reader.rows import SpanRow
 from tui.widgets.reading_pane import ReadingPane
 
 FULL_NAME = (113, 126)  # "Murat Nurtleu", reference article

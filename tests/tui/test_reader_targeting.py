@@ -7,7 +7,8 @@ from typing import Any
 
 from storage.schema import load_config
 from tui.screens.reader import targeting
-from tui.screens.reader.model import ReaderModel, SpanRow
+from tui.screens.reader.model import ReaderModel
+from tui.screens.reader.rows import SpanRow
 from tui.widgets.pane_model import PaneSpan
 
 GOLD = "#e5c07b"

@@ -35,7 +35,8 @@ from storage.suggest.linking import (
 )
 
 if TYPE_CHECKING:
-    from tui.screens.reader.model import ReaderModel, SpanRow
+    from tui.screens.reader.model import ReaderModel
+    from tui.screens.reader.rows import SpanRow
 
 
 @dataclass(frozen=True)

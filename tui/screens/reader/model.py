@@ -5,7 +5,8 @@ from rows read once when an article opens; after that every stored action's
 change set (``{"table", "key", "before", "after"}``, ``after`` = state now) is
 applied with :meth:`ReaderModel.apply`, which replaces, inserts or removes
 just the touched items and says which widgets need new rows. Nothing is read
-back from the database after an edit.
+back from the database after an edit. The rows it keeps (a span's, a figure's
+columns) and label colours are :mod:`~tui.screens.reader.rows`.
 """
 
 from __future__ import annotations
@@ -13,103 +14,20 @@ from __future__ import annotations
 from bisect import bisect_left, insort
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any
 
 from storage.capture import Change
 from storage.schema import Schema
 from storage.suggest.linking import MentionIndex
 from tui.screens.reader.linking import indexed
+from tui.screens.reader.rows import FigureValues, SpanRow, colour_of
 from tui.widgets.entity_panel import MentionItem
 from tui.widgets.figure_panel import FigureItem
 from tui.widgets.pane_model import PaneSpan
 from tui.widgets.topic_panel import TopicItem
 
-FALLBACK_COLOUR = "#9e9e9e"
-LAYER_OF_LABEL = {"entity": "entity", "figure": "figure", "evidence": "topic"}
 SHOWN_STATUSES = ("accepted", "suggested")
-
-
-def colour_of(schema: Schema, layer: str, key: str) -> str:
-    label = schema.get(LAYER_OF_LABEL.get(layer, layer), key)
-    if label is None and layer == "evidence" and "." in key:
-        label = schema.get("topic", key.split(".")[0])
-    return label.colour if label is not None else FALLBACK_COLOUR
-
-
-class SpanRow(NamedTuple):
-    """The span columns the reader uses (from a query row or a change's row image)."""
-
-    id: int
-    start: int
-    end: int
-    layer: str
-    label: str
-    text: str
-    status: str
-    entity_id: int | None
-    topic: str | None
-    pending: bool = False
-    """Predicted by a key whose write is not committed yet (see ``optimistic``)."""
-
-    @classmethod
-    def of(cls, row: Any) -> SpanRow:
-        return cls(
-            row.id,
-            row.start,
-            row.end,
-            row.layer,
-            row.label,
-            row.text,
-            row.status,
-            row.entity_id,
-            row.topic,
-        )
-
-    @classmethod
-    def from_image(cls, image: dict[str, Any]) -> SpanRow:
-        return cls(*(image[name] for name in _STORED), bool(image.get("pending")))
-
-
-_STORED = SpanRow._fields[:-1]
-"""The columns a change's row image carries (``pending`` only in a predicted one)."""
-
-
-class FigureValues(NamedTuple):
-    """A figure's attributes the Figures panel shows."""
-
-    value: Decimal | None
-    unit: str | None
-    metric: str | None
-    period: str | None
-    approximate: bool
-    change: bool
-    subject_id: int | None
-
-    @classmethod
-    def of(cls, row: Any) -> FigureValues:
-        return cls(
-            row.value,
-            row.unit,
-            row.metric,
-            row.period,
-            bool(row.approximate),
-            bool(row.change),
-            row.subject_id,
-        )
-
-    @classmethod
-    def from_image(cls, image: dict[str, Any]) -> FigureValues:
-        value = image.get("value")
-        return cls(
-            Decimal(value) if value is not None else None,
-            image.get("unit"),
-            image.get("metric"),
-            image.get("period"),
-            bool(image.get("approximate")),
-            bool(image.get("change")),
-            image.get("subject_id"),
-        )
+"""Span statuses the reader shows."""
 
 
 @dataclass(frozen=True)
