@@ -30,7 +30,7 @@ What a search matches (the same on both backends):
 
 :func:`search_kind`, :func:`search_parameters`, :func:`search_condition`,
 :func:`search_source` and :func:`rank_order` are the pieces of a search that
-:mod:`storage.library` puts in its page and count statements: the SQL of a
+:mod:`storage.library_sql` puts in its page and count statements: the SQL of a
 kind of search is fixed (built once), what was typed is bound parameters.
 
 The ``rank`` sort of :class:`storage.library.LibraryQuery` orders matches by
