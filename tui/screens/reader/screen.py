@@ -13,7 +13,9 @@ another screen changed things (the entities screen).
 
 Which span a key acts on is decided by the pure functions of
 :mod:`tui.screens.reader.targeting`; the dialog keys (f, t, e, E) are
-:mod:`tui.screens.reader.flows`. Applying what is stored is
+:mod:`tui.screens.reader.flows`. Opening an article (and reading it again) is
+:mod:`~tui.screens.reader.opening`; queueing a write with its prediction is
+:mod:`~tui.screens.reader.saving`; applying what is stored is
 :mod:`~tui.screens.reader.live` (and :mod:`~tui.screens.reader.showing`, which
 widgets get new rows); the threads that read and suggest are
 :mod:`~tui.screens.reader.workers`; moving between articles is
@@ -35,8 +37,6 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input
 
-from storage import queries
-from storage.errors import StorageError
 from storage.models import Article
 from tui.literal import visible_line
 from tui.messages import (
@@ -53,16 +53,17 @@ from tui.screens.reader import (
     flows,
     live,
     navigation,
+    opening,
     review,
+    saving,
     search_bar,
     selecting,
-    showing,
     targeting,
     workers,
 )
 from tui.screens.reader.bindings import READER_BINDINGS
 from tui.screens.reader.history import History, Step
-from tui.screens.reader.model import ArticleView, ReaderModel, Touched
+from tui.screens.reader.model import ArticleView, ReaderModel
 from tui.screens.reader.optimistic import Optimistic, Predict
 from tui.services import redline_app, services
 from tui.widgets.entity_panel import EntityPanel
@@ -151,38 +152,12 @@ class ReaderScreen(Screen[None]):
     # -- loading ----------------------------------------------------------------------
 
     def open_article(self, article_id: int) -> None:
-        database = services(self).database
-        try:
-            article = queries.get_article(database, article_id)
-        except StorageError as exc:
-            self.notify(visible_line(str(exc)), severity="error", markup=False)
-            return
-        if article is None:
-            self.notify(f"No article with id {article_id}", severity="error", markup=False)
-            return
-        self.article_id, self.article = article_id, article
-        if article_id not in self.sequence:
-            self.sequence = queries.article_ids(database)
-        self.opened_at = time.monotonic()
-        # The text paints at once; highlights and panels follow from a worker,
-        # so a big article with thousands of spans opens without a pause.
-        self.model = None
-        self.arrivals.reset()
-        self.decided, self.stream_focus = set(), None
-        self.optimistic.reset()
-        self.history.clear()
-        self.pane.load(article.text, [], cursor=0)
-        showing.show_all(self)
-        workers.read_annotations(self, article_id)
-        if services(self).config.auto_suggest:
-            workers.suggest(self, article_id, article.text)
+        """Show article ``article_id`` (see :func:`opening.open_article`)."""
+        opening.open_article(self, article_id)
 
     def reload(self) -> None:
         """Read the article's annotations again in full (another screen changed them)."""
-        self.arrivals.rereading = self.model is not None
-        self.decided.clear()
-        self.history.clear()
-        workers.read_annotations(self, self.article_id)
+        opening.reload(self)
 
     @on(ExternalChange)
     def _external_change(self, event: ExternalChange) -> None:
@@ -246,25 +221,9 @@ class ReaderScreen(Screen[None]):
     ) -> None:
         """Queue one write for this article; ``then(result)`` once it is committed here.
 
-        ``predict`` (the action's row changes, computed on the model) is drawn
-        at once as pending, until the write is stored or refused; every widget
-        it concerns is updated in this turn, so the key's effect is one frame.
-        ``step``: the write is that undo or redo (:meth:`History.queued`).
+        ``predict`` draws it at once; ``step``: it is that undo or redo (see :func:`saving.save`).
         """
-        article_id = self.article_id
-
-        def saved(result: Any) -> None:
-            if then is not None and self.article_id == article_id:
-                then(result)
-
-        tag = None
-        if predict is not None:
-            touched = Touched()
-            tag = self.optimistic.add(predict, self.model, touched)
-            if self.model is not None:
-                showing.show_touched(self, touched)
-        self.history.queued(tag, step)
-        redline_app(self).save(write, description, saved, article_id=article_id, tag=tag)
+        saving.save(self, write, description, then, predict=predict, step=step)
 
     def refuse(self, message: str) -> None:
         redline_app(self).refuse(message)
