@@ -95,13 +95,22 @@ def _iso(year: int | None, month: int, day: int | None = None) -> str:
 
 
 def match_date(tokens: Tokens, index: int) -> DateMatch | None:
-    """The date expression starting at token ``index``, or None."""
-    return (
-        _month_first(tokens, index)
-        or _day_first(tokens, index)
-        or _period(tokens, index)
-        or _clock(tokens, index)
-    )
+    """The date expression starting at token ``index``, or None.
+
+    Tried in order: month first, day first, period, clock time. Only the first token's
+    kind is looked at here to skip the matchers that cannot start there: a month or a
+    period starts with a word, a day or a clock time with one or two digits.
+    """
+    token = tokens.get(index)
+    if token is None:
+        return None
+    if token.kind == "num":
+        if _DAY_RE.fullmatch(token.text) is None:
+            return None
+        return _day_first(tokens, index) or _clock(tokens, index)
+    if token.kind == "word":
+        return _month_first(tokens, index) or _period(tokens, index)
+    return None
 
 
 def _month_first(tokens: Tokens, index: int) -> DateMatch | None:

@@ -134,12 +134,10 @@ class Tokens(list[Token]):
 
     def match_phrase(self, index: int, phrase: tuple[str, ...]) -> bool:
         """True when the lower-cased tokens from ``index`` on spell ``phrase`` on one line."""
-        for offset, word in enumerate(phrase):
-            if self.lower(index + offset) != word:
-                return False
-            if offset and not self.spaced(index + offset - 1, index + offset):
-                return False
-        return True
+        if index < 0 or tuple(self.lowers[index : index + len(phrase)]) != phrase:
+            return False
+        return all(map(self.spaced, range(index, index + len(phrase) - 1),
+                       range(index + 1, index + len(phrase))))
 
     def longest(self, index: int, phrases: Phrases) -> tuple[tuple[str, ...], object] | None:
         """The longest phrase of ``phrases`` spelled from ``index`` on, with its value."""

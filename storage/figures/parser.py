@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import compress, count, repeat
+from operator import eq, or_
 
 from storage.figures import rules
 from storage.figures.dates import DateMatch, match_date, year_range, year_value
@@ -87,12 +89,9 @@ _STARTERS = _STARTER_WORDS | _STARTER_SYMBOLS
 def _starts(tokens: Tokens) -> list[int]:
     """Indices of the tokens that may open a figure or a date, in one pass: numerals,
     ``_STARTER_SYMBOLS`` and ``_STARTER_WORDS``, so most words are skipped at once."""
-    starters = _STARTERS
-    return [
-        index
-        for index, (kind, lower) in enumerate(zip(tokens.kinds, tokens.lowers, strict=True))
-        if kind == "num" or lower in starters
-    ]
+    numerals = map(eq, tokens.kinds, repeat("num"))
+    starters = map(_STARTERS.__contains__, tokens.lowers)
+    return list(compress(count(), map(or_, numerals, starters)))
 
 
 def _date_candidate(date: DateMatch) -> Candidate:
@@ -251,8 +250,11 @@ def _number_candidate(tokens: Tokens, index: int, ids: set[int]) -> Candidate | 
     # "increased from 9 to 10", "rose by 1.2 million to 19 million": levels, not a range
     from_change = _from_to_change(tokens, qualifier_first)
     change_amount = leading == "by" or leading in rules.CHANGE_VERBS
-    to_change = tokens.lower(qualifier_first - 1) == "to" and any(
-        _from_to_change(tokens, back) for back in range(max(0, index - 8), index)
+    to_change = (
+        tokens.lower(qualifier_first - 1) == "to"
+        # "from" before one of the tokens tried (cheap test first)
+        and "from" in tokens.lowers[max(0, index - 9) : max(0, index - 1)]
+        and any(_from_to_change(tokens, back) for back in range(max(0, index - 8), index))
     )
     scale, after = scale_after(tokens, numeral, currency)
     value = numeral.value if numeral.written else numeral.value * scale

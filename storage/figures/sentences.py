@@ -9,17 +9,34 @@ wrap lines inside sentences ("from \\n$20 billion").
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from storage.figures import rules
 
-_END_RE = re.compile(r"[.!?]+[\"”’')\]]*(?=\s)")
+_END_RE = re.compile(r"[.!?]+[\"”’')\]]*(?=(\s{1,10})([\s\S]?))")
+"""Final punctuation before a space; the groups look ahead to the character that would
+open the next sentence (past at most 10 spaces), which ``_starts_sentence`` tests."""
 _NEWLINE_RE = re.compile(r"[ \t]*\n\s*")
 _DOTTED_RE = re.compile(r"(?:^|\s|\()((?:[A-Za-z]\.)*[A-Za-z]+)$")
+_DOTTED_INSIDE_RE = re.compile(r"(?:\s|\()((?:[A-Za-z]\.)*[A-Za-z]+)$")
+"""``_DOTTED_RE`` for a window that does not start the text (``^`` cannot match there)."""
+_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
     """True when the "." at ``dot`` ends an abbreviation ("Mr.", "U.S.", "J.")."""
-    match = _DOTTED_RE.search(text, max(0, dot - 20), dot)
+    # The word must end right before the dot ("$" also matches before a final newline).
+    if dot == 0 or (text[dot - 1] not in _LETTERS and text[dot - 1] != "\n"):
+        return False
+    low = max(0, dot - 20)
+    return _abbreviation_window(text[low:dot], low == 0)
+
+
+@lru_cache(maxsize=4096)
+def _abbreviation_window(window: str, at_start: bool) -> bool:
+    """``_is_abbreviation`` for the 20 characters before the dot (a pure function of
+    them, so news text's repeated sentence ends — "said." — are read once)."""
+    match = (_DOTTED_RE if at_start else _DOTTED_INSIDE_RE).search(window)
     if match is None:
         return False
     word = match.group(1)
@@ -28,27 +45,24 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     return word.lower() in rules.ABBREVIATIONS
 
 
-def _starts_sentence(text: str, index: int) -> bool:
-    """True when the text at ``index`` can open a sentence (upper case, digit, quote, $)."""
-    if index >= len(text):
-        return True
-    char = text[index]
-    return char.isupper() or char.isdigit() or char in "\"“‘'([$€£#"
+_SENTENCE_OPENERS = frozenset("\"“‘'([$€£#")
+
+
+def _starts_sentence(char: str) -> bool:
+    """True when ``char`` can open a sentence (upper case, digit, quote, $); "" is the
+    end of the text."""
+    return not char or char.isupper() or char.isdigit() or char in _SENTENCE_OPENERS
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans ``[start, end)`` over ``text``, leading/trailing whitespace excluded."""
     cuts: set[int] = set()
     for match in _END_RE.finditer(text):
-        end = match.end()
-        following = end + len(text[end:end + 10]) - len(text[end:end + 10].lstrip())
-        if not _starts_sentence(text, following):
+        if not _starts_sentence(match.group(2)):
             continue
-        if match.group().startswith(".") and len(match.group()) == 1 and _is_abbreviation(
-            text, match.start()
-        ):
+        if match.group() == "." and _is_abbreviation(text, match.start()):
             continue
-        cuts.add(end)
+        cuts.add(match.end())
     for match in _NEWLINE_RE.finditer(text):
         before = text[max(0, match.start() - 200) : match.start()].rstrip()
         blank = match.group().count("\n") > 1
