@@ -245,9 +245,9 @@ async def test_a_search_shows_its_rows_then_their_count(tmp_path: Path) -> None:
 
 async def test_a_capped_count_reads_at_least(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """A search stops counting at COUNT_CAP: "≥ N" until every row is loaded."""
-    import tui.screens.library as library_module
+    import tui.screens.library_data as library_data
 
-    monkeypatch.setattr(library_module, "COUNT_CAP", 100)
+    monkeypatch.setattr(library_data, "COUNT_CAP", 100)
     database = _many_articles(tmp_path / "redline.db", 150)
     app = make_app(database)
     async with app.run_test(size=(120, 30)) as pilot:

@@ -19,8 +19,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from rich.cells import cell_len
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -38,13 +36,14 @@ from storage.team import assignment
 from tui.literal import visible
 from tui.messages import ExternalChange
 from tui.screens.library_data import (
-    COUNT_CAP,
     EMPTY_HELP,
+    BarTexts,
     MoreLoaded,
     Page,
     PageLoaded,
     Shown,
     TotalCounted,
+    count_when_painted,
     progress_line,
     same_matches,
     team_line,
@@ -102,8 +101,7 @@ class LibraryScreen(Screen[None]):
         """The reader opened from here: its article gets the cursor when it closes."""
         self._more = False
         """Whether the last page fetched was full (so more rows may follow)."""
-        self._shown: dict[str, str | Text] = {}
-        """What each Static of the bar shows (see ``_update``)."""
+        self._bar = BarTexts()
         self._fetching_more = False
 
     def compose(self) -> ComposeResult:
@@ -194,26 +192,18 @@ class LibraryScreen(Screen[None]):
         self.post_message(loaded)
         if not more:
             return
-        while not loaded.painted.wait(0.05):  # the count waits for the rows' paint
-            if worker.is_cancelled or not self.is_attached:
-                return
-        if worker.is_cancelled:
-            return
-        cap = COUNT_CAP if query.search.strip() else None
-        try:
-            total = queries.count_articles(
+        try:  # the count waits for the rows' paint
+            counted = count_when_painted(
+                loaded,
                 app.database,
                 app.annotator,
-                query.search,
-                query.state,
-                query.assigned,
-                at_most=cap,
+                lambda: worker.is_cancelled or not self.is_attached,
             )
         except StorageError as exc:
             self.app.call_from_thread(self._error, exc)
             return
-        if not worker.is_cancelled:
-            self.post_message(TotalCounted(query, total, cap is not None and total >= cap))
+        if counted is not None and not worker.is_cancelled:
+            self.post_message(counted)
 
     def _error(self, exc: StorageError) -> None:
         self.notify(visible(str(exc)), severity="error", markup=False)
@@ -318,21 +308,11 @@ class LibraryScreen(Screen[None]):
     def _show_progress(self) -> None:
         done, everything = self._done
         shown = Shown(len(self._rows), self._total, self._capped)
-        self._update(
-            "#library-progress", progress_line(done, everything, shown, self.library_query)
-        )
-        self.query_one("#library-team", Static).display = bool(self._team)
-        self._update("#library-team", team_line(self._team))
-
-    def _update(self, selector: str, content: str | Text) -> None:
-        """Update a Static only when its content changes, and lay the screen out again
-        only when its width changes: the progress line is sized to its text, and a
-        layout repaints every widget (it was most of a search keystroke's paint)."""
-        before = self._shown.get(selector)
-        if before != content:
-            self._shown[selector] = content
-            resized = before is None or cell_len(str(before)) != cell_len(str(content))
-            self.query_one(selector, Static).update(content, layout=resized)
+        line = progress_line(done, everything, shown, self.library_query)
+        self._bar.update(self.query_one("#library-progress", Static), line)
+        team = self.query_one("#library-team", Static)
+        team.display = bool(self._team)
+        self._bar.update(team, team_line(self._team))
 
     def _current_id(self) -> int | None:
         row = self.query_one(LibraryTable).highlighted_row

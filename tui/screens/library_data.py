@@ -16,11 +16,16 @@ follows stops after a page. A capped total reads "≥ 10,000".
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.message import Message
+from textual.widgets import Static
 
+from storage import queries
+from storage.db import Database
 from storage.queries import ArticleRow, LibraryQuery
 from storage.team import assignment
 from tui.literal import visible_line
@@ -94,6 +99,45 @@ class MoreLoaded(Message):
         self.query = query
         self.offset = offset
         self.rows = rows
+
+
+def count_when_painted(
+    loaded: PageLoaded, database: Database, annotator: str, cancelled: Callable[[], bool]
+) -> TotalCounted | None:
+    """In a load worker: how many articles match ``loaded``'s query, counted once its rows
+    are painted (a search: up to :data:`COUNT_CAP`); None when ``cancelled()`` first.
+    Raises :class:`~storage.errors.StorageError`."""
+    while not loaded.painted.wait(0.05):
+        if cancelled():
+            return None
+    if cancelled():
+        return None
+    query = loaded.query
+    cap = COUNT_CAP if query.search.strip() else None
+    total = queries.count_articles(
+        database, annotator, query.search, query.state, query.assigned, at_most=cap
+    )
+    return TotalCounted(query, total, cap is not None and total >= cap)
+
+
+class BarTexts:
+    """What each Static of the library's bar shows.
+
+    A Static is updated only when its content changes, and the screen laid out
+    again only when its width changes: the progress line is sized to its text,
+    and a layout repaints every widget (it was most of a search keystroke's paint).
+    """
+
+    def __init__(self) -> None:
+        self._shown: dict[str, str | Text] = {}
+
+    def update(self, static: Static, content: str | Text) -> None:
+        key = static.id or str(id(static))
+        before = self._shown.get(key)
+        if before != content:
+            self._shown[key] = content
+            resized = before is None or cell_len(str(before)) != cell_len(str(content))
+            static.update(content, layout=resized)
 
 
 @dataclass(frozen=True)
