@@ -9,7 +9,7 @@ peak RSS is the app's alone:
   "cold", then the median of ``MIN_RUNS`` more;
 - **peak RSS**: the process's peak resident memory right after the cold
   first paint (and again at the end, in the note): ``VmHWM`` on Linux, since
-  ``ru_maxrss`` there starts at the parent's peak (see ``_rss_mb``);
+  ``ru_maxrss`` there starts at the parent's peak (see ``bench.scale_app.rss_mb``);
 - **search as you type**: with the search field focused, each typed
   character is timed from its key event to the first paint after the
   library table has been refilled with the new result (the in-app probe,
@@ -40,23 +40,19 @@ import argparse
 import asyncio
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from sqlalchemy import func, or_, select
 from sqlalchemy.exc import SQLAlchemyError
-from textual.widgets import Input
 
 from bench import ROOT, db
 from bench.common import MIN_RUNS, Row, median, percentile
 from bench.data import ref_code
+from bench.scale_app import echo_times, rss_mb, search_times
+from bench.scale_queries import PAGE, query_times
 
 NAME = "scale"
 FIRST_PAINT_S = 1.0
@@ -66,223 +62,7 @@ HUGE_KEYSTROKE_MS = 100.0
 """p95 of the page query per keystroke at 1,000,000 articles."""
 RSS_MB = 300.0
 COMMON_WORD = "trade"
-PAGE = 80
-"""Rows per library page at the bench's terminal size: ``LibraryScreen.page_size``,
-twice the 40 lines of ``bench.apps.SIZE`` (it was 500 rows, in a ``DataTable``)."""
 HUGE = (1_000_000, 5_000_000)
-
-
-def _rss_mb() -> float:
-    """Peak resident memory of this process image, in MiB.
-
-    Linux keeps ``ru_maxrss`` across ``fork``/``exec``: a child starts with its
-    parent's high-water mark (the bench runner's, after the other cases), so
-    ``VmHWM`` from ``/proc/self/status`` (the peak of this image only) is used
-    where it exists, and ``getrusage`` elsewhere.
-    """
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024  # kB
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-
-
-@contextmanager
-def _timed(owner: Any, name: str, into: list[float]) -> Iterator[None]:
-    """Replace ``owner.name`` by a wrapper appending each call's seconds to ``into``."""
-    from bench.probe import now
-
-    original = getattr(owner, name)
-
-    def timed(*args: Any, **kwargs: Any) -> Any:
-        started = now()
-        try:
-            return original(*args, **kwargs)
-        finally:
-            into.append(now() - started)
-
-    setattr(owner, name, timed)
-    try:
-        yield
-    finally:
-        setattr(owner, name, original)
-
-
-async def _search_times(database: Any, words: list[str]) -> list[dict[str, float]]:
-    """Type each word one character at a time: per key, seconds from Input.Changed to
-    repaint (``total``), in the worker's page query (``query``) and the refill (``refill``)."""
-    from bench.apps import SIZE, redline_app, rows_painted
-    from bench.probe import Probe, now
-    from storage import queries
-    from tui.screens.library import LibraryScreen
-
-    probe = Probe()
-    show = LibraryScreen._show
-    query_s: list[float] = []
-    refill_s: list[float] = []
-
-    def shown(screen: LibraryScreen, *args: Any) -> None:
-        started = now()
-        show(screen, *args)
-        refill_s.append(now() - started)
-        probe.marks.setdefault("shown", now())
-
-    def on_paint(screen: Any, at: float) -> None:
-        if "shown" in probe.marks:
-            probe.finish("painted", at)
-
-    results: list[dict[str, float]] = []
-    LibraryScreen._show = shown  # type: ignore[method-assign]
-    try:
-        with probe, _timed(queries, "list_articles", query_s):
-            app = redline_app(database)
-            async with app.run_test(size=SIZE, message_hook=probe.message_hook) as pilot:
-                probe.reset()
-                probe.on_paint = lambda screen, at: rows_painted(screen) and probe.finish("r", at)
-                await probe.wait()
-                await pilot.press("slash")
-                await pilot.pause()
-                for word in words:
-                    for character in word:
-                        probe.reset()
-                        query_s.clear()
-                        refill_s.clear()
-                        probe.on_paint = on_paint
-                        await pilot.press(character)
-                        await probe.wait(300)
-                        pressed = probe.keys[0][1] if probe.keys else probe.messages[Input.Changed]
-                        results.append(
-                            {
-                                "total": probe.marks["painted"] - pressed,
-                                "query": query_s[-1] if query_s else 0.0,
-                                "refill": refill_s[-1] if refill_s else 0.0,
-                            }
-                        )
-                        await pilot.pause()
-                    probe.reset()
-                    probe.on_paint = on_paint
-                    await pilot.press("escape")
-                    await probe.wait(300)
-                    await pilot.press("slash")
-                    await pilot.pause()
-    finally:
-        LibraryScreen._show = show  # type: ignore[method-assign]
-    return results
-
-
-async def _echo_times(words: list[str]) -> list[float]:
-    """The baseline: seconds from each key event to the paint of a bare app whose
-    ``Input`` echoes its value into a ``Static`` (the same words typed)."""
-    from textual.app import App, ComposeResult
-    from textual.content import Content
-    from textual.widgets import Static
-
-    from bench.apps import SIZE
-    from bench.probe import Probe, now
-
-    probe = Probe()
-
-    class SearchEcho(App[None]):
-        def compose(self) -> ComposeResult:
-            yield Input(id="search")
-            yield Static(id="echo")
-
-        def on_input_changed(self, event: Input.Changed) -> None:
-            self.query_one("#echo", Static).update(Content(event.value))
-            probe.marks.setdefault("shown", now())
-
-    def on_paint(screen: Any, at: float) -> None:
-        if "shown" in probe.marks:
-            probe.finish("painted", at)
-
-    results: list[float] = []
-    with probe:
-        app = SearchEcho()
-        async with app.run_test(size=SIZE, message_hook=probe.message_hook) as pilot:
-            await pilot.pause()
-            for word in words:
-                for character in word:
-                    probe.reset()
-                    probe.on_paint = on_paint
-                    await pilot.press(character)
-                    await probe.wait(60)
-                    results.append(probe.marks["painted"] - probe.keys[0][1])
-                    await pilot.pause()
-                app.query_one(Input).value = ""
-                await pilot.pause()
-    return results
-
-
-def _prefixes(words: list[str]) -> list[str]:
-    """What the search field holds after each key of each word."""
-    return [word[: length + 1] for word in words for length in range(len(word))]
-
-
-def _like_scan(database: Any, search: str) -> int:
-    """The baseline: the library's search before the index (a LIKE over title and text),
-    one page in id order and its count, as ``storage.queries`` ran it."""
-    from storage.models import Article
-    from storage.queries import LIKE_ESCAPE, like_pattern
-
-    pattern = like_pattern(search.lower())
-
-    def contains(column: Any) -> Any:
-        target = column if database.is_sqlite else func.lower(column)
-        return target.like(pattern, escape=LIKE_ESCAPE)
-
-    matches = or_(contains(Article.title), contains(Article.text))
-    with database.reading() as session:
-        page = session.exec(
-            select(Article.id, Article.title).where(matches).order_by(Article.id).limit(PAGE)
-        ).all()
-        session.exec(select(func.count(Article.id)).where(matches)).one()
-    return len(page)
-
-
-def query_times(
-    database: Any, words: list[str], runs: int = 3, baseline: bool = True, like_every: int = 1
-) -> dict[str, list[float]]:
-    """Seconds per keystroke without the app: page query, count, and the LIKE baseline.
-
-    Each prefix is timed ``runs`` times and its median kept (one value per keystroke);
-    the baseline once, on every ``like_every``-th prefix (PostgreSQL's scan lowers and
-    reads every TOASTed text: seconds per keystroke at 100,000 articles).
-    """
-    from storage import queries
-    from storage.queries import LibraryQuery
-    from tui.screens.library_data import COUNT_CAP
-
-    def timed(call: Callable[[], Any]) -> float:
-        values = []
-        for _ in range(runs):
-            started = time.perf_counter()
-            call()
-            values.append(time.perf_counter() - started)
-        return median(values)
-
-    result: dict[str, list[float]] = {"page": [], "count": [], "like": []}
-    for index, search in enumerate(_prefixes(words)):
-        result["page"].append(
-            timed(
-                lambda search=search: queries.list_articles(
-                    database, db.ANNOTATOR, LibraryQuery(search=search, limit=PAGE)
-                )
-            )
-        )
-        result["count"].append(  # as the library counts while searching: up to COUNT_CAP
-            timed(
-                lambda search=search: queries.count_articles(
-                    database, db.ANNOTATOR, search, at_most=COUNT_CAP
-                )
-            )
-        )
-        if baseline and index % like_every == 0:
-            started = time.perf_counter()  # once: a scan of every text takes seconds
-            _like_scan(database, search)
-            result["like"].append(time.perf_counter() - started)
-    return result
 
 
 def child(location: str, runs: int) -> dict[str, Any]:
@@ -295,17 +75,17 @@ def child(location: str, runs: int) -> dict[str, Any]:
     database = open_db(location)
     opened = time.perf_counter() - started
     cold = asyncio.run(_time_to_rows(lambda: redline_app(database)))
-    rss_first = _rss_mb()
+    rss_first = rss_mb()
     warm = [asyncio.run(_time_to_rows(lambda: redline_app(database))) for _ in range(runs)]
     rare = ref_code(54_321)
-    searches = asyncio.run(_search_times(database, [COMMON_WORD, rare]))
-    echo = asyncio.run(_echo_times([COMMON_WORD, rare]))
+    searches = asyncio.run(search_times(database, [COMMON_WORD, rare]))
+    echo = asyncio.run(echo_times([COMMON_WORD, rare]))
     return {
         "open": opened,
         "cold": cold,
         "warm": warm,
         "rss_first_mb": rss_first,
-        "rss_end_mb": _rss_mb(),
+        "rss_end_mb": rss_mb(),
         "search": searches,
         "echo": echo,
         "rare": rare,
