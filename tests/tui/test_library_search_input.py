@@ -182,3 +182,65 @@ async def test_a_held_echo_is_painted_after_the_hold_without_a_release() -> None
         assert field.value == "a"
         field.release()  # a release after the hold ended does nothing
         assert not field.holding
+
+
+async def test_a_count_waits_for_typing_to_pause(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The count of a prefix the next key has left is never run (COUNT_QUIET)."""
+    from storage import queries
+    from tui.screens import library_data
+
+    counted: list[str] = []
+    count_articles = queries.count_articles
+
+    def counting(*args: Any, **kwargs: Any) -> int:
+        counted.append(args[2])
+        return count_articles(*args, **kwargs)
+
+    app = make_app(sample_database(tmp_path / "redline.db"))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        library = app.screen
+        assert isinstance(library, LibraryScreen)
+        library.page_size = lambda: 1  # type: ignore[method-assign]  # full pages: counted
+        library.library_query = replace(library.library_query, limit=1)
+        await app.workers.wait_for_complete()
+        await pilot.press("slash")
+        await pilot.pause()
+        monkeypatch.setattr(queries, "count_articles", counting)
+        monkeypatch.setattr(library_data, "COUNT_QUIET", 1.0)
+        for character in "the":
+            await pilot.press(character)
+            await pilot.pause(0.2)  # the rows are painted; the count still waits
+        assert counted == []
+        await app.workers.wait_for_complete()
+        assert counted == ["the"]  # the last prefix only, once typing paused
+
+
+async def test_after_paint_callbacks_run_after_the_paint_not_inside_it(tmp_path: Path) -> None:
+    from tui.widgets.library_table import LibraryTable
+
+    painting: list[bool] = [False]
+    seen: list[bool] = []
+    compositor_refresh = Screen._compositor_refresh
+
+    def painted(screen: Screen[Any]) -> None:
+        painting[0] = True
+        try:
+            compositor_refresh(screen)
+        finally:
+            painting[0] = False
+
+    app = make_app(sample_database(tmp_path / "redline.db"))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        Screen._compositor_refresh = painted  # type: ignore[method-assign]
+        try:
+            app.screen.query_one(LibraryTable).after_paint(lambda: seen.append(painting[0]))
+            await pilot.pause(0.1)
+        finally:
+            Screen._compositor_refresh = compositor_refresh  # type: ignore[method-assign]
+    assert seen == [False]

@@ -16,6 +16,7 @@ follows stops after a page. A capped total reads "≥ 10,000".
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -33,6 +34,9 @@ from tui.states import state_name
 
 COUNT_CAP = 10_000
 """A search counts its matches up to this many (then: "≥ 10,000")."""
+COUNT_QUIET = 0.1
+"""Seconds after its rows' paint a count waits for the next key (which cancels it):
+typing on is not slowed by counts of prefixes it has already left."""
 EMPTY_HELP = """\
 [b]No articles yet.[/b]
 
@@ -105,11 +109,16 @@ def count_when_painted(
     loaded: PageLoaded, database: Database, annotator: str, cancelled: Callable[[], bool]
 ) -> TotalCounted | None:
     """In a load worker: how many articles match ``loaded``'s query, counted once its rows
-    are painted (a search: up to :data:`COUNT_CAP`); None when ``cancelled()`` first.
-    Raises :class:`~storage.errors.StorageError`."""
+    are painted and :data:`COUNT_QUIET` has passed (a search: up to :data:`COUNT_CAP`);
+    None when ``cancelled()`` first. Raises :class:`~storage.errors.StorageError`."""
     while not loaded.painted.wait(0.05):
         if cancelled():
             return None
+    quiet = time.monotonic() + COUNT_QUIET
+    while not cancelled():
+        if time.monotonic() >= quiet:
+            break
+        time.sleep(0.02)
     if cancelled():
         return None
     query = loaded.query

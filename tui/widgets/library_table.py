@@ -104,21 +104,29 @@ class LibraryTable(VirtualList[ArticleRow]):
         self._after_paint: list[Callable[[], object]] = []
 
     def after_paint(self, callback: Callable[[], object]) -> None:
-        """Call ``callback`` once the table's lines are next drawn (its rows on screen).
+        """Call ``callback`` once the table's lines have next been drawn (its rows on screen).
 
         ``call_after_refresh`` is not that: the screen learns of the table's
         repaint from a message the table posts when idle, and may run its
         callbacks before (the count of a search then raced the rows' paint).
+        The callbacks run after the paint that drew the lines, not inside it: the
+        library's callback releases a worker thread, which would contend with the
+        rest of that paint for the GIL (a 5 ms paint took up to 50 ms).
         """
         self._after_paint.append(callback)
         self.refresh()
 
     def render_lines(self, crop: Region) -> list[Strip]:
         lines = super().render_lines(crop)
-        callbacks, self._after_paint = self._after_paint, []
+        if self._after_paint:
+            callbacks, self._after_paint = self._after_paint, []
+            self.call_later(self._painted, callbacks)
+        return lines
+
+    @staticmethod
+    def _painted(callbacks: list[Callable[[], object]]) -> None:
         for callback in callbacks:
             callback()
-        return lines
 
     def row_key(self, row: ArticleRow) -> Hashable:
         return row.id
