@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import FrozenInstanceError, fields
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from storage.suggest.gazetteer import (
     GazetteerFileError,
     case_variants,
 )
+from storage.suggest.suggestion import Suggestion
 
 
 def spans(gazetteer: Gazetteer, text: str) -> list[tuple[str, str]]:
@@ -116,6 +118,27 @@ def test_suggestion_fields(places: Gazetteer) -> None:
     assert (first.layer, first.origin, first.kb_id) == ("entity", "gazetteer", "Q232")
     assert first.entity_name == "Kazakhstan"
     assert second.entity_name == "United States"
+
+
+def test_found_suggestions_are_the_dataclass_built_normally(places: Gazetteer) -> None:
+    """``find`` builds its suggestions without ``Suggestion.__init__`` (speed): they must
+    equal, hash and print as the ones the constructor makes, every field set."""
+    [found] = places.find("in Kazakhstan.")
+    built = Suggestion(
+        start=3,
+        end=13,
+        text="Kazakhstan",
+        layer="entity",
+        label="GPE",
+        origin="gazetteer",
+        score=EXACT_SCORE,
+        kb_id="Q232",
+        entity_name="Kazakhstan",
+    )
+    assert found == built and hash(found) == hash(built) and repr(found) == repr(built)
+    assert vars(found) == vars(built) and list(vars(found)) == [f.name for f in fields(built)]
+    with pytest.raises(FrozenInstanceError):
+        found.start = 0  # type: ignore[misc]
 
 
 def test_first_entry_for_a_surface_form_wins_and_len_counts_distinct() -> None:
