@@ -48,8 +48,12 @@ def tokenizer() -> Tokenizer:
     return blank_nlp().tokenizer
 
 
-RENEW_AFTER = 1_000
-"""Docs an export tokenizes with one pipeline before a fresh one replaces it."""
+RENEW_AFTER = 250
+"""Docs an export tokenizes with one pipeline before a fresh one replaces it.
+
+A pipeline's vocabulary grows fastest over its first docs (every word is new): at
+10,000 articles, 1,000 docs per pipeline peaked 14 MB higher than 250 (the hf export:
+199 → 185 MB). A fresh ``spacy.blank`` costs ≈ 0.13 s, ≈ 0.5 ms per doc at 250."""
 
 
 class _RenewedPipeline:
