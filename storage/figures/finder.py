@@ -10,7 +10,7 @@ from bisect import bisect_right
 from operator import itemgetter
 
 from storage.figures.context import change_of, metric_of, period_of
-from storage.figures.model import ParsedFigure
+from storage.figures.model import ParsedFigure, new_figure
 from storage.figures.numbers import Tokens
 from storage.figures.parser import Candidate, scan
 from storage.figures.sentences import split_sentences
@@ -53,23 +53,26 @@ def _annotate(
                 and candidate.kind != "DATE"
             ):
                 metric, subject, period = previous.metric, previous.subject, previous.period
-            figure = ParsedFigure(
-                start=tokens[candidate.first].start,
-                end=tokens[candidate.last].end,
-                text=tokens.text[tokens[candidate.first].start : tokens[candidate.last].end],
-                kind=candidate.kind,
-                value=candidate.value,
-                value_max=candidate.value_max,
-                unit=candidate.unit,
-                scale=candidate.scale,
-                approximate=candidate.approximate,
-                bound=candidate.bound,
-                change=change,
-                direction=direction,
-                metric=metric,
-                period=period,
-                subject=subject,
-                date_value=candidate.date_value,
+            start, end = tokens.starts[candidate.first], tokens.ends[candidate.last]
+            figure = new_figure(
+                {
+                    "start": start,
+                    "end": end,
+                    "text": tokens.text[start:end],
+                    "kind": candidate.kind,
+                    "value": candidate.value,
+                    "value_max": candidate.value_max,
+                    "unit": candidate.unit,
+                    "scale": candidate.scale,
+                    "approximate": candidate.approximate,
+                    "bound": candidate.bound,
+                    "change": change,
+                    "direction": direction,
+                    "metric": metric,
+                    "period": period,
+                    "subject": subject,
+                    "date_value": candidate.date_value,
+                }
             )
             results.append((candidate, figure))
             if candidate.kind != "DATE":

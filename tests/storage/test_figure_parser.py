@@ -318,3 +318,21 @@ def test_subject_falls_back_to_an_entity_of_the_sentence() -> None:
     parsed = parse_figure(text, text.index("3,000"))
     assert parsed is not None and parsed.subject == "Kazakhstan"
     assert find_figures("The fee rose to 40 euros.")[0].subject is None
+
+
+def test_found_figures_are_the_dataclass_built_normally() -> None:
+    """``find_figures`` builds its records without ``ParsedFigure.__init__`` (speed): they
+    must equal, hash and print as the constructor's, every field set, still frozen."""
+    from dataclasses import FrozenInstanceError, fields
+
+    from storage.figures import ParsedFigure
+
+    figure = find_figures(KZ)[1]
+    built = ParsedFigure(**{f.name: getattr(figure, f.name) for f in fields(ParsedFigure)})
+    assert figure == built and hash(figure) == hash(built) and repr(figure) == repr(built)
+    assert list(vars(figure)) == [f.name for f in fields(ParsedFigure)] == list(vars(built))
+    assert (figure.text, figure.value, figure.metric) == (
+        "$49.7 billion", Decimal("49700000000"), "trade turnover"
+    )
+    with pytest.raises(FrozenInstanceError):
+        figure.start = 0  # type: ignore[misc]
