@@ -9,7 +9,7 @@ Dates are matched before numbers so "March 28" never becomes a count of 28.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from storage.figures import rules
 from storage.figures.numbers import Tokens, read_numeral
@@ -22,8 +22,7 @@ _DAY_RE = re.compile(r"\d{1,2}")
 _MINUTE_RE = re.compile(r"\d{2}")
 
 
-@dataclass(frozen=True)
-class DateMatch:
+class DateMatch(NamedTuple):
     """A date at tokens ``first..last`` inclusive."""
 
     first: int

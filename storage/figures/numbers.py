@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from itertools import accumulate, repeat
 from operator import add, itemgetter, sub
@@ -188,9 +187,11 @@ def _by_edge(table: Mapping[tuple[str, ...], object], edge: int) -> EdgeIndex:
     return index
 
 
-@dataclass(frozen=True)
-class Numeral:
-    """A numeral read at a token position: tokens ``first..last`` inclusive."""
+class Numeral(NamedTuple):
+    """A numeral read at a token position: tokens ``first..last`` inclusive.
+
+    A named tuple (built for every number of an article), not a frozen dataclass.
+    """
 
     value: Decimal
     first: int
