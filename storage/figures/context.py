@@ -184,7 +184,11 @@ def metric_of(
         found = _phrase_after(tokens, after + 1, sentence_last, sentence_first)
         if found:
             return found, None
-    for phrase in _LINK_VERBS_BY_LAST.get(tokens.lower(before), ()):
+    link_verbs = _LINK_VERBS_BY_LAST.get(tokens.lower(before), ())
+    previous = tokens.lower(before - 1) if link_verbs else ""
+    for phrase in link_verbs:
+        if len(phrase) > 1 and phrase[-2] != previous:  # cheap part of match_phrase first
+            continue
         verb_first = before - len(phrase) + 1
         if verb_first > floor and tokens.match_phrase(verb_first, phrase):
             start = _clause_start(tokens, verb_first, floor)
