@@ -40,11 +40,22 @@ NATIVE_VERSION = 1
 
 
 def _span_json(rows: list[SpanRow], entities: dict[int, Any]) -> list[dict[str, Any]]:
-    """Spans without figure attributes (entities, evidence), straight from their rows."""
+    """Spans without figure attributes (entities, evidence), straight from their rows.
+
+    Rows are unpacked whole (a starred name builds a list per span); with no entity
+    linked in the batch, no span looks one up."""
+    if not entities:
+        return [
+            {"start": start, "end": end, "text": text, "label": label, "status": status,
+             "origin": origin, "score": score, "note": note, "entity": None}
+            for start, end, text, label, status, origin, score, note, _, _, _, _, _, _, _
+            in rows
+        ]  # fmt: skip
     return [
         {"start": start, "end": end, "text": text, "label": label, "status": status,
          "origin": origin, "score": score, "note": note, "entity": entities.get(entity_id)}
-        for start, end, text, label, status, origin, score, note, entity_id, *_ in rows
+        for start, end, text, label, status, origin, score, note, entity_id, _, _, _, _, _, _
+        in rows
     ]  # fmt: skip
 
 
@@ -53,24 +64,29 @@ def _figure_json(rows: list[SpanRow], entities: dict[int, Any]) -> list[dict[str
         {"start": start, "end": end, "text": text, "label": label, "status": status,
          "origin": origin, "score": score, "note": note, "entity": entities.get(entity_id),
          "figure": figure}
-        for start, end, text, label, status, origin, score, note, entity_id, figure, *_ in rows
+        for start, end, text, label, status, origin, score, note, entity_id, figure, _, _, _, _, _
+        in rows
     ]  # fmt: skip
 
 
 def record_json(record: ExportRecord) -> dict[str, Any]:
     """The native line of ``record``, built from its rows (no per-span objects)."""
     entities = record.linked.json
-    value: dict[str, Any] = {"redline": NATIVE_VERSION, **record.article_json()}
-    value["text"] = record.article.text
-    value["annotator"] = record.annotator
-    value["state"] = record.state
-    value["entities"] = _span_json(record.entity_rows, entities)
-    value["figures"] = _figure_json(record.figure_rows, entities)
-    value["topics"] = [
-        {"key": key, "status": status, "note": note, "evidence": _span_json(evidence, entities)}
-        for key, (status, note, evidence) in record.topic_rows.items()
-    ]
-    return value
+    article = record.article
+    return {
+        "redline": NATIVE_VERSION, "id": article.id, "sha256": article.sha256,
+        "title": article.title, "source": article.source, "url": article.url,
+        "published": article.published.isoformat() if article.published else None,
+        "dateline": article.dateline, "lang": article.lang, "meta": article.meta,
+        "text": article.text, "annotator": record.annotator, "state": record.state,
+        "entities": _span_json(record.entity_rows, entities),
+        "figures": _figure_json(record.figure_rows, entities),
+        "topics": [
+            {"key": key, "status": status, "note": note,
+             "evidence": _span_json(evidence, entities)}
+            for key, (status, note, evidence) in record.topic_rows.items()
+        ],
+    }  # fmt: skip
 
 
 class JsonlWriter(JsonLinesWriter):

@@ -116,7 +116,7 @@ class ExportRecord:
                        refs.get(entity_id) if entity_id else None,
                        figure if layer == "figure" else None)
             for start, end, text, label, status, origin, score, note, entity_id, figure, topic,
-                *_ in rows
+                _, _, _, _ in rows
         ]  # fmt: skip
 
     @cached_property
