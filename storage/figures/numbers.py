@@ -140,7 +140,9 @@ class Tokens(list[Token]):
 
     def longest(self, index: int, phrases: Phrases) -> tuple[tuple[str, ...], object] | None:
         """The longest phrase of ``phrases`` spelled from ``index`` on, with its value."""
-        found = phrases.by_first.get(self.lower(index))
+        if index < 0 or index >= len(self):  # ``lower`` gives "", which starts no phrase
+            return None
+        found = phrases.by_first.get(self.lowers[index])
         if found is None:
             return None
         for phrase, value in found:
@@ -151,7 +153,9 @@ class Tokens(list[Token]):
 
     def longest_ending(self, index: int, phrases: Phrases) -> tuple[int, Any] | None:
         """The longest phrase of ``phrases`` whose last token is ``index``: (first index, value)."""
-        found = phrases.by_last.get(self.lower(index))
+        if index < 0 or index >= len(self):
+            return None
+        found = phrases.by_last.get(self.lowers[index])
         if found is None:
             return None
         for phrase, value in found:
