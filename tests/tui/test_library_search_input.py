@@ -118,7 +118,10 @@ async def test_a_typed_key_and_its_rows_are_painted_in_one_frame(
 ) -> None:
     """The field's echo of a key waits for the key's rows (SearchInput ``hold``): one frame
     shows both, not the text in one frame and the rows 17-33 ms later in the next."""
+    from tui.screens import library as library_module
     from tui.widgets.library_table import LibraryTable
+
+    monkeypatch.setattr(library_module, "ECHO_HOLD", 10.0)  # only the rows end the hold
 
     frames: list[list[str]] = []
     compositor_refresh = Screen._compositor_refresh
