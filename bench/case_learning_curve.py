@@ -33,8 +33,9 @@ of the three on test.
 
 Cost: 2 × (2 + ``FOLDS``) = 8 fits of ``STEPS`` steps, then ``bench.model_rate``
 (suggesting with the final model over 1,000 corpus articles against a bare
-``nlp.pipe``, target ≥ 50 articles/s). The whole case took RUNTIME on the
-shared 2-core machine (LOAD); the fits are most of it. Output: tables,
+``nlp.pipe``, target ≥ 50 articles/s). The whole case took 905 s on the
+shared 2-core machine at a load average of 3.1-5.2 (8 December 2026; fits of
+66-103 s each, ≈ 12.5 minutes of the 15; the rate measurement most of the rest). Output: tables,
 ``bench/out/learning_curve.json`` (every count, choice, and what the chosen merge
 added on each test article) and ``bench/out/learning_curve.png``.
 """
