@@ -16,7 +16,9 @@ from storage.figures import rules
 _END_RE = re.compile(r"[.!?]+[\"”’')\]]*(?=(\s{1,10})([\s\S]?))")
 """Final punctuation before a space; the groups look ahead to the character that would
 open the next sentence (past at most 10 spaces), which ``_starts_sentence`` tests."""
-_NEWLINE_RE = re.compile(r"[ \t]*\n\s*")
+_LINE_BREAK_RE = re.compile(r"\n\s*")
+"""A line break and the blanks after it; the spaces and tabs before it are added by a
+walk back (a pattern opening with them made the engine try every space of the text)."""
 _DOTTED_RE = re.compile(r"(?:^|\s|\()((?:[A-Za-z]\.)*[A-Za-z]+)$")
 _DOTTED_INSIDE_RE = re.compile(r"(?:\s|\()((?:[A-Za-z]\.)*[A-Za-z]+)$")
 """``_DOTTED_RE`` for a window that does not start the text (``^`` cannot match there)."""
@@ -63,12 +65,16 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         if match.group() == "." and _is_abbreviation(text, match.start()):
             continue
         cuts.add(match.end())
-    for match in _NEWLINE_RE.finditer(text):
-        before = text[max(0, match.start() - 200) : match.start()].rstrip()
+    for match in _LINE_BREAK_RE.finditer(text):
+        # the spaces and tabs before the line break belong to it
+        start = match.start()
+        while start and text[start - 1] in " \t":
+            start -= 1
+        before = text[max(0, start - 200) : start].rstrip()
         blank = match.group().count("\n") > 1
         upper_next = match.end() < len(text) and text[match.end()].isupper()
         if blank or not before or before[-1] in ".!?:\"”" or upper_next:
-            cuts.add(match.start())
+            cuts.add(start)
     spans: list[tuple[int, int]] = []
     previous = 0
     for cut in [*sorted(cuts), len(text)]:
