@@ -302,7 +302,8 @@ def plot(result: dict[str, Any], path: Path) -> None:
         "committee": "rules, two models agreeing in the gaps (tuned per label)",
     }
     for key, title in titles.items():
-        axes.plot(sizes, [p["test"][key]["f"] for p in points], marker="o", label=title)
+        style = {"color": "black", "linestyle": "--", "zorder": 5} if key == "rules" else {}
+        axes.plot(sizes, [p["test"][key]["f"] for p in points], marker="o", label=title, **style)
     axes.set_xlabel("gold articles trained on (7 development + tuning Wikinews)")
     axes.set_ylabel(f"entity F1 on {len(result['articles']['test'])} test articles")
     axes.set_ylim(0, 1)
