@@ -14,7 +14,10 @@ the total is one pass over the whole corpus:
 - **export jsonl / spacy**: ``storage.export.export`` of a batch database
   (every article, ``status="all"``). Baseline: ``sqlite3`` reading the same
   rows and a plain ``json.dumps`` loop writing JSONL. For spaCy a second,
-  informative baseline builds the ``DocBin`` with spaCy alone.
+  informative baseline builds the ``DocBin`` with spaCy alone; for JSONL a second,
+  informative one writes redline's own records with the driver and ``json.dumps``
+  (:mod:`bench.export_baseline`: the same bytes, checked), so the ratio to the
+  first also shows what the richer record itself costs.
 
 Annotated import and spaCy export are far slower than the rest, so they run
 on a tenth of the corpus (still ``MIN_RUNS`` batches); the note says so.
@@ -53,6 +56,7 @@ from rich.console import Console
 
 from bench import OUT, db
 from bench.common import MIN_RUNS, Row, median
+from bench.export_baseline import dump_native
 
 NAME = "import_export"
 TARGET_PLAIN = 2.0
@@ -78,16 +82,27 @@ def _batches(total: int) -> list[tuple[int, int]]:
     return [(index * size, size) for index in range(MIN_RUNS)]
 
 
-def timed_batches(ours: Step, baseline: Step, batches: int) -> tuple[list[float], list[float]]:
-    """Seconds per batch for both sides, alternating so load changes hit both."""
+def timed_batches(
+    ours: Step, baseline: Step, batches: int, cpu: tuple[list[float], list[float]] | None = None
+) -> tuple[list[float], list[float]]:
+    """Seconds per batch for both sides, alternating so load changes hit both.
+
+    ``cpu`` receives each side's process CPU seconds too: where both sides run in this
+    process (SQLite), their ratio is the cost without the waits other processes cause."""
     mine: list[float] = []
     theirs: list[float] = []
     for index in range(batches):
-        for step, times in ((ours, mine), (baseline, theirs)):
-            started = time.perf_counter()
+        for side, (step, times) in enumerate(((ours, mine), (baseline, theirs))):
+            started, used = time.perf_counter(), time.process_time()
             step(index)
             times.append(time.perf_counter() - started)
+            if cpu is not None:
+                cpu[side].append(time.process_time() - used)
     return mine, theirs
+
+
+def cpu_note(cpu: tuple[list[float], list[float]]) -> str:
+    return f"CPU-time ratio {median(cpu[0]) / median(cpu[1]):.2f}x (medians, this process)"
 
 
 def _base_connection(path: Path) -> sqlite3.Connection:
@@ -169,6 +184,21 @@ def _dump_articles(connection: Any, out: Path) -> None:
             record = dict(zip(names, row, strict=True))
             record["spans"] = spans.get(row[0], [])
             handle.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+
+
+def same_records_export(database: Path, out: Path) -> None:
+    """The second baseline: sqlite3 and a ``json.dumps`` loop writing redline's own records."""
+    connection = sqlite3.connect(database)
+    try:
+        dump_native(connection, out, db.ANNOTATOR, "?")
+    finally:
+        connection.close()
+
+
+def same_bytes(ours: list[Path], theirs: list[Path]) -> str:
+    """The note saying whether the same-records baseline wrote redline's very bytes."""
+    equal = all(a.read_bytes() == b.read_bytes() for a, b in zip(ours, theirs, strict=True))
+    return "the loop wrote redline's bytes" if equal else "OUTPUT DIFFERS from redline's"
 
 
 @lru_cache(maxsize=1)
@@ -274,15 +304,36 @@ def _export_rows(fmt: str, size: int, work: Path) -> list[Row]:
     sources = [db.corpus_db(count, start) for start, count in _batches(size)]
     opened = [open_db(str(path)) for path in sources]
     try:
+        cpu: tuple[list[float], list[float]] = ([], [])
         ours, theirs = timed_batches(
             lambda i: export(
                 opened[i], fmt, work / f"{fmt}-{i}.out", annotator=db.ANNOTATOR, status="all"
             ),
             lambda i: base_export(sources[i], work / f"base-{i}.jsonl"),
             len(sources),
+            cpu,
         )
         target = TARGET_EXPORT if fmt == "jsonl" else None
         rows = [_row(f"export {fmt}", size, ours, theirs, "vs json.dumps loop", target)]
+        rows[0].note += "; " + cpu_note(cpu)
+        if fmt == "jsonl":
+            cpu = ([], [])
+            ours, same = timed_batches(
+                lambda i: export(
+                    opened[i], fmt, work / f"{fmt}-{i}.out", annotator=db.ANNOTATOR, status="all"
+                ),
+                lambda i: same_records_export(sources[i], work / f"same-{i}.jsonl"),
+                len(sources),
+                cpu,
+            )
+            row = _row("export jsonl", size, ours, same, "vs json.dumps loop, same records")
+            row.note += "; " + cpu_note(cpu)
+            outputs = range(len(sources))
+            row.note += "; " + same_bytes(
+                [work / f"{fmt}-{i}.out" for i in outputs],
+                [work / f"same-{i}.jsonl" for i in outputs],
+            )
+            rows.append(row)
         if fmt == "spacy":
             _, native = timed_batches(
                 lambda i: None,
@@ -364,6 +415,15 @@ def pg_base_export(url: str, out: Path) -> None:
         connection.close()
 
 
+def pg_same_records_export(url: str, out: Path) -> None:
+    """:func:`same_records_export` on PostgreSQL, with psycopg."""
+    connection = _psycopg(url)
+    try:
+        dump_native(connection, out, db.ANNOTATOR, "%s")
+    finally:
+        connection.close()
+
+
 def _postgres_rows(console: Console, total: int, work: Path) -> list[Row]:
     """The imports and the JSONL export again, on PostgreSQL; none when no server answers."""
     from storage.db import open_db
@@ -417,6 +477,22 @@ def _postgres_rows(console: Console, total: int, work: Path) -> list[Row]:
                    "vs json.dumps loop", TARGET_EXPORT)  # fmt: skip
         row.metric = f"PostgreSQL: export jsonl, {slow:,} articles (vs json.dumps loop)"
         row.note = f"{MIN_RUNS} runs over the {slow:,} annotated articles ({per:,} per batch above)"
+        rows.append(row)
+        ours, same = timed_batches(
+            lambda i: export(annotated_db, "jsonl", work / f"pg-{i}.jsonl",
+                             annotator=db.ANNOTATOR, status="all"),
+            lambda i: pg_same_records_export(annotated_url, work / f"pg-same-{i}.jsonl"),
+            MIN_RUNS,
+        )  # fmt: skip
+        row = _row("PostgreSQL: export jsonl", slow * MIN_RUNS, ours, same)
+        row.metric = (
+            f"PostgreSQL: export jsonl, {slow:,} articles (vs json.dumps loop, same records)"
+        )
+        outputs = range(MIN_RUNS)
+        row.note = f"info; {MIN_RUNS} runs; " + same_bytes(
+            [work / f"pg-{i}.jsonl" for i in outputs],
+            [work / f"pg-same-{i}.jsonl" for i in outputs],
+        )
         rows.append(row)
         for database in (ours_db, annotated_db):
             database.dispose()
