@@ -64,9 +64,7 @@ FIGURE_COLUMNS = tuple(
 Exact decimals are read as their stored text (made canonical by :func:`figure_values`):
 the column type's converter, called for every row of the outer join, cost more than
 the rest of a span."""
-_SUBJECT, _VALUE, _VALUE_MAX, _APPROXIMATE, _CHANGE = (
-    FIGURE_ATTRS.index(name) for name in ("subject", "value", "value_max", "approximate", "change")
-)
+_SUBJECT = FIGURE_ATTRS.index("subject")
 _BARE_FIGURE: dict[str, Any] = {
     **dict.fromkeys(FIGURE_ATTRS),
     "scale": 1,
@@ -255,20 +253,22 @@ def figure_values(
     :data:`FIGURE_COLUMNS`; None, a span without a figure row, has the defaults).
 
     Values are exact decimals written as text, flags booleans (SQLite stores 0/1),
-    the subject the canonical entity's JSON.
+    the subject the canonical entity's JSON. One dict display, keys in
+    :data:`FIGURE_ATTRS` order (``dict(zip(...))`` cost half as much again).
     """
     if values is None:  # no figure row: what a bare figure span means
         return {**_BARE_FIGURE, "kind": kind}
-    figure = dict(zip(FIGURE_ATTRS, values))  # noqa: B905 - FIGURE_COLUMNS has their length
-    if values[_VALUE] is not None:
-        figure["value"] = canonical_decimal(values[_VALUE])
-    if values[_VALUE_MAX] is not None:
-        figure["value_max"] = canonical_decimal(values[_VALUE_MAX])
-    figure["approximate"] = bool(values[_APPROXIMATE])
-    figure["change"] = bool(values[_CHANGE])
-    if values[_SUBJECT] is not None:
-        figure["subject"] = entities.json[values[_SUBJECT]]
-    return figure
+    (stored_kind, value, value_max, unit, scale, metric, period, subject, approximate, bound,
+     change, direction, date_value) = values  # fmt: skip
+    return {
+        "kind": stored_kind,
+        "value": None if value is None else canonical_decimal(value),
+        "value_max": None if value_max is None else canonical_decimal(value_max),
+        "unit": unit, "scale": scale, "metric": metric, "period": period,
+        "subject": None if subject is None else entities.json[subject],
+        "approximate": bool(approximate), "bound": bound, "change": bool(change),
+        "direction": direction, "date_value": date_value,
+    }  # fmt: skip
 
 
 def entity_table(connection: Connection, ids: set[int], where: str) -> EntityTable:
