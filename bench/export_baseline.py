@@ -1,12 +1,16 @@
 """The JSONL export's baseline: a ``json.dumps`` loop writing the same records redline writes.
 
+The export target (at most 2×, :mod:`bench.import_export_export`) is measured against
+it, since issue 16 asks export to be close to the raw engine.
+
 Read with the driver alone (``sqlite3`` or psycopg, DB-API cursors), every
 article with its state and its accepted spans (figure columns joined), each
 line the dict redline's native JSONL holds (same keys, same order, figure
 attributes, entity references, topics with their evidence), one
 ``json.dumps(..., ensure_ascii=False)`` per line. On the bench corpora it writes
 the very bytes ``redline export --format jsonl`` writes (the case checks), so
-the ratio is the cost of redline's machinery, not of a smaller record.
+the ratio is the cost of redline's machinery, not of a richer record than the
+baseline's.
 
 What it leaves out, being a baseline: merged entities are not followed to the
 surviving one, there is no batching (every span is read before the first line),
