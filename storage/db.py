@@ -21,14 +21,15 @@ import os
 import re
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import Engine, ExceptionContext, create_engine, event, inspect, text
-from sqlalchemy.engine import URL
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.engine import URL, Connection
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlmodel import Session
 
 from storage.db_health import (
@@ -52,6 +53,7 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 busy timeout, PostgreSQL's ``lock_timeout``); ``open_db(busy_timeout_ms=…)`` overrides it."""
 READ_ONLY = "redline_read_only"
 """Execution option marking connections that only read (plain deferred BEGIN on SQLite)."""
+T = TypeVar("T")
 
 
 def _use_wal(cursor: sqlite3.Cursor, busy_timeout_ms: int) -> None:
@@ -110,14 +112,31 @@ def _sqlite_engine(url: URL, busy_timeout_ms: int | None) -> Engine:
     return engine
 
 
-def _postgres_engine(url: URL, busy_timeout_ms: int | None) -> Engine:
+def _postgres_url(url: URL, busy_timeout_ms: int | None) -> URL:
     """``lock_timeout`` plays SQLite's busy timeout: a write waiting for another
     transaction's row or table lock fails "locked" instead of hanging the action."""
     query = dict(url.query)
     query.setdefault("connect_timeout", "5")
     timeout = SQLITE_BUSY_TIMEOUT_MS if busy_timeout_ms is None else busy_timeout_ms
     query.setdefault("options", f"-c lock_timeout={int(timeout)}")
-    return create_engine(url.set(query=query), pool_pre_ping=True)
+    return url.set(query=query)
+
+
+def _postgres_engine(url: URL, busy_timeout_ms: int | None) -> Engine:
+    return create_engine(_postgres_url(url, busy_timeout_ms), pool_pre_ping=True)
+
+
+def _statement_engine(engine: Engine) -> Engine:
+    """PostgreSQL: a pool for :meth:`Database.read_statements` (AUTOCOMMIT, no pre-ping).
+
+    A read on the main engine costs five round trips: the pool's pre-ping, BEGIN,
+    its statements, ROLLBACK. On this pool only the statements are sent; a
+    connection the server dropped fails its first statement, is detected as a
+    disconnect (the pool then drops every older connection) and the read is run
+    once more on a fresh one. Under READ COMMITTED each statement of a transaction
+    sees its own snapshot anyway, so a read of plain SELECTs sees what it did.
+    """
+    return create_engine(engine.url, isolation_level="AUTOCOMMIT", pool_pre_ping=False)
 
 
 def explain(exc: BaseException, url: URL) -> str:
@@ -143,6 +162,8 @@ class Database:
     """The SQLite file's absolute path as opened (a later ``chdir`` does not move it)."""
     intact: bool = False
     """SQLite: the file passed ``quick_check`` at open and no read or write found damage since."""
+    _statements: Engine | None = field(default=None, repr=False)
+    """PostgreSQL: the pool of :meth:`read_statements`, opened on its first use."""
 
     @property
     def is_sqlite(self) -> bool:
@@ -236,6 +257,33 @@ class Database:
             raise
         except SQLAlchemyError as exc:
             raise self._failure(exc, writing=False) from exc
+
+    def read_statements(self, work: Callable[[Connection], T]) -> T:
+        """``work(connection)``: read-only statements run one after another, outside a transaction.
+
+        For the reads a keystroke waits on (the library's page). SQLite: exactly as
+        :meth:`reading` (on its session's connection). PostgreSQL: on an AUTOCOMMIT
+        connection of a pool without pre-ping (:func:`_statement_engine`): no BEGIN,
+        no ROLLBACK, no ``SELECT 1`` first. ``work`` must only read (it may be run
+        twice: once more on a fresh connection when the server dropped the first),
+        and ``SET LOCAL`` has no effect there.
+        """
+        if self.is_sqlite:
+            with self.reading() as session:
+                return work(session.connection())
+        if self._statements is None:
+            self._statements = _statement_engine(self.engine)
+        for attempt in (1, 2):
+            try:
+                with self._statements.connect() as connection:
+                    return work(connection)
+            except DBAPIError as exc:
+                if attempt == 1 and exc.connection_invalidated:
+                    continue  # a dropped connection: the pool has let it go
+                raise self._failure(exc, writing=False) from exc
+            except SQLAlchemyError as exc:
+                raise self._failure(exc, writing=False) from exc
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def write_denied(self) -> str | None:
         """Why this database role may not write (PostgreSQL: no INSERT grant on events), or None.
@@ -340,9 +388,14 @@ class Database:
 
         return migrate(self, stamp=stamp)
 
+    def _dispose_statements(self) -> None:
+        if self._statements is not None:
+            self._statements.dispose()
+
     def reconnect(self) -> None:
         """Close every pooled connection: the next action opens a fresh one."""
         self.engine.dispose()
+        self._dispose_statements()
 
     def dispose(self) -> None:
         """Close every connection. A SQLite file that passed its check at open and showed no
@@ -350,6 +403,7 @@ class Database:
         checkpoint): redline's own writes do not damage a file, so the next open of a
         file only this program changed skips the check."""
         self.engine.dispose()
+        self._dispose_statements()
         path = self.file or self.path
         if self.intact and path is not None and FileIdentity.of(path) == self.identity:
             CheckCache(path).remember()  # not a file that replaced the one checked
@@ -379,6 +433,8 @@ def open_db(
     else:
         engine = _postgres_engine(url, busy_timeout_ms)
     database = Database(engine=engine, url=url)
+    if not database.is_sqlite:  # opens no connection until its first read
+        database._statements = _statement_engine(engine)
     if migrate:
         try:
             database.check_revision(create=create)

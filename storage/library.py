@@ -94,10 +94,12 @@ def list_articles(
         parameters["state"] = query.state
     if query.article_id is not None:
         parameters["article_id"] = query.article_id
-    with db.reading() as session:
-        connection = session.connection()
+
+    def read(connection: Connection) -> tuple[list[Any], dict[int, dict[str, int]]]:
         rows = connection.execute(statement, parameters).all()
-        counts = _page_counts(connection, annotator, [row.id for row in rows], sqlite)
+        return rows, _page_counts(connection, annotator, [row.id for row in rows], sqlite)
+
+    rows, counts = db.read_statements(read)  # PostgreSQL: no BEGIN, ROLLBACK or pre-ping
     return [
         ArticleRow(
             id=row.id,
