@@ -7,17 +7,28 @@ overlapping it). "Best" is the higher score; on equal scores the gazetteer
 (built from what annotators accepted) wins over the trained model, which wins
 over the rules; then the longer span, then the earlier one. Evidence spans
 only exclude evidence of the same topic. The result is in reading order.
+
+A :class:`GapSuggestion` (a trained model's entity span under the gap policy
+``redline train`` chose, ``storage.train.gaps``) never competes on score: it is
+kept only where no other proposal of its layer overlaps it (kept or not, so the
+rules' own overlaps do not open gaps) and nothing already there does.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from storage.repository import SpanSuggestion
 
 ORIGIN_RANK = {"gazetteer": 0, "model": 1, "rule": 2}
 """Tie-break between equal scores: lower wins."""
+
+
+@dataclass(frozen=True)
+class GapSuggestion(SpanSuggestion):
+    """A proposal that may only fill a gap the other proposals leave (stored like any other)."""
 
 
 class Annotated(Protocol):
@@ -53,11 +64,23 @@ def merge_suggestions(
     for span in existing:
         if span.status in ("accepted", "suggested", "rejected"):
             taken.setdefault(_group(span.layer, span.label), []).append((span.start, span.end))
+    proposals = list(proposals)
+    gaps = [p for p in proposals if isinstance(p, GapSuggestion)]
+    blockers: dict[str, list[tuple[int, int]]] = {}
+    if gaps:
+        for proposal in proposals:
+            if not isinstance(proposal, GapSuggestion):
+                group = _group(proposal.layer, proposal.label)
+                blockers.setdefault(group, []).append((proposal.start, proposal.end))
     kept: list[SpanSuggestion] = []
-    for suggestion in sorted(proposals, key=_best_first):
-        ranges = taken.setdefault(_group(suggestion.layer, suggestion.label), [])
+    others = [p for p in proposals if not isinstance(p, GapSuggestion)]
+    for suggestion in [*sorted(others, key=_best_first), *sorted(gaps, key=_best_first)]:
+        group = _group(suggestion.layer, suggestion.label)
+        ranges = taken.setdefault(group, [])
+        if isinstance(suggestion, GapSuggestion):
+            ranges = [*ranges, *blockers.get(group, ())]
         if any(start < suggestion.end and suggestion.start < end for start, end in ranges):
             continue
-        ranges.append((suggestion.start, suggestion.end))
+        taken[group].append((suggestion.start, suggestion.end))
         kept.append(suggestion)
     return sorted(kept, key=lambda s: (s.start, s.end, s.layer))

@@ -121,14 +121,33 @@ class TrainedModel:
         scores below the rules and proposes little, and a model that has learnt
         a label well outscores them. That is the score the merge compares.
         """
-        precision = self.precision() if precision is None else precision
         topic_precision = self.precision("topic")
-        least = self.min_score()
         found = []
         for text, scored in zip(texts, self.score(texts), strict=True):
             topics = calibrated_topics(scored.topics, topic_precision)
-            found.append(propose(scored, precision, least) + self.evidence(text, topics))
+            found.append(self.entity_proposals(scored, precision) + self.evidence(text, topics))
         return found
+
+    def entity_proposals(
+        self, scored: Scored, precision: dict[str, float] | None = None
+    ) -> list[SpanSuggestion]:
+        """One article's entity proposals: under the gap policy ``redline train`` saved
+        (:meth:`gap_thresholds`), gap-only spans of the chosen labels; in a ``meta.json``
+        without one (trained before it), calibrated spans that compete on score."""
+        gaps = self.gap_thresholds()
+        if gaps is not None:
+            return gap_proposals(scored, gaps)
+        precision = self.precision() if precision is None else precision
+        return propose(scored, precision, self.min_score())
+
+    def gap_thresholds(self) -> dict[str, float] | None:
+        """Label → least beam probability of a span that fills the rules' gaps, as chosen
+        on the dev split (``meta.json`` ``suggest.entity_gaps``; a label absent: none of
+        it); None when ``meta.json`` has no such choice."""
+        chosen = self.meta.data.get("suggest", {}).get("entity_gaps")
+        if not isinstance(chosen, dict):
+            return None
+        return {str(label): float(t) for label, t in chosen.items() if isinstance(t, int | float)}
 
     def min_score(self) -> float:
         """The least calibrated score of an entity proposal: what ``redline train`` chose on
@@ -189,6 +208,19 @@ def propose(
         SpanSuggestion(start, end, label, origin="model", score=round(score, 4))
         for (start, end, label), score in sorted(calibrated.items())
         if score >= min_score
+    ]
+
+
+def gap_proposals(scored: Scored, thresholds: dict[str, float]) -> list[SpanSuggestion]:
+    """The spans whose beam probability reaches their label's threshold, as gap-only
+    proposals (``storage.suggest.merge.GapSuggestion``: rule spans win every overlap)."""
+    from storage.suggest.merge import GapSuggestion
+
+    rounded = {key: round(p, 4) for key, p in scored.entities.items()}
+    return [
+        GapSuggestion(start, end, label, origin="model", score=score)
+        for (start, end, label), score in sorted(rounded.items())
+        if score >= thresholds.get(label, 2.0)
     ]
 
 

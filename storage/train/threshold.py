@@ -1,5 +1,9 @@
 """The least score a trained model's entity suggestion needs, chosen on the dev split.
 
+(Since issue 13, ``redline suggest`` applies the gap policy of ``storage.train.gaps``
+instead, chosen on the same dev split; the least score below is still chosen and
+saved, and it is what a model whose ``meta.json`` has no gap policy uses.)
+
 ``redline suggest`` merges the model's entity proposals with the rules' and the
 gazetteer's (``storage.suggest.merge``: the higher score wins an overlap). A
 young model's confident mistakes can push correct rule spans out, so after
@@ -17,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from storage.suggest.trained_model import Scored, propose
 from storage.train.data import TrainingExample
@@ -61,8 +65,10 @@ def choose_min_score(
 
 def suggest_settings(
     nlp: Language, evaluation: Evaluation, dev: Sequence[TrainingExample], layers: Sequence[str]
-) -> dict[str, float]:
-    """``meta.json``'s ``suggest`` part for a pipeline just trained (empty without entity dev)."""
+) -> dict[str, Any]:
+    """``meta.json``'s ``suggest`` part for a pipeline just trained (empty without entity dev):
+    the gap policy ``redline suggest`` applies (``storage.train.gaps``), and the least score
+    of the older score merge, kept for the record."""
     from storage.suggest.trained_model import TrainedModel
     from storage.train.store import ModelMeta
 
@@ -71,4 +77,16 @@ def suggest_settings(
         return {}
     model = TrainedModel(ModelMeta(Path("."), {"scores": evaluation.as_json()}), nlp)
     scored = list(model.score([example.text for example in dev]))
-    return {"entity_min_score": choose_min_score(dev, scored, model.precision())}
+    return entity_settings(dev, scored, model.precision())
+
+
+def entity_settings(
+    dev: Sequence[TrainingExample], scored: Sequence[Scored], precision: dict[str, float]
+) -> dict[str, Any]:
+    """The ``suggest`` fields chosen on ``dev`` from the model's output ``scored`` on it."""
+    from storage.train.gaps import gap_settings
+
+    return {
+        "entity_min_score": choose_min_score(dev, scored, precision),
+        **gap_settings(dev, scored),
+    }

@@ -24,11 +24,13 @@ from tests.train.fixture import add_corpus
 from tui import cli
 
 UNSEEN = [
-    "Report 90. Marek Novak met officials of the Baltic Grid in Tallinn on Monday "
-    "to discuss tariffs on steel. Later Marek Novak flew back from Tallinn.",
-    "Report 91. Anna Berg met officials of the Acme Energy in Berlin on Monday "
-    "to discuss a new gas pipeline. Later Anna Berg flew back from Berlin.",
+    "Report 91. Piet Kroon met officials of the Acme Energy in Berlin on Monday "
+    "to discuss a new gas pipeline. Later Piet Kroon flew back from Berlin.",
+    "Report 90. Ilse Varga met officials of the Nordic Cable in Tallinn on Monday "
+    "to discuss tariffs on steel. Later Ilse Varga flew back from Tallinn.",
 ]
+"""Names the corpus never had: the gazetteer (every name accepted in the corpus) and the rules
+win wherever they propose, so a trained model only adds what they miss (``storage.train.gaps``)."""
 
 
 @dataclass
@@ -87,6 +89,10 @@ def test_train_saves_a_model_that_suggest_uses(
         assert 0 <= meta["scores"]["entity"]["micro"]["f"] <= 1
         assert meta["redline_version"] and meta["stopped"] == "max steps"
         assert meta["suggest"]["entity_min_score"] in CANDIDATES  # chosen on the dev split
+        gaps = meta["suggest"]["entity_gaps"]  # the gap policy, chosen on the dev split too
+        assert set(gaps) <= {"GPE", "ORG", "PERSON"} and all(0.5 <= t <= 1 for t in gaps.values())
+        dev = meta["suggest"]["entity_gaps_dev"]
+        assert dev["articles"] == 3 and dev["merged_f1"] >= dev["rules_f1"]
 
         [first, second] = [
             a.article_id
@@ -99,15 +105,23 @@ def test_train_saves_a_model_that_suggest_uses(
         assert suggested.exit_code == 0, suggested.output
         model = [s for s in queries.spans_for(db, first, "ana") if s.origin == "model"]
         assert model, "the trained model suggested nothing"
-        assert all(0.5 <= (s.score or 0) <= 1 for s in model)
+        assert all(gaps[s.label] <= (s.score or 0) <= 1 for s in model)
         assert all(s.text == UNSEEN[0][s.start : s.end] for s in model)
+        others = [s for s in queries.spans_for(db, first, "ana") if s.origin != "model"]
+        assert others, "the rules and the gazetteer proposed nothing"
+        assert not [
+            (m.text, o.text)
+            for m in model
+            for o in others
+            if o.layer == "entity" and o.start < m.end and m.start < o.end
+        ], "a model span took the place of a rule or gazetteer span"
 
-        opened = add_articles(db, [ParsedArticle(text=UNSEEN[0].replace("90", "92"), title="o")])
+        opened = add_articles(db, [ParsedArticle(text=UNSEEN[0].replace("91", "92"), title="o")])
         [opened_id] = [a.article_id for a in opened]
         with Repository(db, "ana") as repository:  # what the reader runs when it opens one
             options = SuggestOptions.from_config(load_config())
             on_open = Suggester(db, repository, options).run(
-                opened_id, UNSEEN[0].replace("90", "92")
+                opened_id, UNSEEN[0].replace("91", "92")
             )
         assert "model" in {s.origin for s in on_open}
         assert "spacy" not in [
