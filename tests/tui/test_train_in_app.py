@@ -30,7 +30,7 @@ from storage.importers import ParsedArticle
 from storage.schema import load_config
 from storage.train.loop import TrainOptions, prepare
 from storage.train.store import resolve_model
-from tests.train.fixture import add_corpus, annotated_article
+from tests.train.fixture import NEW_PEOPLE, add_corpus, annotated_article
 from tests.tui.conftest import find, open_reader
 from tui import train_process, training
 from tui.app import RedlineApp
@@ -81,7 +81,7 @@ class Gate:
 
 
 def unseen_texts(count: int) -> list[str]:
-    return [annotated_article(90 + n, random.Random(n))[0] for n in range(count)]
+    return [annotated_article(90 + n, random.Random(n), NEW_PEOPLE)[0] for n in range(count)]
 
 
 def reading_app(
