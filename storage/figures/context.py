@@ -73,8 +73,8 @@ def _phrase_text(tokens: Tokens, first: int, last: int, sentence_first: int) -> 
     """The text of tokens ``first..last``, a sentence-initial capital lowered."""
     if last < first:
         return None
-    text = tokens.text[tokens[first].start : tokens[last].end]
-    head = tokens[first].text
+    text = tokens.text[tokens.starts[first] : tokens.ends[last]]
+    head = tokens.words[first]
     if first == sentence_first and len(head) > 1 and head[0].isupper() and head[1:].islower():
         text = text[0].lower() + text[1:]
     return text
@@ -89,8 +89,7 @@ def _strip_determiners(tokens: Tokens, first: int, last: int) -> int:
 def _clause_start(tokens: Tokens, end: int, floor: int) -> int:
     """The first token of the clause that ends just before ``end``."""
     for back in range(end - 1, floor - 1, -1):
-        token = tokens[back]
-        if token.text in _CLAUSE_BREAKS or token.lower in _CLAUSE_WORDS:
+        if tokens.words[back] in _CLAUSE_BREAKS or tokens.lowers[back] in _CLAUSE_WORDS:
             return back + 1
     return floor
 
@@ -103,21 +102,22 @@ def _noun_phrase(
     subject: str | None = None
     cut = last
     for position in range(first, last + 1):
-        token = tokens[position]
-        if token.lower in rules.METRIC_CUT_WORDS or token.kind == "num":
+        if tokens.lowers[position] in rules.METRIC_CUT_WORDS or tokens.kinds[position] == "num":
             cut = position - 1
-            nxt = tokens.get(position + 1)
-            if nxt is not None and nxt.kind == "word" and nxt.text[0].isupper():
-                subject = nxt.text
+            nxt = position + 1
+            if nxt < len(tokens.words) and tokens.kinds[nxt] == "word" and (
+                tokens.words[nxt][0].isupper()
+            ):
+                subject = tokens.words[nxt]
             break
     for position in range(first, cut + 1):
-        text = tokens[position].text
+        text = tokens.words[position]
         if text.endswith(("’s", "'s")) and text[0].isupper():
             subject = text[:-2]
             first = position + 1
     if cut < first or cut - first > 6:
         return None, subject
-    indexed = [(i, tokens[i]) for i in range(first, cut + 1) if tokens[i].kind == "word"]
+    indexed = [(i, tokens.token(i)) for i in range(first, cut + 1) if tokens.kinds[i] == "word"]
     words = [token for _, token in indexed]
     if not words or any(
         w.lower in _PRONOUNS or (w.lower in rules.NOT_COUNTED and w.lower != "of") for w in words
@@ -133,10 +133,10 @@ def _words_before(tokens: Tokens, end: int, floor: int) -> int:
     """First index of the run of content words ending at ``end`` ("turnout rate")."""
     first = end + 1
     for back in range(end, max(floor, end - 4) - 1, -1):
-        token = tokens[back]
-        hyphen = token.text == "-" and tokens.glued(back - 1, back)
-        if not hyphen and (token.kind != "word" or token.lower in rules.NOT_COUNTED
-                           or token.lower in rules.DETERMINERS):
+        word = tokens.lowers[back]
+        hyphen = tokens.words[back] == "-" and tokens.glued(back - 1, back)
+        if not hyphen and (tokens.kinds[back] != "word" or word in rules.NOT_COUNTED
+                           or word in rules.DETERMINERS):
             break
         first = back
     return first
@@ -146,9 +146,8 @@ def _words_after(tokens: Tokens, start: int, limit: int) -> int:
     """Last index of the run of content words starting at ``start``."""
     last = start - 1
     for position in range(start, min(limit, start + 4) + 1):
-        token = tokens[position]
-        word = token.lower
-        if token.kind != "word" or word in rules.NOT_COUNTED or word.endswith("ly") or (
+        word = tokens.lowers[position]
+        if tokens.kinds[position] != "word" or word in rules.NOT_COUNTED or word.endswith("ly") or (
             word in _VERBS or word in rules.CHANGE_VERBS
         ):
             break

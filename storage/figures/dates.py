@@ -33,16 +33,16 @@ class DateMatch(NamedTuple):
 
 def _month(tokens: Tokens, index: int) -> tuple[int, int] | None:
     """(month number, last token index) for a capitalised month name, "Sept." included."""
-    token = tokens.get(index)
-    if token is None or token.kind != "word" or not token.text[0].isupper():
+    if not 0 <= index < len(tokens.words) or tokens.kinds[index] != "word":
         return None
-    number = rules.MONTHS.get(token.lower)
+    text = tokens.words[index]
+    if not text[0].isupper():
+        return None
+    number = rules.MONTHS.get(tokens.lowers[index])
     if number is None:
         return None
     last = index
-    is_abbreviation = token.text != "May" and (
-        token.text in rules.MONTH_ABBREVIATIONS or token.text == "Sept"
-    )
+    is_abbreviation = text != "May" and (text in rules.MONTH_ABBREVIATIONS or text == "Sept")
     if is_abbreviation and tokens.lower(index + 1) == "." and tokens.glued(index, index + 1):
         last = index + 1
     return number, last
@@ -50,26 +50,30 @@ def _month(tokens: Tokens, index: int) -> tuple[int, int] | None:
 
 def year_value(tokens: Tokens, index: int) -> int | None:
     """The year of a plain four-digit token in ``rules.YEAR_RANGE``, else None."""
-    token = tokens.get(index)
-    if token is None or token.kind != "num" or not _YEAR_RE.fullmatch(token.text):
+    if not 0 <= index < len(tokens.words) or tokens.kinds[index] != "num":
         return None
-    year = int(token.text)
+    text = tokens.words[index]
+    if not _YEAR_RE.fullmatch(text):
+        return None
+    year = int(text)
     low, high = rules.YEAR_RANGE
     return year if low <= year <= high else None
 
 
 def _day(tokens: Tokens, index: int) -> tuple[int, int] | None:
     """(day, last token index) for "28" or "28th"."""
-    token = tokens.get(index)
-    if token is None or token.kind != "num" or not _DAY_RE.fullmatch(token.text):
+    if not 0 <= index < len(tokens.words) or tokens.kinds[index] != "num":
         return None
-    day = int(token.text)
+    text = tokens.words[index]
+    if not _DAY_RE.fullmatch(text):
+        return None
+    day = int(text)
     if not 1 <= day <= 31:
         return None
     last = index
     if tokens.lower(index + 1) in rules.DAY_SUFFIXES and tokens.glued(index, index + 1):
         last = index + 1
-    elif tokens.glued(index, index + 1) and tokens[index + 1].kind == "word":
+    elif tokens.glued(index, index + 1) and tokens.kinds[index + 1] == "word":
         return None
     return day, last
 
@@ -82,7 +86,7 @@ def _year_after(tokens: Tokens, index: int, allow_comma: bool) -> tuple[int, int
     if not tokens.spaced(nxt - 1, nxt):
         return None
     year = year_value(tokens, nxt)
-    if year is None or (tokens.glued(nxt, nxt + 1) and tokens[nxt + 1].kind != "sym"):
+    if year is None or (tokens.glued(nxt, nxt + 1) and tokens.kinds[nxt + 1] != "sym"):
         return None
     return year, nxt
 
@@ -100,14 +104,14 @@ def match_date(tokens: Tokens, index: int) -> DateMatch | None:
     kind is looked at here to skip the matchers that cannot start there: a month or a
     period starts with a word, a day or a clock time with one or two digits.
     """
-    token = tokens.get(index)
-    if token is None:
+    if not 0 <= index < len(tokens.words):
         return None
-    if token.kind == "num":
-        if _DAY_RE.fullmatch(token.text) is None:
+    kind = tokens.kinds[index]
+    if kind == "num":
+        if _DAY_RE.fullmatch(tokens.words[index]) is None:
             return None
         return _day_first(tokens, index) or _clock(tokens, index)
-    if token.kind == "word":
+    if kind == "word":
         return _month_first(tokens, index) or _period(tokens, index)
     return None
 
@@ -165,18 +169,18 @@ def _day_first(tokens: Tokens, index: int) -> DateMatch | None:
 def _period(tokens: Tokens, index: int) -> DateMatch | None:
     """"first nine months of 2024", "first half of 2024", "second quarter of 2023", "Q1 2024"."""
     word = tokens.lower(index)
-    token = tokens.get(index)
-    if token is not None and token.text in ("Q", "H") and tokens.glued(index, index + 1):
-        part = tokens.get(index + 1)
-        if part is not None and part.text in ("1", "2", "3", "4"):
+    text = tokens.words[index] if 0 <= index < len(tokens.words) else ""
+    if text in ("Q", "H") and tokens.glued(index, index + 1):
+        part = tokens.words[index + 1]  # glued: the next token exists
+        if part in ("1", "2", "3", "4"):
             year = _year_after(tokens, index + 1, allow_comma=False)
-            n = int(part.text)
-            if year is not None and (token.text == "Q" or n <= 2):
+            n = int(part)
+            if year is not None and (text == "Q" or n <= 2):
                 y = year[0]
-                months = (3 * n - 2, 3 * n) if token.text == "Q" else (6 * n - 5, 6 * n)
+                months = (3 * n - 2, 3 * n) if text == "Q" else (6 * n - 5, 6 * n)
                 return DateMatch(
                     index, year[1], f"{_iso(y, months[0])}/{_iso(y, months[1])}",
-                    f"{token.text}{n} {y}",
+                    f"{text}{n} {y}",
                 )
         return None
     if word not in rules.ORDINAL_WORDS:
@@ -225,19 +229,21 @@ def _period(tokens: Tokens, index: int) -> DateMatch | None:
 
 def _clock(tokens: Tokens, index: int) -> DateMatch | None:
     """"22:30", "2:30" as a clock time (``T22:30``)."""
-    hour = tokens.get(index)
-    if hour is None or hour.kind != "num" or not _DAY_RE.fullmatch(hour.text):
+    if not 0 <= index < len(tokens.words) or tokens.kinds[index] != "num":
+        return None
+    hour = tokens.words[index]
+    if not _DAY_RE.fullmatch(hour):
         return None
     if tokens.lower(index + 1) != ":" or not tokens.glued(index, index + 1):
         return None
-    minute = tokens.get(index + 2)
-    if minute is None or not tokens.glued(index + 1, index + 2):
+    if not tokens.glued(index + 1, index + 2):  # also: no token after the colon
         return None
-    if not _MINUTE_RE.fullmatch(minute.text) or int(hour.text) > 24 or int(minute.text) > 59:
+    minute = tokens.words[index + 2]
+    if not _MINUTE_RE.fullmatch(minute) or int(hour) > 24 or int(minute) > 59:
         return None
     if tokens.glued(index + 2, index + 3) and tokens.lower(index + 3) == ":":
         return None
-    return DateMatch(index, index + 2, f"T{int(hour.text):02d}:{minute.text}", None)
+    return DateMatch(index, index + 2, f"T{int(hour):02d}:{minute}", None)
 
 
 def year_range(tokens: Tokens, index: int) -> DateMatch | None:

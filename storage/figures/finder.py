@@ -30,7 +30,7 @@ def _annotate(
     token_starts = tokens.starts
     by_sentence: dict[int, list[Candidate]] = {}
     for candidate in candidates:
-        sentence = max(0, bisect_right(starts, tokens[candidate.first].start) - 1)
+        sentence = max(0, bisect_right(starts, tokens.starts[candidate.first]) - 1)
         by_sentence.setdefault(sentence, []).append(candidate)
     results: list[tuple[Candidate, ParsedFigure]] = []
     for sentence, members in sorted(by_sentence.items()):
@@ -44,11 +44,10 @@ def _annotate(
             change, direction = change_of(tokens, candidate, first)
             metric, subject = metric_of(tokens, candidate, first, last, floor)
             period = period_of(tokens, candidate, dates)
-            opening = tokens.get(candidate.first - 1)
             if (
                 previous is not None
-                and opening is not None
-                and opening.text == "("
+                and candidate.first >= 1
+                and tokens.words[candidate.first - 1] == "("
                 and candidate.first - 2 == floor - 1
                 and candidate.kind != "DATE"
             ):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from decimal import Decimal
-from itertools import accumulate, repeat
+from itertools import accumulate
 from operator import add, itemgetter, sub
 from typing import Any, NamedTuple
 
@@ -69,10 +69,13 @@ class _KindOfFirst(dict[str, str]):
 _KIND_OF_FIRST = _KindOfFirst()
 
 
-class Tokens(list[Token]):
-    """The token list of one text plus adjacency helpers used by all rules.
+class Tokens:
+    """The token columns of one text plus adjacency helpers used by all rules.
 
-    A list itself, so ``tokens[i]`` and ``len(tokens)`` cost no Python call.
+    Columns (``words``, ``starts``, ``ends``, ``kinds``, ``lowers``), not a list of
+    ``Token`` tuples: building a tuple per token cost as much as the tokenizing
+    pattern, while the rules read only a few tokens around each number. The rules
+    read the columns; :meth:`token` builds a ``Token`` for the few places that want one.
     """
 
     def __init__(self, text: str, start: int = 0, end: int | None = None) -> None:
@@ -80,26 +83,23 @@ class Tokens(list[Token]):
         # Built column by column with C-level ``map``s (no Python frame per token, no
         # match object): the tokenizer runs once per article and cost as much as the scan.
         pairs = _GAP_TOKEN_RE.findall(text, start, len(text) if end is None else end)
-        words: list[str] = list(map(_TOKEN, pairs))
-        lengths = list(map(len, words))
+        self.words: list[str] = list(map(_TOKEN, pairs))
+        lengths = list(map(len, self.words))
         self.ends: list[int] = list(
             accumulate(map(add, map(len, map(_GAP, pairs)), lengths), initial=start)
         )
         del self.ends[0]
         self.starts: list[int] = list(map(sub, self.ends, lengths))
-        self.kinds: list[str] = list(map(_KIND_OF_FIRST.__getitem__, map(_GAP, words)))
-        self.lowers: list[str] = list(map(str.lower, words))
-        columns = zip(words, self.starts, self.ends, self.kinds, self.lowers, strict=True)
-        super().__init__(map(tuple.__new__, repeat(Token), columns))
+        self.kinds: list[str] = list(map(_KIND_OF_FIRST.__getitem__, map(_GAP, self.words)))
+        self.lowers: list[str] = list(map(str.lower, self.words))
 
-    def get(self, index: int) -> Token | None:
-        """The token at ``index`` or None outside the list."""
-        if index < 0:
-            return None
-        try:
-            return self[index]
-        except IndexError:
-            return None
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def token(self, index: int) -> Token:
+        """The token at ``index`` (list indexing: a negative index counts from the end)."""
+        return Token(self.words[index], self.starts[index], self.ends[index],
+                     self.kinds[index], self.lowers[index])
 
     def lower(self, index: int) -> str:
         """Lower-cased token text, or "" outside the list."""
@@ -140,7 +140,7 @@ class Tokens(list[Token]):
 
     def longest(self, index: int, phrases: Phrases) -> tuple[tuple[str, ...], object] | None:
         """The longest phrase of ``phrases`` spelled from ``index`` on, with its value."""
-        if index < 0 or index >= len(self):  # ``lower`` gives "", which starts no phrase
+        if index < 0 or index >= len(self.words):  # ``lower`` gives "", which starts no phrase
             return None
         found = phrases.by_first.get(self.lowers[index])
         if found is None:
@@ -153,7 +153,7 @@ class Tokens(list[Token]):
 
     def longest_ending(self, index: int, phrases: Phrases) -> tuple[int, Any] | None:
         """The longest phrase of ``phrases`` whose last token is ``index``: (first index, value)."""
-        if index < 0 or index >= len(self):
+        if index < 0 or index >= len(self.words):
             return None
         found = phrases.by_last.get(self.lowers[index])
         if found is None:
@@ -220,40 +220,39 @@ def digits_value(text: str) -> Decimal:
 
 def read_numeral(tokens: Tokens, index: int) -> Numeral | None:
     """The numeral starting at token ``index`` (digits or words), or None."""
-    token = tokens.get(index)
-    if token is None:
+    if not 0 <= index < len(tokens.words):
         return None
-    if token.kind == "num":
+    kind = tokens.kinds[index]
+    if kind == "num":
         return _read_digits(tokens, index)
-    if token.kind == "sym" and token.text == "[":
+    if kind == "sym" and tokens.words[index] == "[":
         inner = read_numeral(tokens, index + 1)
-        closing = tokens.get(inner.last + 1) if inner else None
-        if inner and inner.written and closing is not None and closing.text == "]":
+        if inner and inner.written and tokens.lower(inner.last + 1) == "]":
             return Numeral(
                 inner.value, index, inner.last + 1, True, inner.scale, inner.weak, False
             )
         return None
-    if token.kind == "word":
+    if kind == "word":
         return _read_words(tokens, index)
     return None
 
 
 def _read_digits(tokens: Tokens, index: int) -> Numeral:
     """Digits, merging "3 000 000" (plain-space grouping) into one value."""
-    token = tokens[index]
-    text = token.text
+    words, kinds = tokens.words, tokens.kinds
+    text = words[index]
     last = index
     if _SHORT_DIGITS_RE.fullmatch(text) and tokens.lower(index - 1) not in rules.MONTHS:
         while True:
-            nxt = tokens.get(last + 1)
+            nxt = last + 1
             if (
-                nxt is not None
-                and nxt.kind == "num"
-                and _GROUP_RE.fullmatch(nxt.text)
-                and tokens.text[tokens[last].end : nxt.start] == " "
+                nxt < len(words)
+                and kinds[nxt] == "num"
+                and _GROUP_RE.fullmatch(words[nxt])
+                and tokens.text[tokens.ends[last] : tokens.starts[nxt]] == " "
                 and "." not in text
             ):
-                text += nxt.text
+                text += words[nxt]
                 last += 1
                 continue
             break

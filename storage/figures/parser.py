@@ -103,37 +103,37 @@ def _date_candidate(date: DateMatch) -> Candidate:
 def _is_identifier(tokens: Tokens, numeral: Numeral, ids: set[int]) -> bool:
     """True for numbers that name or number something rather than measure it."""
     first = numeral.first
-    previous = tokens.get(first - 1)
-    if previous is None or numeral.written:
+    if first < 1 or numeral.written:  # no token before the numeral
         return False
+    kind, text, lower = tokens.kinds[first - 1], tokens.words[first - 1], tokens.lowers[first - 1]
     if tokens.glued(first - 1, first):
-        if previous.kind in ("word", "num") or previous.text == "#":
+        if kind in ("word", "num") or text == "#":
             return True
-        if previous.text in ("-", "–", "/", ".", "_") and tokens.glued(first - 2, first - 1):
-            return tokens[first - 2].kind in ("word", "num")
-    if previous.text == "#":
+        if text in ("-", "–", "/", ".", "_") and tokens.glued(first - 2, first - 1):
+            return tokens.kinds[first - 2] in ("word", "num")
+    if text == "#":
         return True
-    if previous.text == "." and tokens.lower(first - 2) in ("no", "nos"):
+    if text == "." and tokens.lower(first - 2) in ("no", "nos"):
         return True
-    if previous.lower in rules.ID_WORDS:
+    if lower in rules.ID_WORDS:
         return True
-    if previous.lower in ("and", "or", ",", "&", "-", "–") and (first - 2) in ids:
+    if lower in ("and", "or", ",", "&", "-", "–") and (first - 2) in ids:
         return True
     if (
-        previous.kind == "word"
-        and any(map(str.isupper, previous.text))
-        and previous.lower not in rules.CAPITALISED_FUNCTION_WORDS
-        and previous.lower not in _QUALIFIER_LAST_WORDS
-        and previous.text not in rules.CURRENCY_CODES
-        and not previous.text.endswith(("’s", "'s"))
+        kind == "word"
+        and any(map(str.isupper, text))
+        and lower not in rules.CAPITALISED_FUNCTION_WORDS
+        and lower not in _QUALIFIER_LAST_WORDS
+        and text not in rules.CURRENCY_CODES
+        and not text.endswith(("’s", "'s"))
     ):
         return True
     # "9-1-1": a chain of glued hyphenated numbers is a code
     return (
         tokens.lower(numeral.last + 1) == "-"
         and tokens.glued(numeral.last, numeral.last + 1)
-        and tokens.get(numeral.last + 2) is not None
-        and tokens[numeral.last + 2].kind == "num"
+        and numeral.last + 2 < len(tokens.words)
+        and tokens.kinds[numeral.last + 2] == "num"
         and tokens.lower(numeral.last + 3) == "-"
         and tokens.glued(numeral.last + 2, numeral.last + 3)
     )
@@ -141,34 +141,33 @@ def _is_identifier(tokens: Tokens, numeral: Numeral, ids: set[int]) -> bool:
 
 def _prefix(tokens: Tokens, index: int) -> tuple[int, str | None, str | None] | None:
     """(numeral index, sign, currency) for what precedes the numeral at ``index``."""
-    token = tokens[index]
     sign: str | None = None
     currency: str | None = None
     position = index
-    if token.text in _SIGNS and tokens.glued(index, index + 1):
-        previous = tokens.get(index - 1)
-        if previous is not None and tokens.glued(index - 1, index) and previous.kind != "sym":
+    text = tokens.words[index]
+    if text in _SIGNS and tokens.glued(index, index + 1):
+        if tokens.glued(index - 1, index) and tokens.kinds[index - 1] != "sym":
             return None
-        sign = _SIGNS[token.text]
+        sign = _SIGNS[text]
         position += 1
-    current = tokens[position] if position < len(tokens) else None
-    if current is None:
+    if position >= len(tokens.words):
         return None
+    kind, text, lower = tokens.kinds[position], tokens.words[position], tokens.lowers[position]
     if (
-        current.kind == "word"
-        and current.lower in rules.CURRENCY_PREFIX_WORDS
-        and current.text.isupper()
+        kind == "word"
+        and lower in rules.CURRENCY_PREFIX_WORDS
+        and text.isupper()
         and tokens.lower(position + 1) == "$"
         and tokens.glued(position, position + 1)
         and not tokens.glued(position - 1, position)
     ):
-        currency = rules.CURRENCY_PREFIX_WORDS[current.lower]
+        currency = rules.CURRENCY_PREFIX_WORDS[lower]
         position += 2
-    elif current.text in rules.CURRENCY_SYMBOLS:
-        currency = rules.CURRENCY_SYMBOLS[current.text]
+    elif text in rules.CURRENCY_SYMBOLS:
+        currency = rules.CURRENCY_SYMBOLS[text]
         position += 1
-    elif current.kind == "word" and current.text in rules.CURRENCY_CODES:
-        currency = current.text
+    elif kind == "word" and text in rules.CURRENCY_CODES:
+        currency = text
         position += 1
     if currency is not None and not tokens.spaced(position - 1, position):
         return None
@@ -191,14 +190,14 @@ def _range_after(
         start = position + 1
     else:
         return None
-    if currency and tokens.get(start) is not None and tokens[start].text in rules.CURRENCY_SYMBOLS:
-        if rules.CURRENCY_SYMBOLS[tokens[start].text] != currency:
+    if currency and start < len(tokens.words) and tokens.words[start] in rules.CURRENCY_SYMBOLS:
+        if rules.CURRENCY_SYMBOLS[tokens.words[start]] != currency:
             return None
         start += 1
     second = read_numeral(tokens, start)
     if second is None or second.weak or (tokens.glued(second.last, second.last + 1) and (
-        tokens.lower(second.last + 1) == "-" and tokens.get(second.last + 2) is not None
-        and tokens[second.last + 2].kind == "num"
+        tokens.lower(second.last + 1) == "-" and second.last + 2 < len(tokens.words)
+        and tokens.kinds[second.last + 2] == "num"
     )):
         return None
     scale, after = scale_after(tokens, second, currency)
@@ -234,10 +233,11 @@ def _number_candidate(tokens: Tokens, index: int, ids: set[int]) -> Candidate | 
         years = year_range(tokens, numeral.first)
         if years is not None:
             return _date_candidate(years)
-    tail = tokens.get(numeral.last + 1)
-    if tail is not None and tail.kind == "word" and tokens.glued(numeral.last, numeral.last + 1):
-        known = tail.lower in rules.SCALE_WORDS or (tail.lower,) in rules.MEASURE_UNITS or (
-            (tail.lower,) in rules.PERCENT_WORDS
+    tail = numeral.last + 1
+    if tail < len(tokens.words) and tokens.kinds[tail] == "word" and tokens.glued(tail - 1, tail):
+        word = tokens.lowers[tail]
+        known = word in rules.SCALE_WORDS or (word,) in rules.MEASURE_UNITS or (
+            (word,) in rules.PERCENT_WORDS
         )
         if not known:
             return None

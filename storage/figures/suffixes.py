@@ -38,12 +38,14 @@ def scale_after(
 
 def counted_noun(tokens: Tokens, index: int) -> tuple[int, int] | None:
     """The counted noun phrase starting at ``index`` ("companies", "new manufacturing jobs")."""
-    token = tokens.get(index)
-    if token is None or token.kind != "word" or not tokens.spaced(index - 1, index):
+    if not 0 <= index < len(tokens.words) or tokens.kinds[index] != "word":
         return None
-    if tokens.glued(index - 1, index) or token.lower in rules.NOT_COUNTED:
+    if not tokens.spaced(index - 1, index):
         return None
-    if token.lower in rules.MONTHS and token.text[0].isupper():
+    lower = tokens.lowers[index]
+    if tokens.glued(index - 1, index) or lower in rules.NOT_COUNTED:
+        return None
+    if lower in rules.MONTHS and tokens.words[index][0].isupper():
         return None
     position = index
     while position - index < 10:
@@ -54,11 +56,10 @@ def counted_noun(tokens: Tokens, index: int) -> tuple[int, int] | None:
         if tokens.lower(nxt) == "-" and tokens.glued(position, nxt) and tokens.glued(nxt, nxt + 1):
             position = nxt + 1
             continue
-        nxt_token = tokens.get(nxt)
         if (
-            nxt_token is None
-            or nxt_token.kind != "word"
-            or nxt_token.lower in rules.NOT_COUNTED
+            nxt >= len(tokens.words)
+            or tokens.kinds[nxt] != "word"
+            or tokens.lowers[nxt] in rules.NOT_COUNTED
             or not tokens.spaced(position, nxt)
         ):
             break
@@ -68,10 +69,10 @@ def counted_noun(tokens: Tokens, index: int) -> tuple[int, int] | None:
 
 def unit_after(tokens: Tokens, position: int) -> tuple[str, int] | None:
     """(unit, next index) for "65,000 miles", "twenty working days", "10km", "-year-old"."""
-    token = tokens.get(position)
-    if token is None:
+    if not 0 <= position < len(tokens.words):
         return None
-    if token.text == "-" and tokens.glued(position - 1, position) and tokens.glued(
+    text, lower = tokens.words[position], tokens.lowers[position]
+    if text == "-" and tokens.glued(position - 1, position) and tokens.glued(
         position, position + 1
     ):
         unit = UNITS.get((tokens.lower(position + 1),))
@@ -84,8 +85,8 @@ def unit_after(tokens: Tokens, position: int) -> tuple[str, int] | None:
             after += 2
         return unit, after
     if tokens.glued(position - 1, position):
-        if token.kind == "word" and (token.lower,) in rules.MEASURE_UNITS and len(token.text) <= 3:
-            return rules.MEASURE_UNITS[(token.lower,)], position + 1
+        if tokens.kinds[position] == "word" and (lower,) in rules.MEASURE_UNITS and len(text) <= 3:
+            return rules.MEASURE_UNITS[(lower,)], position + 1
         return None
     for start in (position, position + 1):
         if start == position + 1 and tokens.lower(position) not in rules.UNIT_INTERVENING_WORDS:
@@ -98,7 +99,7 @@ def unit_after(tokens: Tokens, position: int) -> tuple[str, int] | None:
                 after += 1
             return str(unit), after
     if (
-        token.lower == rules.MULTIPLIER_WORD
+        lower == rules.MULTIPLIER_WORD
         and tokens.lower(position + 1) in rules.MULTIPLIER_FOLLOWERS
     ):
         return "x", position + 1
@@ -117,11 +118,9 @@ def classify_suffix(
             if phrase[-1] in ("pounds", "pound") and tokens.lower(after) == "of":
                 return "QUANTITY", "lb", after
             return "MONEY", str(code), after
-        token = tokens.get(position)
-        if token is not None and token.text in rules.CURRENCY_CODES and tokens.spaced(
-            position - 1, position
-        ):
-            return "MONEY", token.text, position + 1
+        code = tokens.words[position] if 0 <= position < len(tokens.words) else None
+        if code in rules.CURRENCY_CODES and tokens.spaced(position - 1, position):
+            return "MONEY", code, position + 1
     else:
         return "MONEY", currency, position
     percent = tokens.longest(position, _PERCENT_WORDS)
