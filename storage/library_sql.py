@@ -39,6 +39,19 @@ def _assigned() -> Any:
 
 
 @lru_cache(maxsize=256)
+def _row_columns() -> tuple[Any, ...]:
+    """A library row's columns: the article's, and its state for the annotator (``todo``
+    without a row)."""
+    return (
+        _article.c.id,
+        _article.c.title,
+        _article.c.source,
+        _article.c.published,
+        _article.c.length,
+        func.coalesce(_state.c.state, "todo").label("state"),
+    )
+
+
 def page_statement(
     sqlite: bool,
     kind: search_index.SearchKind,
@@ -55,14 +68,7 @@ def page_statement(
     source, by_id = search_index.search_source(kind, sqlite)
     state_column = func.coalesce(_state.c.state, "todo")
     statement = (
-        select(
-            _article.c.id,
-            _article.c.title,
-            _article.c.source,
-            _article.c.published,
-            _article.c.length,
-            state_column.label("state"),
-        )
+        select(*_row_columns())
         .select_from(source)
         .outerjoin(
             _state,
@@ -138,14 +144,7 @@ def _ids_first(
     )
     on_state = and_(_state.c.article_id == page.c.id, _state.c.annotator_id == _annotator_id())
     return (
-        select(
-            _article.c.id,
-            _article.c.title,
-            _article.c.source,
-            _article.c.published,
-            _article.c.length,
-            func.coalesce(_state.c.state, "todo").label("state"),
-        )
+        select(*_row_columns())
         .select_from(page.join(_article, _article.c.id == page.c.id).outerjoin(_state, on_state))
         .order_by(page.c.sort_key.desc() if descending else page.c.sort_key, page.c.id)
     )

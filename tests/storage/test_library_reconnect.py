@@ -84,10 +84,14 @@ def test_a_page_read_after_the_server_dropped_its_connection_recovers(pg: Databa
         return [row.id for row in connection.execute(text("SELECT id FROM article ORDER BY id"))]
 
     assert pg.read_statements(read) == ids
-    assert len(calls) == 2  # the first attempt met the dropped connection
+    # The first attempt met the dropped connection, in ``read`` or (when the driver had
+    # already seen the server's goodbye) on checkout, before ``read`` ran.
+    attempts = len(calls)
+    assert attempts in (1, 2)
     _terminate_all(pg)
     assert queries.list_articles(pg, "ana", LibraryQuery(search="trade")) == before
-    assert pg.read_statements(read) == ids and len(calls) == 3  # a fresh pool: no retry
+    assert pg.read_statements(read) == ids
+    assert len(calls) == attempts + 1  # a fresh pool: no retry
 
 
 def test_a_failing_read_is_not_retried_and_says_one_line(pg: Database) -> None:
