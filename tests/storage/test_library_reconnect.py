@@ -17,7 +17,7 @@ from storage.articles import add_article
 from storage.db import Database, open_db
 from storage.errors import DatabaseError
 from storage.queries import LibraryQuery
-from tests.conftest import PG_ADMIN_URL
+from tests.conftest import PG_ADMIN_URL, _clear_postgres
 from tests.storage.test_repository import Parsed
 
 SECOND_STATEMENT_IN_ITS_OWN_TRANSACTION = text(
@@ -28,6 +28,7 @@ SECOND_STATEMENT_IN_ITS_OWN_TRANSACTION = text(
 @pytest.fixture
 def pg(postgres_url: str) -> Iterator[Database]:
     database = open_db(postgres_url)
+    _clear_postgres(database)  # the session's database: other tests' articles are in it
     yield database
     database.dispose()
 
