@@ -26,6 +26,26 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_articles"
 
 
+def terminate_backends(database_name: str, pid: int | None = None) -> int:
+    """End the server backends of ``database_name`` (or just ``pid``), as a server restart
+    would; waits until they are gone and gives how many there were."""
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            return len(
+                connection.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity "
+                        "WHERE datname = :name AND pid <> pg_backend_pid() "
+                        "AND (CAST(:pid AS integer) IS NULL OR pid = :pid)"
+                    ),
+                    {"name": database_name, "pid": pid},
+                ).all()
+            )
+    finally:
+        admin.dispose()
+
+
 @pytest.fixture(autouse=True)
 def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test reads the developer's redline.toml, database or annotator."""

@@ -31,7 +31,7 @@ from storage.articles import add_article
 from storage.db import Database, open_db
 from storage.errors import DatabaseGone, NoDatabase, StorageError
 from storage.repository import Repository
-from tests.conftest import PG_ADMIN_URL
+from tests.conftest import PG_ADMIN_URL, terminate_backends
 from tests.storage.test_repository import Parsed
 
 ACTIONS = 12
@@ -283,25 +283,6 @@ def test_full_disk_loses_no_acknowledged_action(tmp_path: Path, small_disk: Path
 # -- PostgreSQL: the server drops the connection ------------------------------------------
 
 
-def _terminate(admin_url: str, database_name: str, pid: int | None = None) -> int:
-    """End the backends of ``database_name`` (or just ``pid``); waits until they are gone."""
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            return len(
-                connection.execute(
-                    text(
-                        "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity "
-                        "WHERE datname = :name AND pid <> pg_backend_pid() "
-                        "AND (CAST(:pid AS integer) IS NULL OR pid = :pid)"
-                    ),
-                    {"name": database_name, "pid": pid},
-                ).all()
-            )
-    finally:
-        admin.dispose()
-
-
 @contextmanager
 def fresh_postgres() -> Iterator[str]:
     """A new, empty PostgreSQL database of its own (its connections may be killed)."""
@@ -323,14 +304,14 @@ def test_dropped_postgres_connection_loses_no_acknowledged_action(postgres_url: 
         database, repository, article_id = seeded(url)
         errors: list[str] = []
         acknowledged = act(repository, article_id, range(0, 3), errors)
-        assert _terminate(PG_ADMIN_URL, name) >= 1
+        assert terminate_backends(name) >= 1
         # Between actions: the pool notices the dead connection and opens another.
         acknowledged |= act(repository, article_id, range(3, 6), errors)
         assert errors == []
 
         def drop_before_commit(session: Session) -> None:
             pid = session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar()
-            _terminate(PG_ADMIN_URL, name, int(pid or 0))
+            terminate_backends(name, int(pid or 0))
 
         event.listen(Session, "before_commit", drop_before_commit)
         try:

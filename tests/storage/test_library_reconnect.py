@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from storage import queries
@@ -17,7 +17,7 @@ from storage.articles import add_article
 from storage.db import Database, open_db
 from storage.errors import DatabaseError
 from storage.queries import LibraryQuery
-from tests.conftest import PG_ADMIN_URL, _clear_postgres
+from tests.conftest import _clear_postgres, terminate_backends
 from tests.storage.test_repository import Parsed
 
 SECOND_STATEMENT_IN_ITS_OWN_TRANSACTION = text(
@@ -31,24 +31,6 @@ def pg(postgres_url: str) -> Iterator[Database]:
     _clear_postgres(database)  # the session's database: other tests' articles are in it
     yield database
     database.dispose()
-
-
-def _terminate_all(database: Database) -> int:
-    """End every server backend of ``database`` (as a server restart would)."""
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            return len(
-                connection.execute(
-                    text(
-                        "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity "
-                        "WHERE datname = :name AND pid <> pg_backend_pid()"
-                    ),
-                    {"name": database.url.database},
-                ).all()
-            )
-    finally:
-        admin.dispose()
 
 
 def _own_transaction(connection: Connection) -> bool:
@@ -77,7 +59,7 @@ def test_a_page_read_after_the_server_dropped_its_connection_recovers(pg: Databa
     ]
     before = queries.list_articles(pg, "ana", LibraryQuery(search="trade"))
     assert [row.id for row in before] == ids
-    assert _terminate_all(pg) >= 1  # the pooled page connection among them
+    assert terminate_backends(pg.url.database) >= 1  # the pooled page connection among them
     calls: list[int] = []
 
     def read(connection: Connection) -> list[int]:
@@ -89,7 +71,7 @@ def test_a_page_read_after_the_server_dropped_its_connection_recovers(pg: Databa
     # already seen the server's goodbye) on checkout, before ``read`` ran.
     attempts = len(calls)
     assert attempts in (1, 2)
-    _terminate_all(pg)
+    terminate_backends(pg.url.database)
     assert queries.list_articles(pg, "ana", LibraryQuery(search="trade")) == before
     assert pg.read_statements(read) == ids
     assert len(calls) == attempts + 1  # a fresh pool: no retry
