@@ -154,8 +154,8 @@ def choose(docs: Sequence[Scoredoc]) -> Choice:
 
     precision = _precision(docs)
     examples = [doc.example for doc in docs]
-    suggest = entity_settings(examples, [doc.scored for doc in docs], precision)
     rules = [doc.rules for doc in docs]
+    suggest = entity_settings(examples, [doc.scored for doc in docs], precision, rules)
     committee = choose_gaps(examples, [doc.agreed() for doc in docs], rules).thresholds
     chosen = Choice(suggest, precision, committee)
 

@@ -98,7 +98,11 @@ def choose_gaps(
     return GapChoice(chosen, f1({}), f1(chosen), len(examples))
 
 
-def gap_settings(examples: Sequence[TrainingExample], scored: Sequence[Scored]) -> dict[str, Any]:
+def gap_settings(
+    examples: Sequence[TrainingExample],
+    scored: Sequence[Scored],
+    rules: Sequence[Sequence[SpanSuggestion]] | None = None,
+) -> dict[str, Any]:
     """``meta.json``'s ``suggest`` fields for the gap policy chosen on ``examples``."""
-    choice = choose_gaps(examples, scored)
+    choice = choose_gaps(examples, scored, rules)
     return {"entity_gaps": choice.thresholds, "entity_gaps_dev": choice.as_json()}

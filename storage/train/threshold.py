@@ -30,6 +30,8 @@ from storage.train.evaluate import Evaluation, LayerScores
 if TYPE_CHECKING:
     from spacy.language import Language
 
+    from storage.repository import SpanSuggestion
+
 CANDIDATES = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.01)
 
 
@@ -38,28 +40,34 @@ def merged_f1(
     scored: Sequence[Scored],
     precision: dict[str, float],
     min_score: float,
+    rules: Sequence[Sequence[SpanSuggestion]] | None = None,
 ) -> float:
-    """Entity micro F1 of rules + the model's proposals at ``min_score``, merged as in use."""
-    from storage.repository import SpanSuggestion
-    from storage.suggest import suggest_entities
+    """Entity micro F1 of rules + the model's proposals at ``min_score``, merged as in use;
+    ``rules``: the examples' rule proposals, when already computed."""
     from storage.suggest.merge import merge_suggestions
+    from storage.train.gaps import rule_proposals
 
+    if rules is None:
+        rules = [rule_proposals(example.text) for example in examples]
     scores = LayerScores()
-    for example, one in zip(examples, scored, strict=True):
-        rules = [
-            SpanSuggestion(s.start, s.end, s.label, origin="rule", score=s.score)
-            for s in suggest_entities(example.text)
-        ]
-        merged = merge_suggestions([*propose(one, precision, min_score), *rules])
+    for example, one, found in zip(examples, scored, rules, strict=True):
+        merged = merge_suggestions([*propose(one, precision, min_score), *found])
         scores.add(set(example.entities), {(s.start, s.end, s.label) for s in merged})
     return scores.micro.f1
 
 
 def choose_min_score(
-    examples: Sequence[TrainingExample], scored: Sequence[Scored], precision: dict[str, float]
+    examples: Sequence[TrainingExample],
+    scored: Sequence[Scored],
+    precision: dict[str, float],
+    rules: Sequence[Sequence[SpanSuggestion]] | None = None,
 ) -> float:
     """The candidate with the best merged F1 on ``examples`` (ties: the lowest)."""
-    results = {t: round(merged_f1(examples, scored, precision, t), 6) for t in CANDIDATES}
+    from storage.train.gaps import rule_proposals
+
+    if rules is None:
+        rules = [rule_proposals(example.text) for example in examples]
+    results = {t: round(merged_f1(examples, scored, precision, t, rules), 6) for t in CANDIDATES}
     return max(CANDIDATES, key=lambda t: (results[t], -t))
 
 
@@ -81,12 +89,18 @@ def suggest_settings(
 
 
 def entity_settings(
-    dev: Sequence[TrainingExample], scored: Sequence[Scored], precision: dict[str, float]
+    dev: Sequence[TrainingExample],
+    scored: Sequence[Scored],
+    precision: dict[str, float],
+    rules: Sequence[Sequence[SpanSuggestion]] | None = None,
 ) -> dict[str, Any]:
-    """The ``suggest`` fields chosen on ``dev`` from the model's output ``scored`` on it."""
-    from storage.train.gaps import gap_settings
+    """The ``suggest`` fields chosen on ``dev`` from the model's output ``scored`` on it;
+    the rules run once per article for both choices (``rules``: already run)."""
+    from storage.train.gaps import gap_settings, rule_proposals
 
+    if rules is None:
+        rules = [rule_proposals(example.text) for example in dev]
     return {
-        "entity_min_score": choose_min_score(dev, scored, precision),
-        **gap_settings(dev, scored),
+        "entity_min_score": choose_min_score(dev, scored, precision, rules),
+        **gap_settings(dev, scored, rules),
     }
